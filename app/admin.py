@@ -1,0 +1,377 @@
+"""The admin area: channel marketers and channel managers manage the partner network."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from app import audit, people, theme
+from app import validation as v
+from app.access import VENDOR, VENDOR_MANAGERS, roles
+from app.db import session
+from app.models import PARTNER_ROLES, ROLE_LABELS, AuditEntry, Invitation, MailMessage, Role, User
+from app.public import _image_response
+from app.storage import StorageError, content_key, get_storage
+from app.web import form_data, get_or_404, uploaded_bytes
+from directory import locations, partner_csv, partners
+from directory.logos import LogoRejected, process_logo
+from directory.models import PARTNER_TYPE_LABELS, Location, Partner, PartnerStatus
+
+bp = Blueprint("admin", __name__)
+ADMIN = frozenset({Role.ADMIN})
+
+
+def _form_options() -> dict:
+    managers = session.execute(
+        select(User).where(User.partner_id.is_(None), User.role.in_([Role.ADMIN, Role.CHANNEL_MANAGER]))
+        .order_by(User.name)
+    ).scalars().all()
+    return {
+        "types": [(t.value, label) for t, label in PARTNER_TYPE_LABELS.items()],
+        "statuses": [(s.value, s.value.capitalize()) for s in PartnerStatus],
+        "tiers": partners.tiers(),
+        "managers": managers,
+    }
+
+
+@bp.get("/")
+@roles(VENDOR)
+def dashboard():
+    by_status = dict(session.execute(select(Partner.status, func.count()).group_by(Partner.status)).all())
+    by_tier = session.execute(
+        select(func.coalesce(partners.Tier.name, "No tier"), func.count(Partner.id))
+        .select_from(Partner).outerjoin(partners.Tier, Partner.tier_id == partners.Tier.id)
+        .group_by(partners.Tier.name, partners.Tier.rank).order_by(partners.Tier.rank)
+    ).all()
+    recent = session.execute(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(10)).scalars().all()
+    total = sum(by_status.values())
+    return render_template("admin/dashboard.html", by_status=by_status, by_tier=by_tier,
+                           total=total, recent=recent, statuses=list(PartnerStatus))
+
+
+@bp.get("/partners", endpoint="partners")
+@roles(VENDOR)
+def partners_list():
+    filters = partners.PartnerFilters.from_args(request.args)
+    page = partners.search_partners(filters)
+    for message in filters.errors:
+        flash(message, "error")
+    return render_template("admin/partners.html", page=page, f=filters, **_form_options())
+
+
+@bp.get("/partners/export.csv")
+@roles(VENDOR)
+def partners_export():
+    filters = partners.PartnerFilters.from_args(request.args)
+    rows = session.execute(partners.partner_query(filters)).scalars().all()
+    return Response(
+        partner_csv.export(rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="partners.csv"'},
+    )
+
+
+@bp.route("/partners/new", methods=["GET", "POST"])
+@roles(VENDOR_MANAGERS)
+def partner_new():
+    errors, data = {}, {"type": "reseller", "status": "prospect"}
+    if request.method == "POST":
+        data = form_data()
+        try:
+            partner = partners.create_partner(data, current_user)
+            session.commit()
+            flash(f"{partner.name} is created.", "success")
+            return redirect(url_for("admin.partner_detail", partner_id=partner.id))
+        except v.ValidationFailed as exc:
+            session.rollback()
+            errors = exc.errors
+    return render_template("admin/partner_form.html", partner=None, data=data, errors=errors,
+                           **_form_options()), (400 if errors else 200)
+
+
+@bp.get("/partners/<int:partner_id>")
+@roles(VENDOR)
+def partner_detail(partner_id: int):
+    partner = get_or_404(Partner, partner_id)
+    users = session.execute(select(User).where(User.partner_id == partner.id).order_by(User.email)).scalars().all()
+    invitations = session.execute(
+        select(Invitation).where(Invitation.partner_id == partner.id).order_by(Invitation.id.desc())
+    ).scalars().all()
+    history = session.execute(
+        select(AuditEntry).where(AuditEntry.partner_id == partner.id).order_by(AuditEntry.id.desc()).limit(20)
+    ).scalars().all()
+    allowed = sorted(s.value for s in partners.STATUS_TRANSITIONS[PartnerStatus(partner.status)])
+    return render_template("admin/partner_detail.html", partner=partner, users=users,
+                           invitations=invitations, history=history, allowed_statuses=allowed,
+                           kit=partner.brand_kit)
+
+
+@bp.route("/partners/<int:partner_id>/edit", methods=["GET", "POST"])
+@roles(VENDOR_MANAGERS)
+def partner_edit(partner_id: int):
+    partner = get_or_404(Partner, partner_id)
+    errors: dict = {}
+    data = partners.form_values(partner)
+    if request.method == "POST":
+        data = form_data()
+        data.pop("status", None)  # status has its own action with a note
+        try:
+            partners.update_partner(partner, data, current_user)
+            session.commit()
+            flash("Saved.", "success")
+            return redirect(url_for("admin.partner_detail", partner_id=partner.id))
+        except v.ValidationFailed as exc:
+            session.rollback()
+            errors = exc.errors
+    return render_template("admin/partner_form.html", partner=partner, data=data, errors=errors,
+                           **_form_options()), (400 if errors else 200)
+
+
+@bp.post("/partners/<int:partner_id>/status")
+@roles(VENDOR_MANAGERS)
+def partner_status(partner_id: int):
+    partner = get_or_404(Partner, partner_id)
+    try:
+        partners.change_status(partner, request.form.get("status", ""), current_user,
+                               request.form.get("note", ""))
+        session.commit()
+        flash(f"{partner.name} is now {partner.status}.", "success")
+    except v.ValidationFailed as exc:
+        session.rollback()
+        flash(" ".join(exc.errors.values()), "error")
+    return redirect(url_for("admin.partner_detail", partner_id=partner.id))
+
+
+@bp.route("/partners/<int:partner_id>/locations/new", methods=["GET", "POST"])
+@roles(VENDOR_MANAGERS)
+def location_new(partner_id: int):
+    partner = get_or_404(Partner, partner_id)
+    return _location_form(partner, None)
+
+
+@bp.route("/locations/<int:location_id>", methods=["GET", "POST"])
+@roles(VENDOR_MANAGERS)
+def location_edit(location_id: int):
+    location = get_or_404(Location, location_id)
+    return _location_form(location.partner, location)
+
+
+def _location_form(partner: Partner, location: Location | None):
+    errors: dict = {}
+    data = {k: getattr(location, k) for k in locations.CLEANERS} if location else {"public": True}
+    if request.method == "POST":
+        data = form_data()
+        try:
+            if location is None:
+                locations.add_location(partner, data, current_user)
+            else:
+                locations.update_location(location, data, current_user)
+            session.commit()
+            flash("Location saved.", "success")
+            return redirect(url_for("admin.partner_detail", partner_id=partner.id))
+        except v.ValidationFailed as exc:
+            session.rollback()
+            errors = exc.errors
+    return render_template("location_form.html", layout="admin/layout.html", partner=partner,
+                           location=location, data=data, errors=errors), (400 if errors else 200)
+
+
+@bp.post("/locations/<int:location_id>/delete")
+@roles(VENDOR_MANAGERS)
+def location_delete(location_id: int):
+    location = get_or_404(Location, location_id)
+    partner_id = location.partner_id
+    locations.delete_location(location, current_user)
+    session.commit()
+    flash("Location removed.", "success")
+    return redirect(url_for("admin.partner_detail", partner_id=partner_id))
+
+
+@bp.get("/partners/<int:partner_id>/logo/<any(original, trimmed, thumb):variant>")
+@roles(VENDOR)
+def partner_logo(partner_id: int, variant: str):
+    partner = get_or_404(Partner, partner_id)
+    return logo_response(partner, variant)
+
+
+def logo_response(partner: Partner, variant: str):
+    kit = partner.brand_kit
+    key = kit and {"original": kit.logo_key, "trimmed": kit.logo_trimmed_key,
+                   "thumb": kit.logo_thumb_key}[variant]
+    if not key:
+        abort(404)
+    try:
+        return _image_response(get_storage().get(key), key)
+    except StorageError:
+        abort(404)
+
+
+@bp.post("/partners/<int:partner_id>/invite")
+@roles(VENDOR_MANAGERS)
+def partner_invite(partner_id: int):
+    partner = get_or_404(Partner, partner_id)
+    try:
+        people.invite(request.form.get("email", ""), Role.PARTNER_ADMIN, current_user,
+                      partner_id=partner.id, name=request.form.get("name", ""))
+        session.commit()
+        flash(f"Invitation sent to {request.form.get('email')}.", "success")
+    except v.ValidationFailed as exc:
+        session.rollback()
+        flash(" ".join(exc.errors.values()), "error")
+    return redirect(url_for("admin.partner_detail", partner_id=partner.id))
+
+
+@bp.route("/partners/import", methods=["GET", "POST"])
+@roles(VENDOR_MANAGERS)
+def partners_import():
+    """Upload -> dry-run preview -> commit. The file waits in storage between the two steps."""
+    result, upload_key, file_error = None, None, None
+    if request.method == "POST":
+        storage = get_storage()
+        upload_key = request.form.get("upload_key") or None
+        try:
+            if upload_key:
+                if not upload_key.startswith("imports/") or not storage.exists(upload_key):
+                    raise partner_csv.CsvError("The uploaded file has expired; upload it again.")
+                data = storage.get(upload_key)
+            else:
+                data = uploaded_bytes("file", partner_csv.MAX_BYTES)
+                if data is None:
+                    raise partner_csv.CsvError("Choose a CSV file to upload.")
+                partner_csv.decode(data)  # file-level checks before anything is stored
+                upload_key = storage.put(content_key("imports", data, ".csv"), data, "text/csv")
+            commit = request.form.get("action") == "commit"
+            result = partner_csv.run_import(data, current_user, commit=commit)
+            if result.committed:
+                storage.delete(upload_key)
+                flash(f"Imported: {result.count('create')} created, {result.count('update')} updated.",
+                      "success")
+                return redirect(url_for("admin.partners"))
+            if commit:
+                flash("Nothing was imported: fix the rows marked below and upload again.", "error")
+        except partner_csv.CsvError as exc:
+            session.rollback()
+            file_error, upload_key = str(exc), None
+    return render_template("admin/import.html", result=result, upload_key=upload_key,
+                           file_error=file_error, columns=partner_csv.COLUMNS), (
+        400 if file_error else 200
+    )
+
+
+@bp.get("/users")
+@roles(ADMIN)
+def users():
+    vendor_users = session.execute(select(User).where(User.partner_id.is_(None)).order_by(User.email)).scalars().all()
+    partner_users = session.execute(select(User).where(User.partner_id.is_not(None)).order_by(User.email)).scalars().all()
+    invitations = session.execute(select(Invitation).order_by(Invitation.id.desc()).limit(50)).scalars().all()
+    roles_ = [(r.value, ROLE_LABELS[r]) for r in Role if r not in PARTNER_ROLES]
+    return render_template("admin/users.html", vendor_users=vendor_users, partner_users=partner_users,
+                           invitations=invitations, roles=roles_, errors={})
+
+
+@bp.post("/users/invite")
+@roles(ADMIN)
+def users_invite():
+    try:
+        people.invite(request.form.get("email", ""), request.form.get("role", ""), current_user,
+                      name=request.form.get("name", ""))
+        session.commit()
+        flash(f"Invitation sent to {request.form.get('email')}.", "success")
+    except v.ValidationFailed as exc:
+        session.rollback()
+        flash(" ".join(exc.errors.values()), "error")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/active")
+@roles(ADMIN)
+def user_active(user_id: int):
+    user = get_or_404(User, user_id)
+    try:
+        people.set_active(user, request.form.get("active") == "yes", current_user)
+        session.commit()
+        flash(f"{user.email} is {'active' if user.active else 'deactivated'}.", "success")
+    except v.ValidationFailed as exc:
+        session.rollback()
+        flash(" ".join(exc.errors.values()), "error")
+    return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
+                    else url_for("admin.users"))
+
+
+@bp.post("/invitations/<int:invitation_id>/revoke")
+@roles(VENDOR_MANAGERS)
+def invitation_revoke(invitation_id: int):
+    invitation = get_or_404(Invitation, invitation_id)
+    people.revoke_invitation(invitation, current_user)
+    session.commit()
+    flash(f"Invitation for {invitation.email} revoked.", "success")
+    return redirect(url_for("admin.users") if invitation.partner_id is None
+                    else url_for("admin.partner_detail", partner_id=invitation.partner_id))
+
+
+SETTINGS_CLEANERS = {
+    "vendor_name": lambda x: v.text(x, max_length=120, required=True, label="The vendor name"),
+    "program_name": lambda x: v.text(x, max_length=120, required=True, label="The program name"),
+    "primary_color": v.color,
+    "secondary_color": v.color,
+    "support_email": v.email,
+    "welcome_text": lambda x: v.text(x, max_length=2000, label="The welcome text"),
+}
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@roles(ADMIN)
+def settings():
+    program = theme.program_settings()
+    errors: dict = {}
+    if request.method == "POST":
+        try:
+            clean = v.collect(SETTINGS_CLEANERS, form_data())
+            logo = uploaded_bytes("logo", 5 * 1024 * 1024)
+            if logo is not None:
+                try:
+                    processed = process_logo(logo)
+                except LogoRejected as exc:
+                    raise v.ValidationFailed({"logo": str(exc)}) from exc
+                clean["logo_key"] = get_storage().put(
+                    content_key("program", processed.trimmed_png, ".png"), processed.trimmed_png, "image/png")
+            before = {k: getattr(program, k) for k in clean}
+            for key, value in clean.items():
+                setattr(program, key, value)
+            audit.record(current_user, "settings.update", program, changes=audit.diff(before, clean))
+            session.commit()
+            flash("Program settings saved.", "success")
+            return redirect(url_for("admin.settings"))
+        except v.ValidationFailed as exc:
+            session.rollback()
+            errors = exc.errors
+            program = theme.program_settings()
+    return render_template("admin/settings.html", p=program, errors=errors), (400 if errors else 200)
+
+
+@bp.get("/outbox")
+@roles(VENDOR)
+def outbox():
+    messages = session.execute(select(MailMessage).order_by(MailMessage.id.desc()).limit(100)).scalars().all()
+    return render_template("admin/outbox.html", messages=messages)
+
+
+@bp.get("/outbox/<int:message_id>")
+@roles(ADMIN)
+def outbox_message(message_id: int):
+    message = get_or_404(MailMessage, message_id)
+    return render_template("admin/outbox_message.html", m=message)
+
+
+@bp.get("/audit")
+@roles(VENDOR)
+def audit_log():
+    try:
+        page = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        page = 1
+    entries = session.execute(
+        select(AuditEntry).order_by(AuditEntry.id.desc()).limit(50).offset((page - 1) * 50)
+    ).scalars().all()
+    return render_template("admin/audit.html", entries=entries, page=page)

@@ -1,0 +1,152 @@
+"""The `tandem` command: run, worker, db upgrade, demo, create-admin, templates."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
+
+db_group = AppGroup("db", help="Database schema.")
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Apply the migrations up to REVISION."""
+    from app import migrate, runtime
+
+    migrate.upgrade(runtime.settings().database_url, revision)
+    click.echo(f"Database at {revision}.")
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    """Revert the migrations down to REVISION ('base' for an empty database)."""
+    from app import migrate, runtime
+
+    migrate.downgrade(runtime.settings().database_url, revision)
+    click.echo(f"Database at {revision}.")
+
+
+@click.command("demo")
+@click.option("--partners", "count", default=50, show_default=True)
+@with_appcontext
+def demo_command(count: int) -> None:
+    """Load demo data (program, tiers, partners, one user per role) and print the logins."""
+    from app import demo
+
+    logins = demo.load(count)
+    if logins is None:
+        click.echo("The database already has data; the demo was not loaded.")
+        return
+    _print_logins(logins)
+
+
+def _print_logins(logins: list[tuple[str, str, str]]) -> None:
+    click.echo(f"Demo logins (password for all: {logins[0][2]}):")
+    for role, email, _pw in logins:
+        click.echo(f"  {role:<16} {email}")
+
+
+@click.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--name", default="")
+@click.password_option()
+@with_appcontext
+def create_admin(email: str, name: str, password: str) -> None:
+    """Create a vendor administrator."""
+    from app import people
+    from app import validation as v
+    from app.db import session
+    from app.models import Role
+
+    try:
+        people.create_user(email, password, Role.ADMIN, name=name, actor="cli")
+        session.commit()
+    except v.ValidationFailed as exc:
+        session.rollback()
+        raise click.ClickException("; ".join(exc.errors.values())) from exc
+    click.echo(f"Administrator {email} created.")
+
+
+@click.command("worker")
+@click.option("--concurrency", "-c", default=2, show_default=True)
+@click.option("--loglevel", default="INFO", show_default=True)
+@with_appcontext
+def worker_command(concurrency: int, loglevel: str) -> None:
+    """Start a Celery worker with this configuration."""
+    from workers.celery_app import celery
+
+    celery.worker_main(["worker", f"--loglevel={loglevel}", f"--concurrency={concurrency}",
+                        "-Q", "tandem", "--without-gossip", "--without-mingle"])
+
+
+@click.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@click.option("--no-worker", is_flag=True, help="Do not start a Celery worker beside the web server.")
+@with_appcontext
+def run_command(host: str, port: int, no_worker: bool) -> None:
+    """Migrate, load demo data into an empty database, start a worker and serve the web app."""
+    from flask import current_app
+    from werkzeug.serving import run_simple
+
+    from app import demo, migrate, runtime
+
+    settings = runtime.settings()
+    migrate.upgrade(settings.database_url)
+    logins = demo.load(50) if demo.database_is_empty() else None
+    worker = None
+    if not no_worker:
+        worker = subprocess.Popen([sys.executable, "-m", "app.cli", "worker", "-c", "2"],
+                                  env=os.environ.copy())
+    url = f"http://{host}:{port}"
+    click.echo(f"\nTandem is running at {url}  (admin: {url}/admin  portal: {url}/portal)")
+    if logins:
+        _print_logins(logins)
+    elif demo.is_demo():
+        click.echo(f"Demo logins as before: e.g. admin@demo.example.com / {demo.PASSWORD}")
+    try:
+        run_simple(host, port, current_app, threaded=True, use_reloader=False)
+    finally:
+        if worker is not None:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(timeout=30)
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(db_group)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(create_admin)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(run_command)
+    try:
+        from brand_templates.cli import templates
+    except ImportError:
+        return
+    app.cli.add_command(templates)
+
+
+def _create_app():
+    from app import create_app
+
+    return create_app()
+
+
+def main() -> None:
+    FlaskGroup(create_app=_create_app, add_default_commands=False, load_dotenv=False,
+               set_debug_flag=False, help="Tandem: channel marketing and co-branding.")(
+        prog_name="tandem"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""Configuration: every setting Tandem reads from the environment, in one place."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_INSTANCE = Path(__file__).resolve().parent.parent / "instance"
+
+
+def _secret_key(instance: Path) -> str:
+    """A key generated once and kept in the instance folder (used when SECRET_KEY is unset)."""
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+@dataclass
+class Settings:
+    instance_dir: Path
+    secret_key: str
+    database_url: str
+    broker_url: str
+    result_backend: str
+    storage_url: str
+    mail_url: str
+    mail_sender: str
+    base_url: str
+    max_upload_bytes: int = 10 * 1024 * 1024
+
+    @property
+    def embedded_broker(self) -> bool:
+        return self.broker_url.startswith("sqla+")
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Settings from environment variables (``env`` replaces os.environ, for tests)."""
+    env = os.environ if env is None else env
+    instance = Path(env.get("TANDEM_INSTANCE") or DEFAULT_INSTANCE).resolve()
+    instance.mkdir(parents=True, exist_ok=True)
+    redis_url = env.get("REDIS_URL")
+    return Settings(
+        instance_dir=instance,
+        secret_key=env.get("SECRET_KEY") or _secret_key(instance),
+        database_url=env.get("DATABASE_URL") or f"sqlite:///{instance / 'tandem.sqlite'}",
+        broker_url=env.get("BROKER_URL") or redis_url or f"sqla+sqlite:///{instance / 'broker.sqlite'}",
+        result_backend=redis_url or f"db+sqlite:///{instance / 'results.sqlite'}",
+        storage_url=env.get("STORAGE_URL") or f"file://{instance / 'storage'}",
+        mail_url=env.get("MAIL_URL") or "outbox:",
+        mail_sender=env.get("MAIL_SENDER") or "Tandem <no-reply@tandem.invalid>",
+        base_url=(env.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        max_upload_bytes=int(env.get("MAX_UPLOAD_BYTES") or 10 * 1024 * 1024),
+    )

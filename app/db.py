@@ -1,0 +1,84 @@
+"""Database plumbing: the declarative base, the engine and the scoped session.
+
+Imports nothing from the web faces, so the domain and the workers use it alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+SessionFactory = sessionmaker(expire_on_commit=False)
+session = scoped_session(SessionFactory)
+_engine: Engine | None = None
+_engine_url: str | None = None
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def init_engine(url: str) -> Engine:
+    """Create the engine for URL (once per URL) and bind the session to it."""
+    global _engine, _engine_url
+    url = make_url_str(url)
+    if _engine is not None and _engine_url == url:
+        return _engine
+    if _engine is not None:
+        session.remove()
+        _engine.dispose()
+    engine = create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    SessionFactory.configure(bind=engine)
+    _engine, _engine_url = engine, url
+    return engine
+
+
+def make_url_str(url: str) -> str:
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def get_engine() -> Engine:
+    if _engine is None:
+        raise RuntimeError("database engine not initialised; call init_engine() first")
+    return _engine
+
+
+@contextmanager
+def transaction() -> Iterator:
+    """One unit of work: commit on success, roll back everything on error."""
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise

@@ -1,0 +1,152 @@
+"""Outgoing email. Every message is a row (the outbox); with MAIL_URL=smtp://... a worker sends it.
+
+Marketing mail honours the suppression list and carries one-click unsubscribe (RFC 8058).
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from urllib.parse import parse_qs, unquote, urlparse
+
+from sqlalchemy import event, select
+
+from app import runtime, security
+from app.db import session, utcnow
+from app.models import MailMessage, Suppression
+
+UNSUBSCRIBE_SALT = "unsubscribe"
+_PENDING_KEY = "mail_to_dispatch"
+
+
+def is_suppressed(address: str) -> bool:
+    return (
+        session.execute(select(Suppression.id).where(Suppression.email == address.lower())).first()
+        is not None
+    )
+
+
+def suppress(address: str, reason: str = "unsubscribed") -> None:
+    if not is_suppressed(address):
+        session.add(Suppression(email=address.lower(), reason=reason))
+
+
+def unsubscribe_token(address: str) -> str:
+    return security.sign(runtime.settings().secret_key, UNSUBSCRIBE_SALT, address.lower())
+
+
+def address_from_unsubscribe_token(token: str) -> str | None:
+    return security.unsign(
+        runtime.settings().secret_key, UNSUBSCRIBE_SALT, token, max_age=3600 * 24 * 365
+    )
+
+
+def queue_mail(
+    to: str,
+    subject: str,
+    text: str,
+    html: str | None = None,
+    *,
+    category: str = "transactional",
+) -> MailMessage:
+    """Add a message to the current unit of work; it is dispatched after the commit."""
+    settings = runtime.settings()
+    headers: dict[str, str] = {}
+    status = "queued" if settings.mail_url.startswith("smtp") else "held"
+    if category != "transactional":
+        url = f"{settings.base_url}/unsubscribe/{unsubscribe_token(to)}"
+        headers["List-Unsubscribe"] = f"<{url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        if is_suppressed(to):
+            status = "suppressed"
+    message = MailMessage(
+        to_address=to.lower(),
+        subject=subject,
+        text_body=text,
+        html_body=html,
+        category=category,
+        headers=headers,
+        status=status,
+    )
+    session.add(message)
+    if status == "queued":
+        session.flush()
+        session.info.setdefault(_PENDING_KEY, []).append(message.id)
+    return message
+
+
+@event.listens_for(session, "after_commit")
+def _dispatch_after_commit(sess) -> None:
+    ids = sess.info.pop(_PENDING_KEY, [])
+    if ids:
+        from workers.tasks import deliver_mail
+
+        for message_id in ids:
+            deliver_mail.delay(message_id)
+
+
+@event.listens_for(session, "after_rollback")
+def _forget_after_rollback(sess) -> None:
+    sess.info.pop(_PENDING_KEY, None)
+
+
+def _smtp_settings(url: str) -> dict:
+    parsed = urlparse(url)
+    query = parse_qs(parsed.query)
+    return {
+        "ssl": parsed.scheme == "smtps",
+        "starttls": query.get("starttls", ["0"])[0] in ("1", "true", "yes"),
+        "host": parsed.hostname or "127.0.0.1",
+        "port": parsed.port or (465 if parsed.scheme == "smtps" else 25),
+        "user": unquote(parsed.username) if parsed.username else None,
+        "password": unquote(parsed.password) if parsed.password else None,
+    }
+
+
+def build_email(message: MailMessage, sender: str) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message.to_address
+    email["Subject"] = message.subject
+    email["Date"] = formatdate(localtime=False)
+    email["Message-ID"] = make_msgid(domain="tandem.local")
+    for name, value in (message.headers or {}).items():
+        email[name] = value
+    email.set_content(message.text_body)
+    if message.html_body:
+        email.add_alternative(message.html_body, subtype="html")
+    return email
+
+
+def deliver(message_id: int) -> str:
+    """Send one queued message over SMTP; idempotent (a sent message is not sent again)."""
+    settings = runtime.settings()
+    message = session.get(MailMessage, message_id)
+    if message is None or message.status not in ("queued", "failed"):
+        return message.status if message else "missing"
+    if message.category != "transactional" and is_suppressed(message.to_address):
+        message.status = "suppressed"
+        session.commit()
+        return message.status
+    cfg = _smtp_settings(settings.mail_url)
+    message.attempts += 1
+    try:
+        smtp_cls = smtplib.SMTP_SSL if cfg["ssl"] else smtplib.SMTP
+        with smtp_cls(cfg["host"], cfg["port"], timeout=30) as smtp:
+            if cfg["starttls"]:
+                smtp.starttls(context=ssl.create_default_context())
+            if cfg["user"]:
+                smtp.login(cfg["user"], cfg["password"] or "")
+            smtp.send_message(build_email(message, settings.mail_sender))
+    except (OSError, smtplib.SMTPException) as exc:
+        message.status = "failed"
+        message.error = f"{type(exc).__name__}: {exc}"
+        session.commit()
+        raise
+    message.status = "sent"
+    message.sent_at = utcnow()
+    message.error = ""
+    session.commit()
+    return message.status

@@ -1,0 +1,215 @@
+"""The partner portal: a partner's own profile, locations, brand kit and team.
+
+Every query here runs under the partner scope set for the request (app.tenancy), so a row of
+another partner is never found.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app import people, runtime
+from app import validation as v
+from app.access import PARTNER, roles
+from app.db import session
+from app.models import Invitation, Role, User
+from app.web import form_data, get_or_404, uploaded_bytes
+from directory import brand_kits, locations, partners
+from directory.context import partner_context
+from directory.logos import LogoRejected
+from directory.models import Location, Partner
+
+bp = Blueprint("portal", __name__)
+PARTNER_ADMIN = frozenset({Role.PARTNER_ADMIN})
+
+
+def my_partner() -> Partner:
+    partner = session.get(Partner, current_user.partner_id)
+    if partner is None:
+        abort(404)
+    return partner
+
+
+@bp.get("/")
+@roles(PARTNER)
+def home():
+    partner = my_partner()
+    kit = partner.brand_kit
+    todo = []
+    if not kit or not kit.logo_key:
+        todo.append(("Upload your logo", url_for("portal.brand_kit")))
+    if not partner.locations:
+        todo.append(("Add your address", url_for("portal.location_new")))
+    if not partner.description:
+        todo.append(("Describe your business", url_for("portal.profile")))
+    return render_template("portal/home.html", partner=partner, kit=kit, todo=todo)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@roles(PARTNER)
+def profile():
+    partner = my_partner()
+    errors: dict = {}
+    data = partners.form_values(partner)
+    editable = current_user.role == Role.PARTNER_ADMIN
+    if request.method == "POST":
+        if not editable:
+            abort(403)
+        data = form_data()
+        try:
+            partners.update_partner(partner, data, current_user, only=partners.SELF_EDITABLE)
+            session.commit()
+            flash("Your profile is saved.", "success")
+            return redirect(url_for("portal.profile"))
+        except v.ValidationFailed as exc:
+            session.rollback()
+            errors = exc.errors
+    return render_template("portal/profile.html", partner=partner, data=data, errors=errors,
+                           editable=editable), (400 if errors else 200)
+
+
+@bp.get("/locations", endpoint="locations")
+@roles(PARTNER)
+def locations_list():
+    return render_template("portal/locations.html", partner=my_partner())
+
+
+@bp.route("/locations/new", methods=["GET", "POST"])
+@roles(PARTNER_ADMIN)
+def location_new():
+    return _location_form(None)
+
+
+@bp.route("/locations/<int:location_id>", methods=["GET", "POST"])
+@roles(PARTNER_ADMIN)
+def location_edit(location_id: int):
+    return _location_form(get_or_404(Location, location_id))
+
+
+def _location_form(location: Location | None):
+    partner = my_partner()
+    errors: dict = {}
+    data = {k: getattr(location, k) for k in locations.CLEANERS} if location else {"public": True}
+    if request.method == "POST":
+        data = form_data()
+        try:
+            if location is None:
+                locations.add_location(partner, data, current_user)
+            else:
+                locations.update_location(location, data, current_user)
+            session.commit()
+            flash("Location saved.", "success")
+            return redirect(url_for("portal.locations"))
+        except v.ValidationFailed as exc:
+            session.rollback()
+            errors = exc.errors
+    return render_template("location_form.html", layout="portal/layout.html", partner=partner,
+                           location=location, data=data, errors=errors), (400 if errors else 200)
+
+
+@bp.post("/locations/<int:location_id>/delete")
+@roles(PARTNER_ADMIN)
+def location_delete(location_id: int):
+    locations.delete_location(get_or_404(Location, location_id), current_user)
+    session.commit()
+    flash("Location removed.", "success")
+    return redirect(url_for("portal.locations"))
+
+
+@bp.route("/brand-kit", methods=["GET", "POST"])
+@roles(PARTNER)
+def brand_kit():
+    partner = my_partner()
+    kit = brand_kits.brand_kit_for(partner)
+    session.commit()
+    errors: dict = {}
+    editable = current_user.role == Role.PARTNER_ADMIN
+    if request.method == "POST":
+        if not editable:
+            abort(403)
+        action = request.form.get("action", "save")
+        try:
+            if action == "remove_logo":
+                brand_kits.remove_logo(partner, current_user)
+                message = "The logo is removed."
+            else:
+                max_bytes = runtime.settings().max_upload_bytes
+                logo = uploaded_bytes("logo", max_bytes)
+                if logo is not None:
+                    try:
+                        brand_kits.set_logo(partner, logo, current_user, max_bytes=max_bytes)
+                    except LogoRejected as exc:
+                        raise v.ValidationFailed({"logo": str(exc)}) from exc
+                brand_kits.update_brand_kit(partner, form_data(), current_user)
+                message = "Your brand kit is saved."
+            session.commit()
+            flash(message, "success")
+            return redirect(url_for("portal.brand_kit"))
+        except v.ValidationFailed as exc:
+            session.rollback()
+            errors = exc.errors
+            kit = brand_kits.brand_kit_for(my_partner())
+    return render_template("portal/brand_kit.html", partner=partner, kit=kit, errors=errors,
+                           editable=editable, context=partner_context(partner)), (400 if errors else 200)
+
+
+@bp.get("/brand-kit/logo/<any(original, trimmed, thumb):variant>")
+@roles(PARTNER)
+def logo(variant: str):
+    from app.admin import logo_response
+
+    return logo_response(my_partner(), variant)
+
+
+@bp.get("/team")
+@roles(PARTNER)
+def team():
+    members = session.execute(select(User).where(User.partner_id == current_user.partner_id)
+                              .order_by(User.email)).scalars().all()
+    invitations = session.execute(select(Invitation).where(Invitation.partner_id == current_user.partner_id)
+                                  .order_by(Invitation.id.desc())).scalars().all()
+    return render_template("portal/team.html", members=members, invitations=invitations)
+
+
+@bp.post("/team/invite")
+@roles(PARTNER_ADMIN)
+def team_invite():
+    role = request.form.get("role", Role.PARTNER_MEMBER)
+    if role not in (Role.PARTNER_ADMIN, Role.PARTNER_MEMBER):
+        abort(400, "Choose partner admin or partner member.")
+    try:
+        people.invite(request.form.get("email", ""), role, current_user,
+                      partner_id=current_user.partner_id, name=request.form.get("name", ""))
+        session.commit()
+        flash(f"Invitation sent to {request.form.get('email')}.", "success")
+    except v.ValidationFailed as exc:
+        session.rollback()
+        flash(" ".join(exc.errors.values()), "error")
+    return redirect(url_for("portal.team"))
+
+
+@bp.post("/team/<int:user_id>/active")
+@roles(PARTNER_ADMIN)
+def team_member_active(user_id: int):
+    user = get_or_404(User, user_id)
+    try:
+        people.set_active(user, request.form.get("active") == "yes", current_user)
+        session.commit()
+        flash(f"{user.email} is {'active' if user.active else 'deactivated'}.", "success")
+    except v.ValidationFailed as exc:
+        session.rollback()
+        flash(" ".join(exc.errors.values()), "error")
+    return redirect(url_for("portal.team"))
+
+
+@bp.post("/team/invitations/<int:invitation_id>/revoke")
+@roles(PARTNER_ADMIN)
+def team_invitation_revoke(invitation_id: int):
+    invitation = get_or_404(Invitation, invitation_id)
+    people.revoke_invitation(invitation, current_user)
+    session.commit()
+    flash(f"Invitation for {invitation.email} revoked.", "success")
+    return redirect(url_for("portal.team"))
+

@@ -1,0 +1,78 @@
+"""Partner isolation: the one mechanism that keeps a partner user inside its own partner's rows.
+
+Every model that belongs to a partner derives from ``PartnerScoped`` and exposes
+``partner_scope_id``: ``PartnerOwned`` maps it to ``partner_id``; ``Partner`` maps it to its id. While a scope is set on the
+session (``scope_to_partner``), every ORM SELECT, including relationship loads and
+``session.get``, gets ``WHERE <column> = <partner id>`` added by SQLAlchemy's
+``with_loader_criteria``. A row of another partner is therefore simply not found, and the
+view answers 404 as for any missing row. Views do not repeat the filter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session, declared_attr, synonym, with_loader_criteria
+
+from app.db import Base
+
+SCOPE_KEY = "partner_scope"
+
+
+class PartnerScoped:
+    """Base of every partner-scoped model: ``partner_scope_id`` names the owning partner."""
+
+
+class PartnerOwned(PartnerScoped):
+    """Mixin for rows that belong to exactly one partner via ``partner_id``."""
+
+    @declared_attr
+    def partner_scope_id(cls):  # noqa: N805
+        return synonym("partner_id")
+
+
+def scope_to_partner(session, partner_id: int | None) -> None:
+    """Restrict every later query of ``session`` to ``partner_id`` (None lifts the scope)."""
+    if partner_id is None:
+        session.info.pop(SCOPE_KEY, None)
+    else:
+        session.info[SCOPE_KEY] = int(partner_id)
+
+
+def current_scope(session) -> int | None:
+    return session.info.get(SCOPE_KEY)
+
+
+@contextmanager
+def unscoped(session) -> Iterator[None]:
+    """Temporarily lift the scope (for system work done on a partner user's behalf)."""
+    saved = session.info.pop(SCOPE_KEY, None)
+    try:
+        yield
+    finally:
+        if saved is not None:
+            session.info[SCOPE_KEY] = saved
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _add_partner_criteria(state: ORMExecuteState) -> None:
+    partner_id = state.session.info.get(SCOPE_KEY)
+    if partner_id is None or state.is_column_load:
+        # no scope, or refreshing columns of an object that was loaded under the scope
+        return
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    state.statement = state.statement.options(
+        *(
+            with_loader_criteria(
+                cls, lambda c: c.partner_scope_id == partner_id, include_aliases=True
+            )
+            for cls in _scoped_classes()
+        )
+    )
+
+
+def _scoped_classes() -> list[type]:
+    return [m.class_ for m in Base.registry.mappers if issubclass(m.class_, PartnerScoped)]

@@ -1,0 +1,185 @@
+"""Cleaning of values that come from outside (forms, CSV rows, API bodies).
+
+Each cleaner returns the normalized value or raises ``Invalid`` with a message meant for people.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlparse
+
+import pycountry
+from email_validator import EmailNotValidError, validate_email
+
+
+class Invalid(ValueError):
+    pass
+
+
+class ValidationFailed(ValueError):
+    """Several fields failed; ``errors`` maps field name to message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+PHONE_RE = re.compile(r"^\+?[0-9 ()./-]{4,30}$")
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+TRUE_WORDS = {"1", "true", "yes", "y", "on", "x"}
+FALSE_WORDS = {"0", "false", "no", "n", "off", ""}
+
+
+def text(value, *, max_length: int, required: bool = False, label: str = "This field") -> str:
+    value = "" if value is None else str(value).strip()
+    if "\x00" in value:
+        raise Invalid(f"{label} contains a NUL character.")
+    if required and not value:
+        raise Invalid(f"{label} is required.")
+    if len(value) > max_length:
+        raise Invalid(f"{label} is {len(value)} characters long; the limit is {max_length}.")
+    return value
+
+
+def url(value, *, required: bool = False) -> str:
+    value = text(value, max_length=300, required=required, label="The web address")
+    if not value:
+        return ""
+    if "://" not in value:
+        value = "https://" + value
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc or " " in value:
+        raise Invalid(f"'{value}' is not a web address (use https://example.com).")
+    return value
+
+
+def email(value, *, required: bool = False) -> str:
+    value = text(value, max_length=254, required=required, label="The email address")
+    if not value:
+        return ""
+    try:
+        return validate_email(value, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise Invalid(f"'{value}' is not an email address: {exc}") from exc
+
+
+def phone(value, *, required: bool = False) -> str:
+    value = text(value, max_length=40, required=required, label="The phone number")
+    if value and not PHONE_RE.match(value):
+        raise Invalid(f"'{value}' is not a phone number (digits, spaces, + ( ) . / - only).")
+    return value
+
+
+def color(value, *, required: bool = True) -> str:
+    value = text(value, max_length=7, required=required, label="The colour")
+    if value and not COLOR_RE.match(value):
+        raise Invalid(f"'{value}' is not a colour; use the form #1a2b3c.")
+    return value.lower()
+
+
+def boolean(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = "" if value is None else str(value).strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise Invalid(f"'{value}' is not yes or no.")
+
+
+def word_list(value, *, max_items: int = 30, max_length: int = 60) -> list[str]:
+    """A list from a list or a comma/semicolon separated string; trimmed, de-duplicated."""
+    if value is None:
+        return []
+    items = value if isinstance(value, (list, tuple)) else re.split(r"[;,\n]", str(value))
+    result: list[str] = []
+    for item in items:
+        item = str(item).strip()
+        if not item:
+            continue
+        if len(item) > max_length:
+            raise Invalid(f"'{item[:20]}…' is longer than {max_length} characters.")
+        if item.lower() not in (r.lower() for r in result):
+            result.append(item)
+    if len(result) > max_items:
+        raise Invalid(f"At most {max_items} entries are allowed.")
+    return result
+
+
+def country_code(value, *, required: bool = False) -> str:
+    value = text(value, max_length=60, required=required, label="The country")
+    if not value:
+        return ""
+    country = pycountry.countries.get(alpha_2=value.upper()) if len(value) == 2 else None
+    if country is None:
+        country = pycountry.countries.get(alpha_3=value.upper()) if len(value) == 3 else None
+    if country is None:
+        try:
+            country = pycountry.countries.lookup(value)
+        except LookupError:
+            country = None
+    if country is None:
+        raise Invalid(f"'{value}' is not a country (use a two-letter code such as DE or US).")
+    return country.alpha_2
+
+
+def country_list(value) -> list[str]:
+    return [country_code(item) for item in word_list(value, max_items=250)]
+
+
+def country_name(code: str) -> str:
+    country = pycountry.countries.get(alpha_2=code) if code else None
+    return country.name if country else code
+
+
+def choice(value, options, *, label: str = "This field", required: bool = True) -> str:
+    value = text(value, max_length=60, required=required, label=label).lower()
+    if not value and not required:
+        return ""
+    if value not in options:
+        raise Invalid(f"'{value}' is not one of: {', '.join(options)}.")
+    return value
+
+
+def slug(value) -> str:
+    value = text(value, max_length=120, required=True, label="The slug").lower()
+    if not SLUG_RE.match(value):
+        raise Invalid("The slug may contain only lowercase letters, digits and single dashes.")
+    return value
+
+
+def slugify(name: str) -> str:
+    import unicodedata
+
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    result = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    return result[:100] or "partner"
+
+
+def float_in(value, low: float, high: float, *, label: str) -> float | None:
+    if value is None or str(value).strip() == "":
+        return None
+    try:
+        number = float(str(value).strip())
+    except ValueError as exc:
+        raise Invalid(f"{label} '{value}' is not a number.") from exc
+    if not low <= number <= high:
+        raise Invalid(f"{label} must be between {low} and {high}.")
+    return number
+
+
+def collect(cleaners: dict, data) -> dict:
+    """Run a cleaner per field present in ``data``; raise ValidationFailed with every error."""
+    clean, errors = {}, {}
+    for field, cleaner in cleaners.items():
+        if field not in data:
+            continue
+        try:
+            clean[field] = cleaner(data.get(field))
+        except Invalid as exc:
+            errors[field] = str(exc)
+    if errors:
+        raise ValidationFailed(errors)
+    return clean

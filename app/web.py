@@ -1,0 +1,28 @@
+"""Small helpers shared by the web faces."""
+
+from __future__ import annotations
+
+from flask import abort, request
+
+from app.db import session
+
+
+def form_data() -> dict[str, str]:
+    """The submitted form, one value per field (the last one: a checked box beats its hidden 'no')."""
+    return {key: values[-1] for key, values in request.form.lists() if key != "csrf_token"}
+
+
+def get_or_404(model, object_id):
+    """A row by id. Under a partner scope another partner's row is not found either."""
+    obj = session.get(model, object_id)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def uploaded_bytes(field: str, max_bytes: int) -> bytes | None:
+    """The bytes of an uploaded file, or None if none was chosen; reads at most max_bytes + 1."""
+    upload = request.files.get(field)
+    if upload is None or not upload.filename:
+        return None
+    return upload.stream.read(max_bytes + 1)

@@ -1,0 +1,174 @@
+"""Partners, their locations and brand kits, and the tier ladder."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
+
+from app.db import Base, utcnow
+from app.tenancy import PartnerOwned, PartnerScoped
+
+
+class PartnerType(enum.StrEnum):
+    RESELLER = "reseller"
+    DISTRIBUTOR = "distributor"
+    MSP = "msp"
+    INSTALLER = "installer"
+    AGENT = "agent"
+    INTEGRATOR = "integrator"
+    REFERRAL = "referral"
+
+
+PARTNER_TYPE_LABELS = {
+    PartnerType.RESELLER: "Reseller",
+    PartnerType.DISTRIBUTOR: "Distributor",
+    PartnerType.MSP: "Managed service provider",
+    PartnerType.INSTALLER: "Installer",
+    PartnerType.AGENT: "Agent",
+    PartnerType.INTEGRATOR: "Systems integrator",
+    PartnerType.REFERRAL: "Referral partner",
+}
+
+
+class PartnerStatus(enum.StrEnum):
+    PROSPECT = "prospect"
+    APPLICANT = "applicant"
+    ONBOARDING = "onboarding"
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    TERMINATED = "terminated"
+
+
+# Which lifecycle moves are allowed; anything else is refused with a message.
+STATUS_TRANSITIONS: dict[PartnerStatus, set[PartnerStatus]] = {
+    PartnerStatus.PROSPECT: {PartnerStatus.APPLICANT, PartnerStatus.ONBOARDING, PartnerStatus.TERMINATED},
+    PartnerStatus.APPLICANT: {PartnerStatus.ONBOARDING, PartnerStatus.PROSPECT, PartnerStatus.TERMINATED},
+    PartnerStatus.ONBOARDING: {PartnerStatus.ACTIVE, PartnerStatus.INACTIVE, PartnerStatus.TERMINATED},
+    PartnerStatus.ACTIVE: {PartnerStatus.INACTIVE, PartnerStatus.TERMINATED},
+    PartnerStatus.INACTIVE: {PartnerStatus.ACTIVE, PartnerStatus.TERMINATED},
+    PartnerStatus.TERMINATED: {PartnerStatus.PROSPECT},
+}
+
+
+class Tier(Base):
+    __tablename__ = "tiers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    rank: Mapped[int] = mapped_column(Integer, unique=True)
+    color: Mapped[str] = mapped_column(String(7), default="#64748b")
+
+
+class Partner(PartnerScoped, Base):
+    __tablename__ = "partners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    type: Mapped[str] = mapped_column(String(30), default=PartnerType.RESELLER.value)
+    tier_id: Mapped[int | None] = mapped_column(ForeignKey("tiers.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(20), default=PartnerStatus.PROSPECT.value, index=True)
+    status_changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    countries: Mapped[list] = mapped_column(JSON, default=list)
+    regions: Mapped[list] = mapped_column(JSON, default=list)
+    specialties: Mapped[list] = mapped_column(JSON, default=list)
+    certifications: Mapped[list] = mapped_column(JSON, default=list)
+    website: Mapped[str] = mapped_column(String(300), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    listed_in_locator: Mapped[bool] = mapped_column(Boolean, default=False)
+    channel_manager_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL", use_alter=True)
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    tier: Mapped[Tier | None] = relationship()
+    channel_manager = relationship("User", foreign_keys=[channel_manager_id])
+    locations: Mapped[list[Location]] = relationship(
+        back_populates="partner", cascade="all, delete-orphan", order_by="Location.id"
+    )
+    brand_kit: Mapped[BrandKit | None] = relationship(
+        back_populates="partner", cascade="all, delete-orphan", uselist=False
+    )
+    status_history: Mapped[list[PartnerStatusChange]] = relationship(
+        back_populates="partner", cascade="all, delete-orphan", order_by="PartnerStatusChange.id"
+    )
+
+    # A partner row is in scope when it is the scoped partner itself.
+    partner_scope_id = synonym("id")
+
+
+class PartnerStatusChange(PartnerOwned, Base):
+    __tablename__ = "partner_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(String(500), default="")
+
+    partner: Mapped[Partner] = relationship(back_populates="status_history")
+
+
+class Location(PartnerOwned, Base):
+    __tablename__ = "locations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(120), default="")
+    street: Mapped[str] = mapped_column(String(200), default="")
+    city: Mapped[str] = mapped_column(String(120), default="")
+    postal_code: Mapped[str] = mapped_column(String(20), default="")
+    region: Mapped[str] = mapped_column(String(120), default="")
+    country_code: Mapped[str] = mapped_column(String(2), default="")
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    public: Mapped[bool] = mapped_column(Boolean, default=True)
+    opening_hours: Mapped[str] = mapped_column(Text, default="")
+
+    partner: Mapped[Partner] = relationship(back_populates="locations")
+
+
+class BrandKit(PartnerOwned, Base):
+    __tablename__ = "brand_kits"
+    __table_args__ = (UniqueConstraint("partner_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"))
+    logo_key: Mapped[str | None] = mapped_column(String(200))
+    logo_mime: Mapped[str | None] = mapped_column(String(40))
+    logo_trimmed_key: Mapped[str | None] = mapped_column(String(200))
+    logo_thumb_key: Mapped[str | None] = mapped_column(String(200))
+    logo_width: Mapped[int | None] = mapped_column(Integer)
+    logo_height: Mapped[int | None] = mapped_column(Integer)
+    logo_colors: Mapped[list] = mapped_column(JSON, default=list)
+    primary_color: Mapped[str] = mapped_column(String(7), default="#1f2937")
+    secondary_color: Mapped[str] = mapped_column(String(7), default="#2563eb")
+    tagline: Mapped[str] = mapped_column(String(200), default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    contact_website: Mapped[str] = mapped_column(String(300), default="")
+    contact_address: Mapped[str] = mapped_column(String(300), default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    partner: Mapped[Partner] = relationship(back_populates="brand_kit")
+
+    __mapper_args__ = {"version_id_col": version}
