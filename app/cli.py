@@ -115,7 +115,7 @@ def run_command(host: str, port: int, no_worker: bool) -> None:
     elif demo.is_demo():
         click.echo(f"Demo logins as before: e.g. admin@demo.example.com / {demo.PASSWORD}")
     try:
-        run_simple(host, port, current_app, threaded=True, use_reloader=False)
+        run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
     finally:
         if worker is not None:
             worker.send_signal(signal.SIGTERM)

@@ -9,6 +9,10 @@ celery = Celery("tandem", include=["workers.tasks"])
 
 
 def configure_celery(settings) -> Celery:
+    if celery.conf.broker_url not in (None, settings.broker_url):
+        # a process that switches configuration (the test suite does) must not keep
+        # producer connections to the previous broker
+        celery._after_fork()
     celery.conf.update(
         broker_url=settings.broker_url,
         result_backend=settings.result_backend,
@@ -23,8 +27,6 @@ def configure_celery(settings) -> Celery:
         timezone="UTC",
         task_default_queue="tandem",
     )
-    if settings.embedded_broker:
-        celery.conf.broker_transport_options = {"polling_interval": 0.5}
     return celery
 
 
