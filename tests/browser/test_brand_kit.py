@@ -1,0 +1,76 @@
+"""A partner admin signs in, uploads a logo, edits the brand kit and sees the result."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+
+from tests.browser.conftest import ARTIFACTS
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+def _logo_png(path) -> None:
+    image = Image.new("RGBA", (400, 160), (255, 255, 255, 0))
+    for x in range(40, 160):
+        for y in range(30, 130):
+            image.putpixel((x, y), (200, 30, 40, 255))
+    for x in range(200, 360):
+        for y in range(60, 100):
+            image.putpixel((x, y), (20, 60, 140, 255))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    path.write_bytes(buffer.getvalue())
+
+
+def test_partner_admin_uploads_logo_and_edits_brand_kit(app, world, live_server, page, tmp_path):
+    logo = tmp_path / "logo.png"
+    _logo_png(logo)
+
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email").fill("partner_admin@a.example")
+    page.get_by_label("Password").fill("correct-horse-battery")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server}/portal/")
+    assert page.get_by_role("heading", name="Welcome").is_visible()
+
+    page.goto(f"{live_server}/portal/brand-kit")
+    page.get_by_label("Logo").set_input_files(str(logo))
+    page.get_by_label("Tagline").fill("Solar done right")
+    page.get_by_role("button", name="Save brand kit").click()
+    page.wait_for_selector("text=Your brand kit is saved.")
+
+    # the logo shows, trimmed, on light and dark, and its colours are offered
+    light = page.locator("#logo-light")
+    light.wait_for()
+    assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", light.element_handle())
+    natural = page.evaluate("(img) => [img.naturalWidth, img.naturalHeight]", light.element_handle())
+    assert natural == [320, 100], "transparent padding is trimmed"
+    suggestions = page.locator("button.suggest")
+    colours = [suggestions.nth(i).get_attribute("data-color") for i in range(suggestions.count())]
+    assert "#c81e28" in colours and "#143c8c" in colours
+    assert page.locator("#cobrand-tagline").inner_text() == "Solar done right"
+
+    # pick the logo's red as primary colour: the preview follows before saving
+    page.locator("button.suggest[data-color='#c81e28']").click()
+    bar = page.evaluate("() => getComputedStyle(document.getElementById('cobrand-bar')).backgroundColor")
+    assert bar == "rgb(200, 30, 40)"
+    page.get_by_role("button", name="Save brand kit").click()
+    page.wait_for_selector("text=Your brand kit is saved.")
+    assert page.get_by_label("Primary colour").input_value() == "#c81e28"
+    # the version changes on every edit: created, tagline (factory), logo + tagline, colour
+    assert page.get_by_text("Version 4").is_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "brand-kit.png"), full_page=True)
+
+    from app.db import session
+    from directory.models import Partner
+
+    with app.app_context():
+        kit = session.get(Partner, world.a_id).brand_kit
+        assert kit.primary_color == "#c81e28"
+        assert kit.tagline == "Solar done right"
+        assert kit.logo_trimmed_key and kit.logo_thumb_key
+        session.remove()
