@@ -14,9 +14,9 @@ from app.models import PARTNER_ROLES, ROLE_LABELS, AuditEntry, Invitation, MailM
 from app.public import _image_response
 from app.storage import StorageError, content_key, get_storage
 from app.web import form_data, get_or_404, uploaded_bytes
-from directory import locations, partner_csv, partners
+from directory import locations, partner_csv, partners, tiers
 from directory.logos import LogoRejected, process_logo
-from directory.models import PARTNER_TYPE_LABELS, Location, Partner, PartnerStatus
+from directory.models import PARTNER_TYPE_LABELS, Location, Partner, PartnerStatus, Tier
 
 bp = Blueprint("admin", __name__)
 ADMIN = frozenset({Role.ADMIN})
@@ -239,7 +239,7 @@ def partners_import():
                 data = uploaded_bytes("file", partner_csv.MAX_BYTES)
                 if data is None:
                     raise partner_csv.CsvError("Choose a CSV file to upload.")
-                partner_csv.decode(data)  # file-level checks before anything is stored
+                partner_csv.parse(data)  # every file-level check before anything is stored
                 upload_key = storage.put(content_key("imports", data, ".csv"), data, "text/csv")
             commit = request.form.get("action") == "commit"
             result = partner_csv.run_import(data, current_user, commit=commit)
@@ -347,7 +347,34 @@ def settings():
             session.rollback()
             errors = exc.errors
             program = theme.program_settings()
-    return render_template("admin/settings.html", p=program, errors=errors), (400 if errors else 200)
+    return render_template("admin/settings.html", p=program, errors=errors,
+                           tiers=partners.tiers()), (400 if errors else 200)
+
+
+@bp.post("/tiers")
+@roles(ADMIN)
+def tier_create():
+    return _tier_action(lambda: tiers.create_tier(form_data(), current_user), "Tier added.")
+
+
+@bp.post("/tiers/<int:tier_id>")
+@roles(ADMIN)
+def tier_update(tier_id: int):
+    tier = get_or_404(Tier, tier_id)
+    if request.form.get("action") == "delete":
+        return _tier_action(lambda: tiers.delete_tier(tier, current_user), f"{tier.name} removed.")
+    return _tier_action(lambda: tiers.update_tier(tier, form_data(), current_user), "Tier saved.")
+
+
+def _tier_action(action, message: str):
+    try:
+        action()
+        session.commit()
+        flash(message, "success")
+    except v.ValidationFailed as exc:
+        session.rollback()
+        flash(" ".join(exc.errors.values()), "error")
+    return redirect(url_for("admin.settings") + "#tiers")
 
 
 @bp.get("/outbox")

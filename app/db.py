@@ -44,6 +44,14 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+def _sqlite_begin_before_savepoint(conn, _name) -> None:
+    # sqlite3's legacy transaction control emits BEGIN only before DML. A SAVEPOINT sent first
+    # opens a transaction of its own whose RELEASE commits, so a later ROLLBACK (the CSV
+    # import's dry run) would keep the rows: open the enclosing transaction first.
+    if not conn.connection.dbapi_connection.in_transaction:
+        conn.exec_driver_sql("BEGIN")
+
+
 def init_engine(url: str) -> Engine:
     """Create the engine for URL (once per URL) and bind the session to it."""
     global _engine, _engine_url
@@ -56,6 +64,7 @@ def init_engine(url: str) -> Engine:
     engine = create_engine(url, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "savepoint", _sqlite_begin_before_savepoint)
     SessionFactory.configure(bind=engine)
     _engine, _engine_url = engine, url
     return engine

@@ -49,9 +49,14 @@ def _channel_manager_id(value) -> int | None:
     return user.id
 
 
+def _slug(value) -> str:
+    # a blank slug is made from the name on create and left as it is on update
+    return v.slug(value) if str(value or "").strip() else ""
+
+
 CLEANERS = {
     "name": partial(v.text, max_length=200, required=True, label="The name"),
-    "slug": v.slug,
+    "slug": _slug,
     "type": partial(v.choice, options=PARTNER_TYPES, label="The type"),
     "tier": _tier_id,
     "status": partial(v.choice, options=PARTNER_STATUSES, label="The status"),
@@ -75,6 +80,8 @@ def clean_partner_data(data, *, creating: bool, only: tuple[str, ...] | None = N
     if creating and "name" not in data:
         data = {**data, "name": ""}
     clean = v.collect(cleaners, data)
+    if not clean.get("slug"):
+        clean.pop("slug", None)
     return {RENAMED.get(k, k): val for k, val in clean.items()}
 
 

@@ -52,7 +52,9 @@ def worker_id(request) -> str:
 def pg_schema_url(request) -> str:
     """A PostgreSQL URL whose search_path is a fresh schema of this test process."""
     need(port_open(PG_URL, 5432), "PostgreSQL", f"start it on {PG_URL} or set TEST_DATABASE_URL")
-    schema = "tandem_test_" + re.sub(r"\W", "", worker_id(request))
+    # one schema per test process: parallel runs (xdist workers, two developers) never collide
+    worker = re.sub(r"\W", "", worker_id(request))
+    schema = f"tandem_test_{worker}_{os.getpid()}"
     base = PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
     engine = create_engine(base)
     with engine.begin() as conn:

@@ -44,6 +44,7 @@ def a_objects(world, app):
             "invitation_id": invitation.id,
             "token_id": api_token.id,
             "message_id": message.id,
+            "tier_id": a.tier_id,
             "variant": "original",
             "token": "not-a-valid-token",
         }

@@ -28,3 +28,33 @@ def test_partner_detail_and_edit(world, login_as):
     client = login_as("cm@vendor.example")
     assert b"Alpha Secret Partner" in client.get(f"/admin/partners/{world.a_id}").data
     assert client.get(f"/admin/partners/{world.a_id}/edit").status_code == 200
+
+
+def test_admin_configures_the_tier_ladder(world, login_as, app):
+    from sqlalchemy import select
+
+    from app.db import session
+    from directory.models import Tier
+
+    client = login_as("admin@vendor.example")
+    assert client.post("/admin/tiers", data={"name": "Diamond", "rank": "50", "color": "#00aaff"}).status_code == 302
+    response = client.post("/admin/tiers", data={"name": "gold", "rank": "60", "color": "#00aaff"},
+                           follow_redirects=True)
+    assert b"There is already a tier called Gold." in response.data
+    with app.app_context():
+        gold = session.execute(select(Tier).where(Tier.name == "Gold")).scalar_one()
+        registered = session.execute(select(Tier).where(Tier.name == "Registered")).scalar_one()
+        gold_id, registered_id = gold.id, registered.id
+        session.remove()
+    # a tier with partners cannot be removed; an empty one can
+    response = client.post(f"/admin/tiers/{gold_id}", data={"action": "delete"}, follow_redirects=True)
+    assert b"1 partner(s) are in Gold" in response.data
+    client.post(f"/admin/tiers/{registered_id}", data={"action": "delete"})
+    client.post(f"/admin/tiers/{gold_id}", data={"action": "save", "name": "Gold+", "rank": "35", "color": "#ffcc00"})
+    with app.app_context():
+        ladder = [(t.name, t.rank) for t in session.execute(select(Tier).order_by(Tier.rank)).scalars()]
+        session.remove()
+    assert ladder == [("Silver", 20), ("Gold+", 35), ("Platinum", 40), ("Diamond", 50)]
+    # only the admin configures tiers
+    client = login_as("marketer@vendor.example")
+    assert client.post("/admin/tiers", data={"name": "X", "rank": "70"}).status_code == 403
