@@ -1,6 +1,10 @@
 """Asset storage: a folder under instance/ by default, or S3 when STORAGE_URL says so.
 
-Keys are relative POSIX paths such as ``logos/ab/abcdef.png``.
+Keys are relative POSIX paths such as ``logos/ab/abcdef.png``. ``STORAGE_URL`` forms:
+
+- ``file:///srv/tandem/storage``: a folder;
+- ``s3://bucket/prefix?endpoint=http://127.0.0.1:9000&region=eu-central-1``: any S3-compatible
+  store (credentials from the usual AWS variables or instance role); downloads are presigned.
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path, PurePosixPath
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 
 class StorageError(Exception):
@@ -59,6 +63,69 @@ class FolderStorage:
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
 
+    def presigned_url(self, key: str, **_kwargs) -> str | None:
+        """Folders have no presigned URLs: the web app serves the bytes itself."""
+        return None
+
+
+class S3Storage:
+    def __init__(self, bucket: str, prefix: str = "", *, endpoint: str | None = None,
+                 region: str | None = None):
+        import boto3
+        from botocore.config import Config
+
+        self.bucket = bucket
+        self.prefix = prefix.strip("/")
+        self.client = boto3.client(
+            "s3", endpoint_url=endpoint, region_name=region or "us-east-1",
+            config=Config(signature_version="s3v4", retries={"max_attempts": 3, "mode": "standard"},
+                          s3={"addressing_style": "path" if endpoint else "auto"}),
+        )
+
+    def _key(self, key: str) -> str:
+        key = _check_key(key)
+        return f"{self.prefix}/{key}" if self.prefix else key
+
+    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> str:
+        self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data,
+                               ContentType=content_type)
+        return key
+
+    def get(self, key: str) -> bytes:
+        from botocore.exceptions import ClientError
+
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read()
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                raise StorageError(f"no stored file {key!r}") from exc
+            raise
+
+    def exists(self, key: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+            return True
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
+                return False
+            raise
+
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
+
+    def presigned_url(self, key: str, *, expires: int = 300, filename: str | None = None,
+                      content_type: str | None = None) -> str:
+        """A short-lived URL for downloading ``key`` straight from the store."""
+        params = {"Bucket": self.bucket, "Key": self._key(key)}
+        if filename:
+            safe = filename.replace('"', "")
+            params["ResponseContentDisposition"] = f'attachment; filename="{safe}"'
+        if content_type:
+            params["ResponseContentType"] = content_type
+        return self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires)
+
 
 _storage_cache: dict[str, object] = {}
 
@@ -69,6 +136,14 @@ def storage_for(url: str):
         parsed = urlparse(url)
         if parsed.scheme == "file":
             _storage_cache[url] = FolderStorage(Path(parsed.path))
+        elif parsed.scheme == "s3":
+            if not parsed.netloc:
+                raise StorageError("STORAGE_URL s3://bucket/prefix needs a bucket name")
+            query = parse_qs(parsed.query)
+            _storage_cache[url] = S3Storage(
+                parsed.netloc, parsed.path,
+                endpoint=query.get("endpoint", [None])[0], region=query.get("region", [None])[0],
+            )
         else:
             raise StorageError(f"unsupported STORAGE_URL scheme {parsed.scheme!r}")
     return _storage_cache[url]
