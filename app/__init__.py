@@ -6,10 +6,18 @@ from flask import Flask, g, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from app.config import Settings, load_settings
 
 csrf = CSRFProtect()
+MAX_ID = 2**31 - 1
+
+
+class BoundedInt(IntegerConverter):
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(settings: Settings | None = None, **overrides) -> Flask:
@@ -30,6 +38,8 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     )
     app.config.update(overrides)
 
+    # ids are 32-bit on PostgreSQL: a larger number in a URL is simply not found (404), not a 500
+    app.url_map.converters["int"] = BoundedInt
     csrf.init_app(app)
     access.login_manager.init_app(app)
     _register_blueprints(app)
@@ -85,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.account import bp as account_bp
     from app.admin import bp as admin_bp
     from app.api import bp as api_bp
+    from app.api import docs as api_docs_bp
     from app.portal import bp as portal_bp
     from app.public import bp as public_bp
 
@@ -93,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(portal_bp, url_prefix="/portal")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(api_docs_bp, url_prefix="/api")
     csrf.exempt(api_bp)
     # RFC 8058 one-click unsubscribe is POSTed by mail clients; the signed token authorizes it
     from app.public import unsubscribe

@@ -1,11 +1,12 @@
-"""The REST JSON API (token auth: ``Authorization: Bearer <token>``)."""
+"""The REST JSON API (token auth: ``Authorization: Bearer <token>``) and its OpenAPI document."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, current_app, g, jsonify, request
 
 from app import validation as v
-from app.access import ALL_ROLES, VENDOR, VENDOR_MANAGERS, acting_user, roles
+from app.access import ALL_ROLES, VENDOR, VENDOR_MANAGERS, acting_user, public, roles
+from app.api_spec import openapi_document, operation, string_list
 from app.db import session
 from app.models import Role
 from app.web import get_or_404
@@ -13,24 +14,74 @@ from directory import partners
 from directory.models import Partner
 
 bp = Blueprint("api", __name__)
+docs = Blueprint("api_docs", __name__)
+
+PARTNER_FIELDS = {
+    "name": {"type": "string", "minLength": 1, "maxLength": 200},
+    "slug": {"type": "string", "maxLength": 120},
+    "type": {"type": "string", "enum": partners.PARTNER_TYPES},
+    "tier": {"type": "string", "maxLength": 60, "description": "tier name; empty for none"},
+    "status": {"type": "string", "enum": partners.PARTNER_STATUSES},
+    "countries": string_list(250, 60),
+    "regions": string_list(),
+    "specialties": string_list(),
+    "certifications": string_list(),
+    "website": {"type": "string", "maxLength": 300},
+    "phone": {"type": "string", "maxLength": 40},
+    "email": {"type": "string", "maxLength": 254},
+    "description": {"type": "string", "maxLength": 5000},
+    "listed_in_locator": {"type": "boolean"},
+    "channel_manager": {"type": "string", "maxLength": 254, "description": "a vendor user's email"},
+}
+PARTNER_CREATE = {"type": "object", "additionalProperties": False, "properties": PARTNER_FIELDS,
+                  "required": ["name"]}
+PARTNER_UPDATE = {"type": "object", "additionalProperties": False, "properties": PARTNER_FIELDS}
+LOCATION = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "label": {"type": "string"}, "street": {"type": "string"},
+    "city": {"type": "string"}, "postal_code": {"type": "string"}, "region": {"type": "string"},
+    "country_code": {"type": "string"}, "latitude": {"type": "number", "nullable": True},
+    "longitude": {"type": "number", "nullable": True}, "public": {"type": "boolean"},
+}}
+PARTNER = {"type": "object", "required": ["id", "name", "slug", "type", "status"], "properties": {
+    "id": {"type": "integer"}, "name": {"type": "string"}, "slug": {"type": "string"},
+    "type": {"type": "string"}, "tier": {"type": "string", "nullable": True},
+    "status": {"type": "string"}, "countries": {"type": "array", "items": {"type": "string"}},
+    "regions": {"type": "array", "items": {"type": "string"}},
+    "specialties": {"type": "array", "items": {"type": "string"}},
+    "certifications": {"type": "array", "items": {"type": "string"}},
+    "website": {"type": "string"}, "phone": {"type": "string"}, "email": {"type": "string"},
+    "description": {"type": "string"}, "listed_in_locator": {"type": "boolean"},
+    "locations": {"type": "array", "items": LOCATION},
+}}
+PARTNER_PAGE = {"type": "object", "required": ["items", "total", "page", "per_page"], "properties": {
+    "items": {"type": "array", "items": PARTNER}, "total": {"type": "integer"},
+    "page": {"type": "integer"}, "per_page": {"type": "integer"},
+}}
+PARTNER_QUERY = {
+    "q": {"type": "string", "maxLength": 100},
+    "tier": {"type": "string", "maxLength": 60},
+    "type": {"type": "string", "enum": partners.PARTNER_TYPES},
+    "status": {"type": "string", "enum": partners.PARTNER_STATUSES},
+    "country": {"type": "string", "maxLength": 2},
+    "sort": {"type": "string", "enum": ["name", "-name", "tier", "-tier", "status", "-status",
+                                        "type", "-type", "created", "-created"]},
+    "page": {"type": "integer", "minimum": 1},
+    "per_page": {"type": "integer", "minimum": 5, "maximum": 200},
+}
+ME = {"type": "object", "required": ["id", "email", "role"], "properties": {
+    "id": {"type": "integer"}, "email": {"type": "string"}, "name": {"type": "string"},
+    "role": {"type": "string"}, "partner_id": {"type": "integer", "nullable": True},
+}}
+TIERS = {"type": "object", "properties": {"items": {"type": "array", "items": {
+    "type": "object", "properties": {"name": {"type": "string"}, "rank": {"type": "integer"}}}}}}
 
 
 def partner_json(p: Partner) -> dict:
     return {
-        "id": p.id,
-        "name": p.name,
-        "slug": p.slug,
-        "type": p.type,
-        "tier": p.tier.name if p.tier else None,
-        "status": p.status,
-        "countries": p.countries,
-        "regions": p.regions,
-        "specialties": p.specialties,
-        "certifications": p.certifications,
-        "website": p.website,
-        "phone": p.phone,
-        "email": p.email,
-        "description": p.description,
+        "id": p.id, "name": p.name, "slug": p.slug, "type": p.type,
+        "tier": p.tier.name if p.tier else None, "status": p.status, "countries": p.countries,
+        "regions": p.regions, "specialties": p.specialties, "certifications": p.certifications,
+        "website": p.website, "phone": p.phone, "email": p.email, "description": p.description,
         "listed_in_locator": p.listed_in_locator,
         "locations": [
             {"id": loc.id, "label": loc.label, "street": loc.street, "city": loc.city,
@@ -41,19 +92,13 @@ def partner_json(p: Partner) -> dict:
     }
 
 
-def _json_body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        abort(400, "The request body must be a JSON object.")
-    return body
-
-
 def _invalid(exc: v.ValidationFailed):
     return jsonify(error={"code": 422, "message": "Validation failed", "fields": exc.errors}), 422
 
 
 @bp.get("/me")
 @roles(ALL_ROLES)
+@operation("The user the token belongs to", response=ME, tag="account")
 def me():
     user = acting_user()
     return {"id": user.id, "email": user.email, "name": user.name, "role": user.role,
@@ -62,6 +107,8 @@ def me():
 
 @bp.get("/partners")
 @roles(ALL_ROLES)
+@operation("Search partners (a partner user sees only its own)", response=PARTNER_PAGE,
+           query=PARTNER_QUERY)
 def partners_index():
     filters = partners.PartnerFilters.from_args(request.args)
     if filters.errors:
@@ -73,9 +120,10 @@ def partners_index():
 
 @bp.post("/partners")
 @roles(VENDOR_MANAGERS)
+@operation("Create a partner", body=PARTNER_CREATE, response=PARTNER, status=201)
 def partners_create():
     try:
-        partner = partners.create_partner(_json_body(), acting_user())
+        partner = partners.create_partner(g.api_body, acting_user())
         session.commit()
     except v.ValidationFailed as exc:
         session.rollback()
@@ -85,16 +133,19 @@ def partners_create():
 
 @bp.get("/partners/<int:partner_id>")
 @roles(ALL_ROLES)
+@operation("One partner", response=PARTNER)
 def partner_show(partner_id: int):
     return partner_json(get_or_404(Partner, partner_id))
 
 
 @bp.patch("/partners/<int:partner_id>")
 @roles(VENDOR_MANAGERS, Role.PARTNER_ADMIN)
+@operation("Change a partner (a partner admin: only its own profile fields)",
+           body=PARTNER_UPDATE, response=PARTNER)
 def partner_update(partner_id: int):
     partner = get_or_404(Partner, partner_id)
     user = acting_user()
-    body = _json_body()
+    body = g.api_body
     only = None if user.role in VENDOR else partners.SELF_EDITABLE
     if only is not None:
         refused = sorted(set(body) - set(only))
@@ -111,5 +162,12 @@ def partner_update(partner_id: int):
 
 @bp.get("/tiers")
 @roles(ALL_ROLES)
+@operation("The tier ladder, lowest first", response=TIERS)
 def tiers_index():
     return {"items": [{"name": t.name, "rank": t.rank} for t in partners.tiers()]}
+
+
+@docs.get("/openapi.json")
+@public
+def openapi():
+    return openapi_document(current_app)

@@ -1,0 +1,109 @@
+"""The REST API's contract: JSON Schemas that both validate requests and make the OpenAPI document.
+
+A view declares its operation with ``@operation(...)``; ``openapi_document(app)`` walks the URL
+map, so the document always lists exactly the routes that exist.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import wraps
+
+import jsonschema
+from flask import Flask, abort, g, request
+
+ERROR = {
+    "type": "object",
+    "properties": {"error": {"type": "object", "properties": {
+        "code": {"type": "integer"}, "message": {"type": "string"},
+        "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+    }, "required": ["code", "message"]}},
+    "required": ["error"],
+}
+STANDARD_ERRORS = {
+    "400": "Bad request", "401": "Missing or invalid token", "403": "Not allowed",
+    "404": "Not found", "422": "Validation failed",
+}
+
+
+def string_list(max_items: int = 30, max_length: int = 60) -> dict:
+    return {"type": "array", "maxItems": max_items,
+            "items": {"type": "string", "maxLength": max_length}}
+
+
+def operation(summary: str, *, body: dict | None = None, response: dict | None = None,
+              status: int = 200, query: dict | None = None, tag: str = "partners"):
+    """Declare an API operation; validates the JSON body against ``body`` before the view runs."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if body is not None:
+                data = request.get_json(silent=True)
+                if data is None:
+                    abort(400, "The request body must be JSON (Content-Type: application/json).")
+                errors = sorted(jsonschema.Draft7Validator(body).iter_errors(data), key=str)
+                if errors:
+                    fields = {".".join(str(p) for p in e.absolute_path) or "body": e.message
+                              for e in errors}
+                    from flask import jsonify
+
+                    return jsonify(error={"code": 422, "message": "Validation failed",
+                                          "fields": fields}), 422
+                g.api_body = data
+            return view(*args, **kwargs)
+
+        wrapped.api_operation = {"summary": summary, "body": body, "response": response,
+                                 "status": status, "query": query or {}, "tag": tag}
+        return wrapped
+
+    return decorator
+
+
+_CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def openapi_document(app: Flask, prefix: str = "/api/v1") -> dict:
+    paths: dict = {}
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        spec = getattr(view, "api_operation", None)
+        if spec is None or not rule.rule.startswith(prefix):
+            continue
+        path = _CONVERTER.sub(lambda m: "{" + m.group(2) + "}", rule.rule)
+        parameters = [
+            {"name": m.group(2), "in": "path", "required": True,
+             "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+             if m.group(1) == "int" else {"type": "string"}}
+            for m in _CONVERTER.finditer(rule.rule)
+        ]
+        parameters += [{"name": name, "in": "query", "required": False, "schema": schema}
+                       for name, schema in spec["query"].items()]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            op = {
+                "operationId": rule.endpoint.replace(".", "_"),
+                "summary": spec["summary"],
+                "tags": [spec["tag"]],
+                "parameters": parameters,
+                "responses": {
+                    str(spec["status"]): {"description": "OK", "content": {
+                        "application/json": {"schema": spec["response"] or {"type": "object"}}}},
+                    **{code: {"description": text, "content": {
+                        "application/json": {"schema": ERROR}}} for code, text in STANDARD_ERRORS.items()},
+                },
+            }
+            if spec["body"] is not None:
+                op["requestBody"] = {"required": True, "content": {
+                    "application/json": {"schema": spec["body"]}}}
+            paths.setdefault(path, {})[method.lower()] = op
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Tandem API", "version": "1",
+                 "description": "Partners, campaigns and co-branded assets. "
+                                "Authenticate with `Authorization: Bearer <token>`; "
+                                "create tokens on your account page."},
+        "servers": [{"url": "/"}],
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"bearer": []}],
+        "paths": paths,
+    }
