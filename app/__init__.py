@@ -92,6 +92,7 @@ def _error_page(code: int, message: str):
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app import admin_templates  # noqa: F401  (adds the template library to the admin blueprint)
     from app.account import bp as account_bp
     from app.admin import bp as admin_bp
     from app.api import bp as api_bp

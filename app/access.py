@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import wraps
 
 from flask import abort, g, request
@@ -47,7 +48,11 @@ def user_from_api_token(header: str | None) -> User | None:
         ).scalar_one_or_none()
         if token is None or not token.user.active:
             return None
-        token.last_used_at = utcnow()
+        now = utcnow()
+        # kept now: a read-only request commits nothing later (once a minute is precise enough)
+        if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+            token.last_used_at = now
+            session.commit()
         return token.user
 
 

@@ -232,11 +232,14 @@ def partners_import():
         upload_key = request.form.get("upload_key") or None
         try:
             if upload_key:
-                if not upload_key.startswith("imports/") or not storage.exists(upload_key):
+                try:  # the key comes back from the form: anything but a waiting import is refused
+                    data = storage.get(upload_key) if upload_key.startswith("imports/") else None
+                except StorageError:
+                    data = None
+                if data is None:
                     raise partner_csv.CsvError("The uploaded file has expired; upload it again.")
-                data = storage.get(upload_key)
             else:
-                data = uploaded_bytes("file", partner_csv.MAX_BYTES)
+                data = uploaded_bytes("file")
                 if data is None:
                     raise partner_csv.CsvError("Choose a CSV file to upload.")
                 partner_csv.parse(data)  # every file-level check before anything is stored
@@ -328,7 +331,7 @@ def settings():
     if request.method == "POST":
         try:
             clean = v.collect(SETTINGS_CLEANERS, form_data())
-            logo = uploaded_bytes("logo", 5 * 1024 * 1024)
+            logo = uploaded_bytes("logo")
             if logo is not None:
                 try:
                     processed = process_logo(logo)

@@ -128,10 +128,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(worker_command)
     app.cli.add_command(run_command)
-    try:
-        from brand_templates.cli import templates
-    except ImportError:
-        return
+    from brand_templates.cli import templates
+
     app.cli.add_command(templates)
 
 

@@ -144,6 +144,16 @@ def _partner(i: int, rng: random.Random, tiers: list[Tier], manager: User) -> Pa
     return partner
 
 
+def _starter_templates(author: User) -> None:
+    """The starter library, published, so campaigns can be built at once."""
+    from brand_templates import starter_slugs
+    from brand_templates.library import load_starter
+    from brand_templates.versions import import_template, publish
+
+    for slug in starter_slugs():
+        publish(session, import_template(session, load_starter(slug), slug=slug, user_id=author.id))
+
+
 def load(count: int = 50) -> list[tuple[str, str, str]] | None:
     """Fill an empty database; returns (role, email, password) per demo login, or None."""
     if not database_is_empty():
@@ -164,6 +174,7 @@ def load(count: int = 50) -> list[tuple[str, str, str]] | None:
         if kit.logo_colors:
             kit.primary_color = kit.logo_colors[0]
         kit.tagline = "Your local experts"
+    _starter_templates(staff[Role.MARKETER])
     first = created[0]
     first.status = PartnerStatus.ACTIVE.value
     for role, local in [(Role.PARTNER_ADMIN, "partner.admin"), (Role.PARTNER_MEMBER, "partner.member")]:

@@ -20,6 +20,8 @@ RESET_MAX_AGE = 3600
 
 
 def find_user(email: str) -> User | None:
+    if "\x00" in email:  # no address has one, and PostgreSQL refuses it as a parameter
+        return None
     with unscoped(session):
         return session.execute(
             select(User).where(func.lower(User.email) == email.strip().lower())

@@ -135,14 +135,15 @@ def brand_kit():
                 brand_kits.remove_logo(partner, current_user)
                 message = "The logo is removed."
             else:
+                # the fields first: a refused field must not leave a stored logo behind
+                brand_kits.update_brand_kit(partner, form_data(), current_user)
                 max_bytes = runtime.settings().max_upload_bytes
-                logo = uploaded_bytes("logo", max_bytes)
+                logo = uploaded_bytes("logo")
                 if logo is not None:
                     try:
                         brand_kits.set_logo(partner, logo, current_user, max_bytes=max_bytes)
                     except LogoRejected as exc:
                         raise v.ValidationFailed({"logo": str(exc)}) from exc
-                brand_kits.update_brand_kit(partner, form_data(), current_user)
                 message = "Your brand kit is saved."
             session.commit()
             flash(message, "success")

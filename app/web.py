@@ -20,9 +20,13 @@ def get_or_404(model, object_id):
     return obj
 
 
-def uploaded_bytes(field: str, max_bytes: int) -> bytes | None:
-    """The bytes of an uploaded file, or None if none was chosen; reads at most max_bytes + 1."""
+def uploaded_bytes(field: str) -> bytes | None:
+    """The bytes of an uploaded file, or None if none was chosen.
+
+    MAX_CONTENT_LENGTH bounds the request; the whole file is read so that a refusal for size
+    can name the file's real size rather than the limit plus one byte.
+    """
     upload = request.files.get(field)
     if upload is None or not upload.filename:
         return None
-    return upload.stream.read(max_bytes + 1)
+    return upload.stream.read()

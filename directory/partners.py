@@ -145,7 +145,11 @@ def update_partner(partner: Partner, data, actor, *, only: tuple[str, ...] | Non
 
 
 def change_status(partner: Partner, new_status: str, actor, note: str = "") -> PartnerStatusChange:
-    new = PartnerStatus(v.choice(new_status, PARTNER_STATUSES, label="The status"))
+    clean = v.collect({
+        "status": partial(v.choice, options=PARTNER_STATUSES, label="The status"),
+        "note": partial(v.text, max_length=500, label="The note"),
+    }, {"status": new_status, "note": note})
+    new = PartnerStatus(clean["status"])
     old = PartnerStatus(partner.status)
     if new == old:
         raise v.ValidationFailed({"status": f"The partner is already {old.value}."})
@@ -158,7 +162,7 @@ def change_status(partner: Partner, new_status: str, actor, note: str = "") -> P
     partner.status_changed_at = utcnow()
     change = PartnerStatusChange(
         partner_id=partner.id, from_status=old.value, to_status=new.value,
-        changed_by_id=getattr(actor, "id", None), note=v.text(note, max_length=500, label="The note"),
+        changed_by_id=getattr(actor, "id", None), note=clean["note"],
     )
     session.add(change)
     audit.record(actor, "partner.status", partner, partner_id=partner.id,
@@ -180,13 +184,17 @@ class PartnerFilters:
 
     @classmethod
     def from_args(cls, args) -> PartnerFilters:
+        def arg(name: str) -> str:
+            # PostgreSQL refuses NUL in text parameters: a NUL typed into a URL is dropped
+            return (args.get(name) or "").replace("\x00", "").strip()
+
         f = cls(
-            q=(args.get("q") or "").strip()[:100],
-            tier=(args.get("tier") or "").strip()[:60],
-            type=(args.get("type") or "").strip().lower(),
-            status=(args.get("status") or "").strip().lower(),
-            country=(args.get("country") or "").strip().upper()[:2],
-            sort=args.get("sort") or "name",
+            q=arg("q")[:100],
+            tier=arg("tier")[:60],
+            type=arg("type").lower(),
+            status=arg("status").lower(),
+            country=arg("country").upper()[:2],
+            sort=arg("sort") or "name",
         )
         try:
             f.page = max(1, min(int(args.get("page") or 1), 100000))

@@ -45,6 +45,11 @@ def a_objects(world, app):
             "token_id": api_token.id,
             "message_id": message.id,
             "tier_id": a.tier_id,
+            # vendor-only objects: a partner user must not learn they exist
+            "template_id": 1,
+            "version_id": 1,
+            "slug": "product-flyer",
+            "fmt": "pdf",
             "variant": "original",
             "token": "not-a-valid-token",
         }

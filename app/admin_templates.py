@@ -1,0 +1,133 @@
+"""The brand-template library in the admin area: starters, uploads, versions and previews."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app import audit
+from app.access import VENDOR, roles
+from app.admin import bp
+from app.db import session
+from app.models import Role
+from app.storage import get_storage
+from app.web import get_or_404, uploaded_bytes
+from brand_templates import TemplateInvalid, load_bundle, starter_slugs
+from brand_templates.library import load_starter
+from brand_templates.models import BrandTemplate, BrandTemplateVersion
+from brand_templates.sample import sample_context, sample_storage_get
+from brand_templates.versions import import_template, publish, version_bundle
+
+AUTHORS = frozenset({Role.ADMIN, Role.MARKETER})
+MAX_BUNDLE_BYTES = 20 * 1024 * 1024
+
+
+@bp.get("/templates")
+@roles(VENDOR)
+def templates():
+    rows = session.execute(select(BrandTemplate).order_by(BrandTemplate.name)).scalars().all()
+    imported = {t.slug for t in rows}
+    starters = [(slug, load_starter(slug).manifest) for slug in starter_slugs() if slug not in imported]
+    return render_template("admin/templates.html", templates=rows, starters=starters)
+
+
+@bp.post("/templates/starters/<slug>")
+@roles(AUTHORS)
+def template_import_starter(slug: str):
+    if slug not in starter_slugs():
+        abort(404)
+    version = import_template(session, load_starter(slug), slug=slug, user_id=current_user.id)
+    publish(session, version)
+    audit.record(current_user, "template.import", version.template,
+                 changes={"starter": [None, slug], "version": [None, version.number]})
+    session.commit()
+    flash(f"{version.template.name} is in the library.", "success")
+    return redirect(url_for("admin.template_detail", template_id=version.template_id))
+
+
+@bp.post("/templates/upload")
+@roles(AUTHORS)
+def template_upload():
+    """A zipped template folder: validated as a whole; nothing is kept when it has errors."""
+    data = uploaded_bytes("bundle")
+    if data is None:
+        flash("Choose a .zip of the template folder.", "error")
+        return redirect(url_for("admin.templates"))
+    if len(data) > MAX_BUNDLE_BYTES:
+        flash(f"The file is {len(data) / 1e6:.1f} MB; the limit is 20 MB.", "error")
+        return redirect(url_for("admin.templates"))
+    slug = (request.form.get("slug") or "").strip() or None
+    try:
+        version = import_template(session, load_bundle(data), slug=slug, user_id=current_user.id)
+        audit.record(current_user, "template.upload", version.template,
+                     changes={"version": [None, version.number]})
+        session.commit()
+    except TemplateInvalid as exc:
+        session.rollback()
+        return render_template("admin/template_errors.html", errors=exc.errors), 400
+    flash(f"Version {version.number} of {version.template.name} is ready to review.", "success")
+    return redirect(url_for("admin.template_detail", template_id=version.template_id))
+
+
+@bp.get("/templates/<int:template_id>")
+@roles(VENDOR)
+def template_detail(template_id: int):
+    template = get_or_404(BrandTemplate, template_id)
+    return render_template("admin/template_detail.html", template=template,
+                           versions=list(reversed(template.versions)))
+
+
+@bp.post("/templates/versions/<int:version_id>/publish")
+@roles(AUTHORS)
+def template_publish(version_id: int):
+    version = get_or_404(BrandTemplateVersion, version_id)
+    publish(session, version)
+    audit.record(current_user, "template.publish", version.template,
+                 changes={"version": [None, version.number]})
+    session.commit()
+    flash(f"Version {version.number} is published; campaigns can use it.", "success")
+    return redirect(url_for("admin.template_detail", template_id=version.template_id))
+
+
+def sample_render(version: BrandTemplateVersion, fmt: str | None = None):
+    """The version rendered for the sample partner (what a template author checks first)."""
+    from brand_templates import rendering
+
+    bundle = version_bundle(version)
+    return bundle, rendering.render(bundle, sample_context(), sample_storage_get, fmt=fmt)
+
+
+@bp.get("/templates/versions/<int:version_id>/preview")
+@roles(VENDOR)
+def template_preview(version_id: int):
+    """A thumbnail (PNG) or, for emails, the HTML preview; cached in storage by render key."""
+    from brand_templates import rendering
+
+    version = get_or_404(BrandTemplateVersion, version_id)
+    key = "previews/" + rendering.render_key(version.sha256, {}, "sample", "preview")
+    storage = get_storage()
+    is_email = version.manifest.get("kind") == "email"
+    if not storage.exists(key):
+        _bundle, rendered = sample_render(version)
+        image = rendering.preview(rendered)
+        storage.put(key, image.encode() if isinstance(image, str) else image,
+                    "text/html" if is_email else "image/png")
+    response = Response(storage.get(key), mimetype="text/html" if is_email else "image/png")
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    if is_email:
+        response.headers["Content-Security-Policy"] = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+    return response
+
+
+@bp.get("/templates/versions/<int:version_id>/sample.<fmt>")
+@roles(VENDOR)
+def template_sample(version_id: int, fmt: str):
+    version = get_or_404(BrandTemplateVersion, version_id)
+    try:
+        _bundle, rendered = sample_render(version, fmt)
+    except ValueError as exc:
+        abort(404, str(exc))
+    slug = version.template.slug
+    return Response(rendered.data, mimetype=rendered.content_type, headers={
+        "Content-Disposition": f'inline; filename="{slug}-v{version.number}-sample.{rendered.extension}"'})

@@ -1,0 +1,167 @@
+"""``flask templates ...``: validate, render and import brand templates from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, ScriptInfo
+
+from .bundle import TemplateBundle, load_bundle
+from .errors import FieldValueError, TemplateInvalid, ValidationError
+from .library import load_starter, starter_slugs
+
+templates = AppGroup("templates", help="Brand templates: validate, render and import them.")
+
+
+def format_error(error: ValidationError) -> str:
+    """``file:line: field: message``, leaving out the parts that are unknown."""
+    return str(error)
+
+
+def _load(path: str) -> TemplateBundle:
+    """A folder or zip, or the slug of a starter template."""
+    if Path(path).exists():
+        return load_bundle(path)
+    if path in starter_slugs():
+        return load_starter(path)
+    raise click.BadParameter(
+        f"{path!r} is neither a folder, a zip file nor a starter ({', '.join(starter_slugs())})",
+        param_hint="PATH",
+    )
+
+
+def _fail(errors: list[ValidationError]) -> None:
+    for error in errors:
+        click.echo(format_error(error))
+    raise SystemExit(1)
+
+
+@templates.command("validate", with_appcontext=False)
+@click.argument("path")
+def validate_command(path: str) -> None:
+    """Check the template at PATH (folder, zip or starter slug); exit 1 on any error."""
+    from .validation import validate
+
+    try:
+        bundle = _load(path)
+    except TemplateInvalid as exc:
+        _fail(exc.errors)
+    errors = validate(bundle)
+    if errors:
+        _fail(errors)
+    manifest = bundle.manifest
+    editable = len(manifest.editable_fields)
+    click.echo(
+        f"{path}: OK: {manifest.kind} template {manifest.name!r}, "
+        f"{len(manifest.fields)} fields ({editable} editable)"
+    )
+
+
+@templates.command("render", with_appcontext=False)
+@click.argument("path")
+@click.option("--sample", is_flag=True, help="Use the sample partner and vendor.")
+@click.option("--partner", "partner_slug", metavar="SLUG", help="Use this partner's brand kit.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["pdf", "png", "jpeg", "webp", "html"]),
+    help="Output format (default: the template kind's own).",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write.",
+)
+def render_command(
+    path: str, sample: bool, partner_slug: str | None, fmt: str | None, output: Path
+) -> None:
+    """Render the template at PATH with sample or real partner data to OUTPUT."""
+    from .rendering import render
+    from .validation import validate
+
+    if sample == bool(partner_slug):
+        raise click.UsageError("give exactly one of --sample or --partner SLUG")
+    try:
+        bundle = _load(path)
+    except TemplateInvalid as exc:
+        _fail(exc.errors)
+    errors = validate(bundle)
+    if errors:
+        _fail(errors)
+    if sample:
+        from .sample import sample_context, sample_storage_get
+
+        context, storage_get = sample_context(), sample_storage_get
+    else:
+        context, storage_get = _partner_context(partner_slug)
+    try:
+        rendered = render(bundle, context, storage_get, fmt=fmt)
+    except FieldValueError as exc:
+        _fail([ValidationError(None, None, e.field, e.message) for e in exc.errors])
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    output.write_bytes(rendered.data)
+    if rendered.email is not None:
+        click.echo(f"subject: {rendered.email.subject}")
+    click.echo(f"wrote {output} ({rendered.content_type}, {len(rendered.data)} bytes)")
+
+
+def _partner_context(slug: str):
+    """The context and storage reader for a partner, inside the application."""
+    if not current_app:
+        app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+        click.get_current_context().with_resource(app.app_context())
+    from directory.context import partner_context_by_slug
+
+    try:
+        result = partner_context_by_slug(slug)
+    except LookupError:
+        result = None
+    if result is None:
+        raise click.BadParameter(f"no partner {slug!r}", param_hint="--partner")
+    if isinstance(result, tuple):
+        context, storage_get = result
+    else:
+        context = dict(result)
+        storage_get = context.pop("storage_get", None)
+    if storage_get is None:
+        from app.storage import get_storage
+
+        storage_get = get_storage().get
+    return context, storage_get
+
+
+@templates.command("import")
+@click.argument("path")
+@click.option("--slug", help="Template slug (default: from the manifest's name).")
+@click.option("--publish", is_flag=True, help="Publish the imported version.")
+def import_command(path: str, slug: str | None, publish: bool) -> None:
+    """Import the template at PATH as a new version (identical bundles are not duplicated)."""
+    from sqlalchemy import func, select
+
+    from app.db import session, transaction
+
+    from .models import BrandTemplateVersion
+    from .versions import import_template
+    from .versions import publish as publish_version
+
+    try:
+        bundle = _load(path)
+        with transaction():
+            last_id = session.execute(select(func.max(BrandTemplateVersion.id))).scalar() or 0
+            version = import_template(session, bundle, slug=slug)
+            if publish:
+                publish_version(session, version)
+            summary = f"{version.template.slug} version {version.number}"
+            created = version.id > last_id
+            state = "published" if version.published else "draft"
+    except TemplateInvalid as exc:
+        _fail(exc.errors)
+    if created:
+        click.echo(f"imported {summary} ({state})")
+    else:
+        click.echo(f"unchanged: {summary} ({state}) already holds this bundle")

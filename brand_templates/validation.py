@@ -1,0 +1,598 @@
+"""Validation on import: every problem of a bundle as (file, line, field, message)."""
+
+from __future__ import annotations
+
+import io
+import json
+import posixpath
+import re
+from collections.abc import Iterator
+from urllib.parse import unquote
+
+import jinja2
+import jinja2.meta
+from jinja2 import nodes
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from renderers.email import compile_mjml
+from renderers.errors import RenderError, TemplateSourceError
+from renderers.fonts import FONT_FILES
+from renderers.sandbox import make_environment
+
+from .bundle import TemplateBundle, limit_errors
+from .context import CONTEXT_SHAPE
+from .errors import ValidationError
+from .manifest import MANIFEST_FILE, KeyLines, Manifest
+
+CONTEXT_ROOTS = ("partner", "vendor", "fields")
+# what a template may point at without the file being in the bundle
+NON_FILE_PREFIXES = ("#", "mailto:", "tel:", "data:", "storage:", "cid:", "about:")
+EXTERNAL_PREFIXES = ("http://", "https://", "//", "ftp://", "file:")
+TEXT_SUFFIXES = (".html", ".htm", ".css", ".mjml", ".svg", ".json", ".txt", ".toml")
+
+TAG_RE = re.compile(r"<([a-zA-Z][\w:-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.S)
+ATTR_RE = re.compile(
+    r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""",
+    re.S,
+)
+URL_RE = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"]*?))\s*\)""", re.I)
+IMPORT_RE = re.compile(r"""@import\s+(?:"([^"]*)"|'([^']*)')""", re.I)
+# attributes that make a renderer fetch a file (a link's href is only a link)
+FETCH_ATTRS = frozenset({"src", "background", "poster", "background-url", "srcset"})
+
+
+def validate(bundle: TemplateBundle) -> list[ValidationError]:
+    """Every problem found in BUNDLE; empty when it can be imported."""
+    errors = limit_errors([(name, len(data)) for name, data in bundle.files.items()])
+    manifest, manifest_errors = bundle.parsed
+    errors += manifest_errors
+    if manifest is None:
+        return errors
+    lines = KeyLines(bundle.files[MANIFEST_FILE].decode("utf-8"))
+    main = manifest.main_file
+    assert main is not None
+    if main not in bundle.files:
+        key = {"pdf": "source", "email": "source", "image": "spec", "pdf-stamp": "pdf"}[
+            manifest.kind
+        ]
+        errors.append(
+            ValidationError(MANIFEST_FILE, lines.line(key), key, f"the bundle has no file {main!r}")
+        )
+        return errors
+    checker = {
+        "pdf": _check_html_pdf,
+        "email": _check_email,
+        "image": _check_image,
+        "pdf-stamp": _check_stamp,
+    }[manifest.kind]
+    errors += checker(bundle, manifest, lines)
+    for name, data in bundle.files.items():
+        if name.endswith((".css", ".svg")) and name != main:
+            errors += _check_refs(bundle, name, _decode(name, data, errors), external_ok=False)
+    return errors
+
+
+def _decode(name: str, data: bytes, errors: list[ValidationError]) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        errors.append(ValidationError(name, line, None, "not UTF-8 text"))
+        return data.decode("utf-8", "replace")
+
+
+# --- Jinja ---------------------------------------------------------------------------------
+
+
+def _environment() -> jinja2.Environment:
+    return make_environment()
+
+
+def check_jinja(
+    source: str,
+    filename: str,
+    manifest: Manifest,
+    *,
+    line_offset: int = 0,
+    field: str | None = None,
+    file_for_errors: str | None = None,
+) -> list[ValidationError]:
+    """Syntax errors and references to undeclared fields or unknown context keys."""
+    env = _environment()
+    where = file_for_errors or filename
+
+    def at(lineno: int | None) -> int | None:
+        return None if lineno is None else lineno + line_offset
+
+    try:
+        tree = env.parse(source, filename=filename)
+    except jinja2.TemplateSyntaxError as exc:
+        return [
+            ValidationError(where, at(exc.lineno), field, f"template syntax error: {exc.message}")
+        ]
+    errors: list[ValidationError] = []
+    undeclared = jinja2.meta.find_undeclared_variables(tree) - set(env.globals) - set(CONTEXT_ROOTS)
+    reported: set[str] = set()
+    for node in tree.find_all(nodes.Name):
+        if node.ctx == "load" and node.name in undeclared and node.name not in reported:
+            reported.add(node.name)
+            errors.append(
+                ValidationError(
+                    where,
+                    at(node.lineno),
+                    field,
+                    f"unknown variable {node.name!r}; a template sees partner, vendor and fields",
+                )
+            )
+    for lineno, path in _context_paths(tree):
+        problem = _check_context_path(path, manifest)
+        if problem:
+            errors.append(ValidationError(where, at(lineno), ".".join(path), problem))
+    return errors
+
+
+def _context_paths(tree: nodes.Node) -> Iterator[tuple[int, list[str]]]:
+    """(line, ['partner', 'colors', 'primary']) for each longest attribute chain on a root name."""
+    inner: set[int] = set()
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        if id(node) in inner:
+            continue
+        path: list[str] = []
+        current: nodes.Node = node
+        chain: list[nodes.Node] = []
+        while isinstance(current, nodes.Getattr | nodes.Getitem):
+            chain.append(current)
+            if isinstance(current, nodes.Getattr):
+                path.append(current.attr)
+            elif isinstance(current.arg, nodes.Const) and isinstance(current.arg.value, str):
+                path.append(current.arg.value)
+            else:
+                path = []  # a computed key: cannot be checked statically
+                chain.clear()
+                break
+            current = current.node
+        if not chain or not isinstance(current, nodes.Name) or current.name not in CONTEXT_ROOTS:
+            continue
+        inner.update(id(n) for n in chain)
+        yield node.lineno, [current.name, *reversed(path)]
+
+
+def _check_context_path(path: list[str], manifest: Manifest) -> str | None:
+    root, rest = path[0], path[1:]
+    if root == "fields":
+        name = rest[0]
+        if name not in manifest.fields:
+            return f"field {name!r} is not declared in template.toml (add [fields.{name}])"
+        return None
+    node: object = CONTEXT_SHAPE[root]
+    walked = [root]
+    for part in rest:
+        if not isinstance(node, dict):
+            return None  # a method or attribute of a string value: the sandbox decides
+        if part not in node:
+            return f"{'.'.join(walked)} has no {part!r} (known: {', '.join(sorted(node))})"
+        node = node[part]
+        walked.append(part)
+    return None
+
+
+# --- files a source refers to ------------------------------------------------------------
+
+
+def iter_refs(text: str) -> Iterator[tuple[int, str, str]]:
+    """(offset, kind, reference) for each file reference in HTML, MJML or CSS text."""
+    for tag in TAG_RE.finditer(text):
+        tag_name = tag[1].lower()
+        for attr in ATTR_RE.finditer(tag[2]):
+            name = attr[1].lower()
+            value = next(v for v in attr.groups()[1:] if v is not None)
+            offset = tag.start(2) + attr.start()
+            if name in FETCH_ATTRS:
+                if name == "srcset":
+                    for candidate in value.split(","):
+                        if candidate.strip():
+                            yield offset, "fetch", candidate.strip().split()[0]
+                else:
+                    yield offset, "fetch", value
+            elif name in {"href", "xlink:href"} and tag_name in {
+                "link",
+                "mj-include",
+                "image",
+                "use",
+                "feimage",
+            }:
+                yield offset, "fetch", value
+            elif name == "path" and tag_name == "mj-include":
+                yield offset, "fetch", value
+            elif name == "style":
+                for url in URL_RE.finditer(value):
+                    yield offset, "fetch", next(v for v in url.groups() if v is not None)
+    for url in URL_RE.finditer(text):
+        yield url.start(), "fetch", next(v for v in url.groups() if v is not None)
+    for imp in IMPORT_RE.finditer(text):
+        yield imp.start(), "fetch", next(v for v in imp.groups() if v is not None)
+
+
+def _check_refs(
+    bundle: TemplateBundle, filename: str, text: str, *, external_ok: bool
+) -> list[ValidationError]:
+    errors: list[ValidationError] = []
+    seen: set[tuple[int, str]] = set()
+    for offset, _kind, ref in sorted(iter_refs(text)):
+        ref = ref.strip()
+        line = text.count("\n", 0, offset) + 1
+        if (line, ref) in seen:
+            continue
+        seen.add((line, ref))
+        problem = check_ref(bundle, filename, ref, external_ok=external_ok)
+        if problem:
+            errors.append(ValidationError(filename, line, None, problem))
+    return errors
+
+
+def check_ref(bundle: TemplateBundle, base_file: str, ref: str, *, external_ok: bool) -> str | None:
+    """None if REF (as written in BASE_FILE) names something the renderer may fetch."""
+    if not ref or "{{" in ref or "{%" in ref or ref.lower().startswith(NON_FILE_PREFIXES):
+        return None
+    if ref.lower().startswith(EXTERNAL_PREFIXES):
+        if external_ok:
+            return None
+        return f"{ref!r} is outside the template; renderers fetch only the template's own files: add it to the bundle"
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", ref) and not ref.startswith("asset:"):
+        return f"{ref!r}: unsupported address scheme"
+    name = ref[len("asset:") :] if ref.startswith("asset:") else ref
+    name = unquote(re.split(r"[?#]", name, maxsplit=1)[0])
+    if name.startswith("/"):
+        return f"{ref!r} is an absolute path; write it relative to the template folder"
+    if ref.startswith("asset:") or not base_file.endswith((".css", ".svg")):
+        # templates resolve against the template folder; a stylesheet against its own folder
+        if ".." in name.split("/"):
+            return f"{ref!r} uses '..'; write it relative to the template folder"
+        resolved = posixpath.normpath(name)
+    else:
+        resolved = posixpath.normpath(posixpath.join(posixpath.dirname(base_file), name))
+    if resolved.startswith("../") or resolved == "..":
+        return f"{ref!r} points outside the template folder"
+    if resolved not in bundle.files:
+        return f"{ref!r} is not in the bundle"
+    return None
+
+
+# --- per kind -----------------------------------------------------------------------------
+
+
+def _check_html_pdf(
+    bundle: TemplateBundle, manifest: Manifest, lines: KeyLines
+) -> list[ValidationError]:
+    errors: list[ValidationError] = []
+    name = manifest.source
+    assert name is not None
+    text = _decode(name, bundle.files[name], errors)
+    errors += check_jinja(text, name, manifest)
+    errors += _check_refs(bundle, name, text, external_ok=False)
+    return errors
+
+
+def _check_email(
+    bundle: TemplateBundle, manifest: Manifest, lines: KeyLines
+) -> list[ValidationError]:
+    errors: list[ValidationError] = []
+    name = manifest.source
+    assert name is not None
+    text = _decode(name, bundle.files[name], errors)
+    syntax = check_jinja(text, name, manifest)
+    errors += syntax
+    # an email's images are fetched by the reader's mail client, so web addresses are fine
+    errors += _check_refs(bundle, name, text, external_ok=True)
+    for key in ("subject", "preheader"):
+        value = getattr(manifest, key)
+        if value:
+            errors += check_jinja(
+                value,
+                key,
+                manifest,
+                line_offset=(lines.line(key) or 1) - 1,
+                field=key,
+                file_for_errors=MANIFEST_FILE,
+            )
+    if not any(e.file == name and "syntax" in e.message for e in syntax):
+        errors += _compile_mjml_errors(text, name)
+    return errors
+
+
+def _compile_mjml_errors(text: str, name: str) -> list[ValidationError]:
+    try:
+        compile_mjml(text, filename=name)
+    except TemplateSourceError as exc:
+        line, hint = exc.lineno, ""
+        if line is None:
+            line, hint = mjml_nesting_problem(text) or (None, "")
+        message = f"MJML error: {exc.detail}" + (f" ({hint})" if hint else "")
+        return [ValidationError(exc.filename or name, line, None, message)]
+    except RenderError as exc:
+        return [ValidationError(name, None, None, f"MJML error: {exc}")]
+    return []
+
+
+MJML_TAG_RE = re.compile(r"<(/?)(mj(?:ml|-[a-z-]+))\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.S)
+MJML_ENDING_TAGS = frozenset(
+    {
+        "mj-text",
+        "mj-button",
+        "mj-table",
+        "mj-raw",
+        "mj-navbar-link",
+        "mj-social-element",
+        "mj-accordion-title",
+        "mj-accordion-text",
+    }
+)
+
+
+def mjml_nesting_problem(text: str) -> tuple[int, str] | None:
+    """(line, explanation) of the first MJML tag left open or closed out of turn."""
+    stack: list[tuple[str, int]] = []
+    for match in MJML_TAG_RE.finditer(text):
+        closing, tag, rest = match[1], match[2], match[3]
+        line = text.count("\n", 0, match.start()) + 1
+        if stack and stack[-1][0] in MJML_ENDING_TAGS and not (closing and tag == stack[-1][0]):
+            continue  # an ending tag holds HTML, not components
+        if closing:
+            if not stack:
+                return line, f"</{tag}> closes nothing"
+            opened, opened_line = stack.pop()
+            if opened != tag:
+                return (
+                    opened_line,
+                    f"<{opened}> opened on line {opened_line} is closed by </{tag}> on line {line}",
+                )
+        elif not rest.rstrip().endswith("/"):
+            stack.append((tag, line))
+    if stack:
+        tag, line = stack[-1]
+        return line, f"<{tag}> opened on line {line} is never closed"
+    return None
+
+
+IMAGE_SPEC_KEYS = {"width", "height", "background", "layers"}
+IMAGE_BACKGROUND_KEYS = {"image", "fit", "color"}
+IMAGE_LAYER_KEYS = {
+    "image": ({"type", "src", "box"}, {"fit", "padding"}),
+    "text": (
+        {"type", "text", "box"},
+        {
+            "font",
+            "size",
+            "min_size",
+            "color",
+            "align",
+            "valign",
+            "line_spacing",
+            "wrap",
+            "auto_fit",
+        },
+    ),
+    "rect": ({"type", "box"}, {"fill"}),
+}
+IMAGE_CHOICES = {
+    "fit": ("contain", "cover"),
+    "align": ("left", "center", "right"),
+    "valign": ("top", "middle", "bottom"),
+}
+
+
+def _json_line(text: str, needle: str, start: int = 0) -> int | None:
+    """The line where the JSON-encoded string NEEDLE first appears (after line START)."""
+    encoded = json.dumps(needle)
+    offset = text.find(encoded)
+    if offset < 0:
+        offset = text.find(needle)
+    return None if offset < 0 else text.count("\n", 0, offset) + 1
+
+
+def _check_image(
+    bundle: TemplateBundle, manifest: Manifest, lines: KeyLines
+) -> list[ValidationError]:
+    errors: list[ValidationError] = []
+    name = manifest.spec
+    assert name is not None
+    text = _decode(name, bundle.files[name], errors)
+    try:
+        spec = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return errors + [
+            ValidationError(
+                name, exc.lineno, None, f"JSON syntax error: {exc.msg} (column {exc.colno})"
+            )
+        ]
+    if not isinstance(spec, dict):
+        return errors + [ValidationError(name, 1, None, "the spec must be a JSON object")]
+
+    def err(field: str | None, message: str, line: int | None = None) -> None:
+        errors.append(ValidationError(name, line, field, message))
+
+    for key in sorted(set(spec) - IMAGE_SPEC_KEYS):
+        err(
+            key,
+            f"unknown key {key!r}; expected: {', '.join(sorted(IMAGE_SPEC_KEYS))}",
+            _json_line(text, key),
+        )
+    for key in ("width", "height"):
+        value = spec.get(key)
+        expected = getattr(manifest, key)
+        if value is None:
+            continue
+        if not isinstance(value, int) or isinstance(value, bool):
+            err(key, "must be an integer", _json_line(text, key))
+        elif value != expected:
+            err(key, f"is {value} but template.toml says {expected}", _json_line(text, key))
+    width, height = manifest.width or 0, manifest.height or 0
+    background = spec.get("background", "#ffffff")
+    if isinstance(background, str):
+        errors += _check_colour_or_jinja(background, name, "background", text, manifest)
+    elif isinstance(background, dict):
+        for key in sorted(set(background) - IMAGE_BACKGROUND_KEYS):
+            err(f"background.{key}", f"unknown key {key!r}", _json_line(text, key))
+        if isinstance(background.get("color"), str):
+            errors += _check_colour_or_jinja(
+                background["color"], name, "background.color", text, manifest
+            )
+        if background.get("fit", "cover") not in IMAGE_CHOICES["fit"]:
+            err("background.fit", "must be contain or cover", _json_line(text, "background"))
+        src = background.get("image")
+        if not isinstance(src, str):
+            err(
+                "background.image",
+                "must be a path to an image of the template",
+                _json_line(text, "background"),
+            )
+        else:
+            problem = check_ref(bundle, "", src, external_ok=False)
+            if problem:
+                err("background.image", problem, _json_line(text, src))
+    else:
+        err("background", 'must be a colour or {"image": path}', _json_line(text, "background"))
+
+    layers = spec.get("layers", [])
+    if not isinstance(layers, list):
+        err("layers", "must be an array", _json_line(text, "layers"))
+        return errors
+    for index, layer in enumerate(layers):
+        label = f"layers[{index}]"
+        if not isinstance(layer, dict):
+            err(label, "must be an object")
+            continue
+        type_ = layer.get("type")
+        line = _json_line(text, type_) if isinstance(type_, str) else None
+        if type_ not in IMAGE_LAYER_KEYS:
+            err(
+                f"{label}.type", f"unknown layer type {type_!r}; expected image, text or rect", line
+            )
+            continue
+        required, optional = IMAGE_LAYER_KEYS[type_]
+        for key in sorted(required - set(layer)):
+            err(label, f"missing {key!r}", line)
+        for key in sorted(set(layer) - required - optional):
+            err(f"{label}.{key}", f"unknown key {key!r}", _json_line(text, key))
+        box = layer.get("box")
+        if box is not None:
+            if not (
+                isinstance(box, list)
+                and len(box) == 4
+                and all(isinstance(v, int | float) and not isinstance(v, bool) for v in box)
+                and box[2] > 0
+                and box[3] > 0
+            ):
+                err(
+                    f"{label}.box",
+                    "must be [x, y, width, height] with a positive width and height",
+                    line,
+                )
+            elif box[0] < 0 or box[1] < 0 or box[0] + box[2] > width or box[1] + box[3] > height:
+                err(f"{label}.box", f"{box} goes outside the {width}x{height} canvas", line)
+        for key, allowed in IMAGE_CHOICES.items():
+            if key in layer and layer[key] not in allowed:
+                err(f"{label}.{key}", f"must be one of: {', '.join(allowed)}", line)
+        if "font" in layer and layer["font"] not in FONT_FILES:
+            err(
+                f"{label}.font",
+                f"unknown font {layer['font']!r}; available: {', '.join(sorted(FONT_FILES))}",
+                line,
+            )
+        if type_ == "image" and isinstance(layer.get("src"), str):
+            src = layer["src"]
+            if "{{" in src or "{%" in src:
+                errors += check_jinja(
+                    src,
+                    name,
+                    manifest,
+                    field=f"{label}.src",
+                    line_offset=(_json_line(text, src) or 1) - 1,
+                )
+            else:
+                problem = check_ref(bundle, "", src, external_ok=False)
+                if problem:
+                    err(f"{label}.src", problem, _json_line(text, src))
+        if type_ == "text":
+            value = layer.get("text")
+            if not isinstance(value, str):
+                err(f"{label}.text", "must be a string", line)
+            else:
+                errors += check_jinja(
+                    value,
+                    name,
+                    manifest,
+                    field=f"{label}.text",
+                    line_offset=(_json_line(text, value) or 1) - 1,
+                )
+            for key in ("size", "min_size"):
+                if key in layer and not (isinstance(layer[key], int | float) and layer[key] > 0):
+                    err(f"{label}.{key}", "must be a positive number", line)
+        for key in ("color", "fill"):
+            if isinstance(layer.get(key), str):
+                errors += _check_colour_or_jinja(layer[key], name, f"{label}.{key}", text, manifest)
+    return errors
+
+
+def _check_colour_or_jinja(
+    value: str, name: str, field: str, text: str, manifest: Manifest
+) -> list[ValidationError]:
+    line = _json_line(text, value)
+    if "{{" in value or "{%" in value:
+        return check_jinja(value, name, manifest, field=field, line_offset=(line or 1) - 1)
+    if not re.match(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$", value):
+        return [ValidationError(name, line, field, f"{value!r} is not a colour such as #1a2b3c")]
+    return []
+
+
+def _check_stamp(
+    bundle: TemplateBundle, manifest: Manifest, lines: KeyLines
+) -> list[ValidationError]:
+    name = manifest.pdf
+    assert name is not None
+    data = bundle.files[name]
+    if not data.startswith(b"%PDF-"):
+        return [ValidationError(name, None, None, "not a PDF file")]
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            return [
+                ValidationError(name, None, None, "the PDF is encrypted; stamp an unencrypted PDF")
+            ]
+        sizes = [_displayed_size(page) for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError) as exc:
+        return [ValidationError(name, None, None, f"unreadable PDF: {exc}")]
+    errors: list[ValidationError] = []
+    for index, zone in enumerate(manifest.zones):
+        field = f"zones[{index}]"
+        if zone.page > len(sizes):
+            errors.append(
+                ValidationError(
+                    MANIFEST_FILE,
+                    lines.line("zones", index, "page"),
+                    f"{field}.page",
+                    f"page {zone.page} is out of range; {name} has {len(sizes)} page(s)",
+                )
+            )
+            continue
+        width, height = sizes[zone.page - 1]
+        if zone.x + zone.width > width + 0.01 or zone.y + zone.height > height + 0.01:
+            errors.append(
+                ValidationError(
+                    MANIFEST_FILE,
+                    lines.line("zones", index),
+                    field,
+                    f"the zone ({zone.x:g}, {zone.y:g}, {zone.width:g} x {zone.height:g} pt) "
+                    f"goes outside page {zone.page} ({width:g} x {height:g} pt)",
+                )
+            )
+    return errors
+
+
+def _displayed_size(page) -> tuple[float, float]:
+    """Width and height of the page as shown (crop box, rotation applied), in points."""
+    width, height = float(page.cropbox.width), float(page.cropbox.height)
+    if int(page.rotation or 0) % 180 == 90:
+        return height, width
+    return width, height

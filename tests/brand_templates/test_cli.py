@@ -1,0 +1,184 @@
+"""The ``templates`` command group: validate, render --sample and import."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from app import db as app_db
+from app.db import Base
+from app.model_registry import import_all_models
+from brand_templates.cli import templates
+from brand_templates.library import LIBRARY_DIR
+from brand_templates.models import BrandTemplateVersion
+
+from .conftest import PDF_SOURCE, png, toml
+
+
+@pytest.fixture
+def broken_folder(tmp_path):
+    folder = tmp_path / "broken"
+    (folder / "images").mkdir(parents=True)
+    (folder / "template.toml").write_bytes(
+        toml(
+            """
+            name = "Broken"
+            kind = "pdf"
+            source = "flyer.html"
+            [fields.headline]
+            type = "text"
+            max_length = 3
+            default = "Too long"
+            """
+        )
+    )
+    (folder / "flyer.html").write_text(
+        "<p>{{ fields.headline }}</p>\n<p>{{ fields.missing }}</p>\n"
+    )
+    return folder
+
+
+def test_validate_ok():
+    result = CliRunner().invoke(templates, ["validate", str(LIBRARY_DIR / "product-flyer")])
+    assert result.exit_code == 0, result.output
+    assert "OK: pdf template 'Product flyer: HomeVault 10'" in result.output
+
+
+def test_validate_prints_each_error_and_exits_1(broken_folder):
+    result = CliRunner().invoke(templates, ["validate", str(broken_folder)])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "template.toml:7: fields.headline.default: default is 8 characters long; the limit is 3"
+    ]
+    (broken_folder / "template.toml").write_bytes(
+        toml(
+            'name = "Broken"\nkind = "pdf"\nsource = "flyer.html"\n[fields.headline]\ntype = "text"\n'
+        )
+    )
+    result = CliRunner().invoke(templates, ["validate", str(broken_folder)])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "flyer.html:2: fields.missing: field 'missing' is not declared in template.toml (add [fields.missing])"
+    ]
+
+
+def test_validate_refused_zip(tmp_path):
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(b"not a zip")
+    result = CliRunner().invoke(templates, ["validate", str(bad)])
+    assert result.exit_code == 1 and result.output.startswith("bad.zip: not a zip file")
+
+
+def test_render_sample_pdf_and_starter_slug(tmp_path):
+    out = tmp_path / "flyer.pdf"
+    result = CliRunner().invoke(
+        templates, ["render", str(LIBRARY_DIR / "product-flyer"), "--sample", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"wrote {out} (application/pdf" in result.output
+    assert (
+        "Brightfield Energy Solutions"
+        in PdfReader(io.BytesIO(out.read_bytes())).pages[0].extract_text()
+    )
+
+    out = tmp_path / "invite.html"
+    result = CliRunner().invoke(
+        templates, ["render", "event-invitation", "--sample", "--format", "html", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "subject: You're invited: Home Battery Open Evening" in result.output
+    assert "Brightfield Energy Solutions" in out.read_text()
+
+
+def test_render_usage_errors(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(templates, ["render", "product-flyer", "-o", str(tmp_path / "x.pdf")])
+    assert (
+        result.exit_code == 2 and "give exactly one of --sample or --partner SLUG" in result.output
+    )
+    result = runner.invoke(
+        templates,
+        ["render", "social-square", "--sample", "--format", "pdf", "-o", str(tmp_path / "x")],
+    )
+    assert (
+        result.exit_code == 2
+        and "a image template renders to png, jpeg, webp, not 'pdf'" in result.output
+    )
+    result = runner.invoke(
+        templates, ["render", "no-such-thing", "--sample", "-o", str(tmp_path / "x")]
+    )
+    assert result.exit_code == 2 and "neither a folder, a zip file nor a starter" in result.output
+
+
+def test_render_refuses_an_invalid_template(broken_folder, tmp_path):
+    result = CliRunner().invoke(
+        templates, ["render", str(broken_folder), "--sample", "-o", str(tmp_path / "x.pdf")]
+    )
+    assert result.exit_code == 1 and "template.toml:7: fields.headline.default" in result.output
+    assert not (tmp_path / "x.pdf").exists()
+
+
+@pytest.fixture
+def flask_app(tmp_path, file_storage):
+    import_all_models()
+    engine = app_db.init_engine(f"sqlite:///{tmp_path / 'cli.sqlite'}")
+    Base.metadata.create_all(engine)
+    app = Flask("cli-test")
+    yield app
+    app_db.session.remove()
+
+
+def test_import_command(flask_app, tmp_path):
+    folder = tmp_path / "flyer"
+    (folder / "images").mkdir(parents=True)
+    (folder / "template.toml").write_bytes(
+        toml(
+            'name = "CLI flyer"\nkind = "pdf"\nsource = "flyer.html"\n[fields.headline]\ntype = "text"\n[fields.note]\ntype = "text"\n'
+        )
+    )
+    (folder / "flyer.html").write_text(PDF_SOURCE)
+    (folder / "images" / "dot.png").write_bytes(png())
+    runner = flask_app.test_cli_runner()
+
+    result = runner.invoke(templates, ["import", str(folder), "--publish"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "imported cli-flyer version 1 (published)"
+    result = runner.invoke(templates, ["import", str(folder)])
+    assert (
+        result.output.strip()
+        == "unchanged: cli-flyer version 1 (published) already holds this bundle"
+    )
+    (folder / "flyer.html").write_text(PDF_SOURCE + "<p>v2</p>")
+    result = runner.invoke(templates, ["import", str(folder), "--slug", "cli-flyer"])
+    assert result.output.strip() == "imported cli-flyer version 2 (draft)"
+
+    (folder / "flyer.html").write_text("{{ fields.nope }}")
+    result = runner.invoke(templates, ["import", str(folder)])
+    assert result.exit_code == 1 and result.output.startswith("flyer.html:1: fields.nope:")
+    count = app_db.session.execute(select(func.count()).select_from(BrandTemplateVersion)).scalar()
+    assert count == 2
+
+
+def test_render_for_a_real_partner(app, world, tmp_path):
+    """--partner SLUG renders with the partner's brand kit from the database."""
+    from directory.models import Partner
+
+    with app.app_context():
+        partner = app_db.session.get(Partner, world.a_id)
+        slug, name = partner.slug, partner.name
+    runner = app.test_cli_runner()
+    out = tmp_path / "partner.pdf"
+    result = runner.invoke(
+        templates, ["render", "product-flyer", "--partner", slug, "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert name in PdfReader(io.BytesIO(out.read_bytes())).pages[0].extract_text()
+    result = runner.invoke(
+        templates, ["render", "product-flyer", "--partner", "nobody", "-o", str(out)]
+    )
+    assert result.exit_code == 2 and "no partner 'nobody'" in result.output

@@ -1,0 +1,54 @@
+"""The `tandem` commands: demo data, create-admin, db upgrade, templates."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app.db import session
+from app.models import ProgramSettings, Role, User
+from brand_templates.models import BrandTemplate
+from directory.models import BrandKit, Location, Partner, Tier
+
+
+def test_demo_loads_a_program_once_and_prints_logins(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo", "--partners", "12"])
+    assert result.exit_code == 0, result.output
+    for role in Role:
+        assert role.value in result.output
+    assert "tandem-demo-2026" in result.output
+    with app.app_context():
+        assert session.execute(select(func.count(Partner.id))).scalar_one() == 12
+        assert [t.name for t in session.execute(select(Tier).order_by(Tier.rank)).scalars()] == [
+            "Registered", "Silver", "Gold", "Platinum"]
+        assert {u.role for u in session.execute(select(User)).scalars()} == {r.value for r in Role}
+        locations = session.execute(select(Location)).scalars().all()
+        assert len(locations) == 12 and all(loc.latitude is not None for loc in locations)
+        assert len({loc.country_code for loc in locations}) >= 4
+        kits = session.execute(select(BrandKit)).scalars().all()
+        assert len(kits) == 12 and all(k.logo_trimmed_key and k.logo_colors for k in kits)
+        assert session.execute(select(ProgramSettings)).scalar_one().vendor_name
+        assert session.execute(select(func.count(BrandTemplate.id))).scalar_one() >= 6
+        session.remove()
+    again = runner.invoke(args=["demo"])
+    assert "already has data" in again.output
+
+
+def test_create_admin_validates_and_creates(app, client):
+    runner = app.test_cli_runner()
+    weak = runner.invoke(args=["create-admin", "--email", "boss@vendor.example", "--password", "short"])
+    assert weak.exit_code != 0 and "at least 10 characters" in weak.output
+    ok = runner.invoke(args=["create-admin", "--email", "boss@vendor.example", "--name", "Boss",
+                             "--password", "a-long-enough-password"])
+    assert ok.exit_code == 0, ok.output
+    with app.app_context():
+        user = session.execute(select(User).where(User.email == "boss@vendor.example")).scalar_one()
+        assert user.role == "admin" and user.password_hash.startswith("scrypt:")
+        session.remove()
+    assert client.post("/login", data={"email": "boss@vendor.example",
+                                       "password": "a-long-enough-password"}).status_code == 302
+
+
+def test_db_upgrade_is_idempotent(app):
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0 and "head" in result.output

@@ -1,0 +1,565 @@
+"""Who may use what: every (endpoint, method) of the app against each of the five roles.
+
+The table below is the specification. A role in ``allowed`` must get a 2xx, or a 3xx that does
+not send it to the sign-in page; every other signed-in role is refused with 403 (vendor users)
+or 404 (partner users, who are never told that a page exists). Anonymous visitors are sent to
+/login (pages) or get 401 (the API). A route that is missing from the table fails the test.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+import pytest
+from flask import Blueprint, Flask
+from sqlalchemy import func, select
+
+from app import people
+from app.access import public, roles
+from app.db import session
+from app.models import ApiToken, AuditEntry, Invitation, MailMessage, ProgramSettings, Role, User
+from brand_templates.library import load_starter
+from brand_templates.versions import import_template
+from directory import brand_kits
+from directory.demo_logos import generate_logo
+from directory.models import Location, Partner
+
+ADMIN = frozenset({"admin"})
+MANAGERS = frozenset({"admin", "channel_manager"})
+AUTHORS = frozenset({"admin", "marketer"})  # brand-template authors
+VENDOR = frozenset({"admin", "marketer", "channel_manager"})
+PARTNER = frozenset({"partner_admin", "partner_member"})
+PARTNER_ADMIN = frozenset({"partner_admin"})
+EVERYONE = VENDOR | PARTNER
+
+# one user per role; partner users belong to partner A, whose objects the table targets
+USERS = {
+    "admin": "admin@vendor.example",
+    "marketer": "marketer@vendor.example",
+    "channel_manager": "cm@vendor.example",
+    "partner_admin": "partner_admin@a.example",
+    "partner_member": "partner_member@a.example",
+}
+PUBLIC_ENDPOINTS = {
+    "static",
+    "public.home",
+    "public.health",
+    "public.program_logo",
+    "public.unsubscribe",
+    "account.login",
+    "account.logout",
+    "account.forgot_password",
+    "account.reset_password",
+    "account.accept_invitation",
+    "api_docs.openapi",
+}
+CSV = b"name,slug,type,tier,countries\nPermission Probe,permission-probe,reseller,Gold,DE\n"
+
+
+@dataclass(frozen=True)
+class Rule:
+    method: str
+    path: str  # formatted with the ids of the `targets` fixture
+    allowed: frozenset
+    data: dict | None = None
+    json: dict | None = None
+    upload: bytes | None = None
+    # a refusal that the view itself answers (not the role check), by role
+    refused_with: dict = field(default_factory=dict)
+
+    @property
+    def api(self) -> bool:
+        return self.path.startswith("/api/")
+
+    def request_kwargs(self, role_token: str | None) -> dict:
+        kwargs: dict = {}
+        if self.upload is not None:
+            kwargs["data"] = {**(self.data or {}), "file": (io.BytesIO(self.upload), "p.csv")}
+            kwargs["content_type"] = "multipart/form-data"
+        elif self.data is not None:
+            kwargs["data"] = self.data
+        if self.json is not None:
+            kwargs["json"] = self.json
+        if self.api and role_token:
+            kwargs["headers"] = {"Authorization": f"Bearer {role_token}"}
+        return kwargs
+
+
+# Ordered: the walk runs top to bottom, so deletions come last.
+TABLE = [
+    Rule("GET", "/account", EVERYONE),
+    Rule("POST", "/account", EVERYONE, data={"action": "profile", "name": "Renamed"}),
+    Rule("POST", "/account/tokens/{own_token_id}/revoke", EVERYONE),
+    Rule("GET", "/admin/", VENDOR),
+    Rule("GET", "/admin/partners", VENDOR),
+    Rule("GET", "/admin/partners/export.csv", VENDOR),
+    Rule("GET", "/admin/partners/new", MANAGERS),
+    Rule("POST", "/admin/partners/new", MANAGERS, data={"name": "Permission New Partner"}),
+    Rule("GET", "/admin/partners/{partner_id}", VENDOR),
+    Rule("GET", "/admin/partners/{partner_id}/edit", MANAGERS),
+    Rule(
+        "POST",
+        "/admin/partners/{partner_id}/edit",
+        MANAGERS,
+        data={"name": "Alpha Secret Partner", "description": "edited by a manager"},
+    ),
+    Rule(
+        "POST",
+        "/admin/partners/{partner_id}/status",
+        MANAGERS,
+        data={"status": "inactive", "note": "probe"},
+    ),
+    Rule("GET", "/admin/partners/{partner_id}/locations/new", MANAGERS),
+    Rule(
+        "POST",
+        "/admin/partners/{partner_id}/locations/new",
+        MANAGERS,
+        data={"city": "Hamburg", "country_code": "DE"},
+    ),
+    Rule("GET", "/admin/locations/{location_id}", MANAGERS),
+    Rule(
+        "POST",
+        "/admin/locations/{location_id}",
+        MANAGERS,
+        data={"city": "Munich", "country_code": "DE"},
+    ),
+    Rule("GET", "/admin/partners/{partner_id}/logo/thumb", VENDOR),
+    Rule(
+        "POST",
+        "/admin/partners/{partner_id}/invite",
+        MANAGERS,
+        data={"email": "probe-admin@a.example", "name": "Probe"},
+    ),
+    Rule("GET", "/admin/partners/import", MANAGERS),
+    Rule("POST", "/admin/partners/import", MANAGERS, data={"action": "preview"}, upload=CSV),
+    Rule("GET", "/admin/users", ADMIN),
+    Rule(
+        "POST",
+        "/admin/users/invite",
+        ADMIN,
+        data={"email": "probe-staff@vendor.example", "role": "marketer"},
+    ),
+    Rule("POST", "/admin/users/{user_id}/active", ADMIN, data={"active": "yes"}),
+    Rule("POST", "/admin/invitations/{invitation_id}/revoke", MANAGERS),
+    Rule("GET", "/admin/settings", ADMIN),
+    Rule(
+        "POST",
+        "/admin/settings",
+        ADMIN,
+        data={"vendor_name": "Probe Vendor", "program_name": "Probe Program"},
+    ),
+    Rule("POST", "/admin/tiers", ADMIN, data={"name": "Diamond", "rank": "50", "color": "#123456"}),
+    Rule("POST", "/admin/tiers/{tier_id}", ADMIN, data={"action": "save", "color": "#654321"}),
+    Rule("GET", "/admin/templates", VENDOR),
+    Rule("POST", "/admin/templates/starters/social-square", AUTHORS),
+    Rule("POST", "/admin/templates/upload", AUTHORS, data={"slug": "no-file"}),
+    Rule("GET", "/admin/templates/{template_id}", VENDOR),
+    Rule("POST", "/admin/templates/versions/{version_id}/publish", AUTHORS),
+    Rule("GET", "/admin/templates/versions/{version_id}/preview", VENDOR),
+    Rule("GET", "/admin/templates/versions/{version_id}/sample.html", VENDOR),
+    Rule("GET", "/admin/outbox", VENDOR),
+    Rule("GET", "/admin/outbox/{message_id}", ADMIN),
+    Rule("GET", "/admin/audit", VENDOR),
+    Rule("GET", "/portal/", PARTNER),
+    Rule("GET", "/portal/profile", PARTNER),
+    Rule(
+        "POST",
+        "/portal/profile",
+        PARTNER_ADMIN,
+        data={"description": "edited by the partner"},
+        refused_with={"partner_member": 403},
+    ),
+    Rule("GET", "/portal/locations", PARTNER),
+    Rule("GET", "/portal/locations/new", PARTNER_ADMIN),
+    Rule(
+        "POST",
+        "/portal/locations/new",
+        PARTNER_ADMIN,
+        data={"city": "Cologne", "country_code": "DE"},
+    ),
+    Rule("GET", "/portal/locations/{location_id}", PARTNER_ADMIN),
+    Rule(
+        "POST",
+        "/portal/locations/{location_id}",
+        PARTNER_ADMIN,
+        data={"city": "Leipzig", "country_code": "DE"},
+    ),
+    Rule("GET", "/portal/brand-kit", PARTNER),
+    Rule(
+        "POST",
+        "/portal/brand-kit",
+        PARTNER_ADMIN,
+        data={"action": "save", "tagline": "Probe"},
+        refused_with={"partner_member": 403},
+    ),
+    Rule("GET", "/portal/brand-kit/logo/thumb", PARTNER),
+    Rule("GET", "/portal/team", PARTNER),
+    Rule(
+        "POST",
+        "/portal/team/invite",
+        PARTNER_ADMIN,
+        data={"email": "probe-colleague@a.example", "role": "partner_member"},
+    ),
+    Rule("POST", "/portal/team/{user_id}/active", PARTNER_ADMIN, data={"active": "yes"}),
+    Rule("POST", "/portal/team/invitations/{invitation_id}/revoke", PARTNER_ADMIN),
+    Rule("GET", "/api/v1/me", EVERYONE),
+    Rule("GET", "/api/v1/partners", EVERYONE),
+    Rule("POST", "/api/v1/partners", MANAGERS, json={"name": "API Probe Partner"}),
+    Rule("GET", "/api/v1/partners/{partner_id}", EVERYONE),
+    Rule(
+        "PATCH",
+        "/api/v1/partners/{partner_id}",
+        MANAGERS | PARTNER_ADMIN,
+        json={"description": "patched"},
+    ),
+    Rule("GET", "/api/v1/tiers", EVERYONE),
+    Rule("POST", "/admin/locations/{location_id}/delete", MANAGERS),
+    Rule("POST", "/portal/locations/{location_id}/delete", PARTNER_ADMIN),
+]
+
+
+@pytest.fixture
+def targets(app, world):
+    """Ids of partner A's objects (a logo, an invitation and its mail, a member, a location) and
+    of an unpublished brand-template version (an email: quick to render)."""
+    with app.app_context(), app.test_request_context():
+        version = import_template(
+            session, load_starter("monthly-newsletter"), slug="monthly-newsletter"
+        )
+        a = session.get(Partner, world.a_id)
+        brand_kits.set_logo(a, generate_logo("Alpha"), "test")
+        a_admin = session.get(User, world.users["a_partner_admin"].id)
+        invitation, _token = people.invite(
+            "invitee@a.example", Role.PARTNER_MEMBER, a_admin, partner_id=a.id
+        )
+        session.commit()
+        return {
+            "partner_id": a.id,
+            "location_id": a.locations[0].id,
+            "user_id": world.users["a_partner_member"].id,
+            "invitation_id": invitation.id,
+            "tier_id": a.tier_id,
+            "template_id": version.template_id,
+            "version_id": version.id,
+            "message_id": session.execute(select(MailMessage.id)).scalars().first(),
+        }
+
+
+def _api_token(app, email: str) -> tuple[int, str]:
+    with app.app_context():
+        user = people.find_user(email)
+        row, token = people.create_api_token(user, "permission walk")
+        session.commit()
+        return row.id, token
+
+
+def _expected_refusal(rule: Rule, role: str) -> int:
+    if role in rule.refused_with:
+        return rule.refused_with[role]
+    return 404 if role in PARTNER else 403
+
+
+def test_table_covers_every_route(app):
+    """Every non-public (endpoint, method) of the URL map is in the table, and nothing else."""
+    adapter = app.url_map.bind("localhost")
+    values = {
+        "partner_id": 1,
+        "location_id": 1,
+        "user_id": 1,
+        "invitation_id": 1,
+        "message_id": 1,
+        "own_token_id": 1,
+        "tier_id": 1,
+        "template_id": 1,
+        "version_id": 1,
+    }
+    in_table = {
+        (adapter.match(r.path.format(**values), method=r.method)[0], r.method) for r in TABLE
+    }
+    assert len(in_table) == len(TABLE), "a route appears twice in the table"
+    in_app = set()
+    for url_rule in app.url_map.iter_rules():
+        view = app.view_functions[url_rule.endpoint]
+        if url_rule.endpoint == "static" or view.allowed_roles is None:
+            continue
+        for method in url_rule.methods - {"HEAD", "OPTIONS"}:
+            in_app.add((url_rule.endpoint, method))
+    assert in_table == in_app
+    # and the table agrees with the declarations on the views
+    for rule in TABLE:
+        endpoint = adapter.match(rule.path.format(**values), method=rule.method)[0]
+        declared = {str(r) for r in app.view_functions[endpoint].allowed_roles}
+        assert declared == set(rule.allowed) | set(rule.refused_with), endpoint
+
+
+@pytest.mark.parametrize("role", sorted(USERS))
+def test_each_role_reaches_exactly_its_routes(app, client, world, targets, login_as, role):
+    token_id, token = _api_token(app, USERS[role])
+    ids = {**targets, "own_token_id": token_id}
+    login_as(USERS[role])
+    problems = []
+    for rule in TABLE:
+        path = rule.path.format(**ids)
+        response = client.open(path, method=rule.method, **rule.request_kwargs(token))
+        status = response.status_code
+        location = response.headers.get("Location", "")
+        if role in rule.allowed:
+            ok = 200 <= status < 300 or (300 <= status < 400 and "/login" not in location)
+            if not ok:
+                problems.append(f"{rule.method} {path}: {status} {location} (allowed)")
+        else:
+            expected = _expected_refusal(rule, role)
+            if status != expected:
+                problems.append(f"{rule.method} {path}: {status}, expected {expected}")
+    assert not problems, f"{role}:\n" + "\n".join(problems)
+
+
+def test_anonymous_is_sent_to_login_or_gets_401(app, world, targets):
+    client = app.test_client()
+    app.config["WTF_CSRF_ENABLED"] = False  # the refusal, not the CSRF check, is under test
+    ids = {**targets, "own_token_id": 1}
+    problems = []
+    for rule in TABLE:
+        path = rule.path.format(**ids)
+        response = client.open(path, method=rule.method, **rule.request_kwargs(None))
+        if rule.api:
+            if response.status_code != 401 or response.json["error"]["code"] != 401:
+                problems.append(f"{rule.method} {path}: {response.status_code}")
+        elif response.status_code != 302 or "/login?next=" not in response.headers["Location"]:
+            problems.append(
+                f"{rule.method} {path}: {response.status_code} {response.headers.get('Location')}"
+            )
+    assert not problems, "\n".join(problems)
+    for path in ("/", "/healthz", "/login", "/forgot-password", "/api/openapi.json"):
+        assert client.get(path).status_code == 200, path
+
+
+def test_api_with_an_unknown_token_is_401(app, world):
+    client = app.test_client()
+    response = client.get("/api/v1/me", headers={"Authorization": "Bearer tdm_not-a-token"})
+    assert response.status_code == 401
+    response = client.get("/api/v1/me", headers={"Authorization": "Basic YWRtaW46YWRtaW4="})
+    assert response.status_code == 401
+
+
+def _counts(app) -> dict:
+    with app.app_context():
+        a = session.execute(
+            select(Partner).where(Partner.name == "Alpha Secret Partner")
+        ).scalar_one()
+        program = session.execute(select(ProgramSettings)).scalars().first()
+        return {
+            "partners": session.scalar(select(func.count(Partner.id))),
+            "a": (a.name, a.status, a.description, a.tier_id),
+            "locations": session.scalar(select(func.count(Location.id))),
+            "audit": session.scalar(select(func.count(AuditEntry.id))),
+            "invitations": session.scalar(select(func.count(Invitation.id))),
+            "users": [
+                (u.email, u.active)
+                for u in session.execute(select(User).order_by(User.id)).scalars()
+            ],
+            "program": program and (program.vendor_name, program.program_name),
+            "tokens": session.scalar(select(func.count(ApiToken.id))),
+            "kit": (a.brand_kit.tagline, a.brand_kit.version),
+        }
+
+
+def test_marketer_views_partners_but_cannot_change_them(app, world, login_as):
+    client = login_as("marketer@vendor.example")
+    a = world.a_id
+    for path in (
+        "/admin/partners",
+        f"/admin/partners/{a}",
+        "/admin/partners/export.csv",
+        "/admin/partners?q=alpha",
+        "/admin/audit",
+        "/admin/outbox",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+    page = client.get(f"/admin/partners/{a}").get_data(as_text=True)
+    assert "Alpha Secret Partner" in page
+    # the page offers no management actions to a marketer
+    assert f"/admin/partners/{a}/edit" not in page and f"/admin/partners/{a}/status" not in page
+    assert "/admin/partners/new" not in client.get("/admin/partners").get_data(as_text=True)
+
+    before = _counts(app)
+    attempts = [
+        ("/admin/partners/new", {"name": "Marketer Made"}),
+        (f"/admin/partners/{a}/edit", {"name": "Marketer Renamed", "tier": "Platinum"}),
+        (f"/admin/partners/{a}/status", {"status": "inactive"}),
+        (f"/admin/partners/{a}/locations/new", {"city": "Bonn", "country_code": "DE"}),
+        (f"/admin/partners/{a}/invite", {"email": "x@a.example"}),
+        ("/admin/partners/import", {"action": "commit"}),
+    ]
+    for path, data in attempts:
+        assert client.post(path, data=data).status_code == 403, path
+        assert client.get(path).status_code in (403, 405), path
+    upload = {"action": "commit", "file": (io.BytesIO(CSV), "p.csv")}
+    response = client.post(
+        "/admin/partners/import", data=upload, content_type="multipart/form-data"
+    )
+    assert response.status_code == 403
+    api = client.post("/api/v1/partners", json={"name": "Marketer via API"})
+    assert api.status_code == 403
+    assert client.patch(f"/api/v1/partners/{a}", json={"name": "x"}).status_code == 403
+    assert _counts(app) == before
+
+
+@pytest.mark.parametrize("email", ["cm@vendor.example", "marketer@vendor.example"])
+def test_only_admin_manages_users_and_settings(app, world, login_as, email):
+    client = login_as(email)
+    before = _counts(app)
+    member = world.users["a_partner_member"].id
+    assert client.get("/admin/users").status_code == 403
+    assert client.get("/admin/settings").status_code == 403
+    assert (
+        client.post(
+            "/admin/users/invite", data={"email": "staff@vendor.example", "role": "admin"}
+        ).status_code
+        == 403
+    )
+    assert client.post(f"/admin/users/{member}/active", data={"active": "no"}).status_code == 403
+    assert (
+        client.post(
+            "/admin/settings", data={"vendor_name": "Hijacked", "program_name": "Hijacked"}
+        ).status_code
+        == 403
+    )
+    assert client.get("/admin/outbox/1").status_code == 403
+    assert _counts(app) == before
+
+    admin = login_as("admin@vendor.example")
+    assert admin.post(f"/admin/users/{member}/active", data={"active": "no"}).status_code == 302
+    assert (
+        admin.post(
+            "/admin/settings", data={"vendor_name": "Acme", "program_name": "Acme Partners"}
+        ).status_code
+        == 302
+    )
+    after = _counts(app)
+    assert after["program"] == ("Acme", "Acme Partners")
+    assert ("partner_member@a.example", False) in after["users"]
+
+
+def test_partner_member_views_but_cannot_edit(app, world, targets, login_as):
+    client = login_as("partner_member@a.example")
+    for path in (
+        "/portal/",
+        "/portal/profile",
+        "/portal/locations",
+        "/portal/brand-kit",
+        "/portal/team",
+        "/portal/brand-kit/logo/thumb",
+    ):
+        assert client.get(path).status_code == 200, path
+    assert b"Only your partner admin can change the profile" in client.get("/portal/profile").data
+    assert (
+        b"Only your partner admin can change the brand kit" in client.get("/portal/brand-kit").data
+    )
+    team = client.get("/portal/team").get_data(as_text=True)
+    assert "Invite a colleague" not in team and "Deactivate" not in team
+    assert "Add a location" not in client.get("/portal/locations").get_data(as_text=True)
+
+    before = _counts(app)
+    location = targets["location_id"]
+    admin_id = world.users["a_partner_admin"].id
+    # the profile and the brand kit pages are the member's too: the edit is refused as such
+    assert client.post("/portal/profile", data={"name": "Member Renamed"}).status_code == 403
+    for action in ("save", "remove_logo"):
+        response = client.post("/portal/brand-kit", data={"action": action, "tagline": "Member"})
+        assert response.status_code == 403
+    # the admin-only pages are not shown to a member at all
+    refused = [
+        ("/portal/locations/new", {"city": "Bonn", "country_code": "DE"}),
+        (f"/portal/locations/{location}", {"city": "Bonn", "country_code": "DE"}),
+        (f"/portal/locations/{location}/delete", {}),
+        ("/portal/team/invite", {"email": "friend@a.example", "role": "partner_admin"}),
+        (f"/portal/team/{admin_id}/active", {"active": "no"}),
+        (f"/portal/team/invitations/{targets['invitation_id']}/revoke", {}),
+    ]
+    for path, data in refused:
+        assert client.post(path, data=data).status_code == 404, path
+    assert (
+        client.patch(
+            f"/api/v1/partners/{world.a_id}", json={"description": "by a member"}
+        ).status_code
+        == 404
+    )
+    assert _counts(app) == before
+
+
+def test_partner_user_is_not_told_that_vendor_pages_exist(app, world, login_as):
+    client = login_as("partner_admin@a.example")
+    for path in ("/admin/", "/admin/partners", "/admin/users", "/admin/settings"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert b"Not found" in response.data
+
+
+# --- every view declares its roles -----------------------------------------------------------
+
+
+def test_every_view_of_the_app_declares_its_roles(app):
+    public_views = set()
+    for endpoint, view in app.view_functions.items():
+        if endpoint == "static":
+            continue
+        assert hasattr(view, "allowed_roles"), endpoint
+        if view.allowed_roles is None:
+            public_views.add(endpoint)
+        else:
+            assert view.allowed_roles and view.allowed_roles <= set(Role), endpoint
+    assert public_views == PUBLIC_ENDPOINTS - {"static"}
+
+
+def _blueprint_with_undeclared_view() -> Blueprint:
+    bp = Blueprint("careless", __name__)
+
+    @bp.get("/declared")
+    @roles(VENDOR)
+    def declared():
+        return "ok"
+
+    @bp.get("/open")
+    @public
+    def open_page():
+        return "ok"
+
+    @bp.get("/forgotten")
+    def forgotten():
+        return "secret"
+
+    return bp
+
+
+def test_role_check_refuses_a_view_without_a_declaration():
+    from app import _check_every_view_declares_roles
+
+    flask_app = Flask(__name__)
+    flask_app.register_blueprint(_blueprint_with_undeclared_view())
+    with pytest.raises(
+        RuntimeError, match=r"views without a role declaration: careless\.forgotten$"
+    ):
+        _check_every_view_declares_roles(flask_app)
+
+    fine = Flask(__name__)
+    bp = Blueprint("careful", __name__)
+    bp.add_url_rule("/p", "p", public(lambda: "ok"))
+    fine.register_blueprint(bp)
+    _check_every_view_declares_roles(fine)  # no error
+
+
+def test_create_app_refuses_to_start_with_an_undeclared_view(settings, monkeypatch):
+    import app as app_package
+
+    register = app_package._register_blueprints
+
+    def register_with_a_careless_blueprint(flask_app):
+        register(flask_app)
+        flask_app.register_blueprint(_blueprint_with_undeclared_view(), url_prefix="/careless")
+
+    monkeypatch.setattr(app_package, "_register_blueprints", register_with_a_careless_blueprint)
+    with pytest.raises(RuntimeError, match="careless.forgotten"):
+        app_package.create_app(settings, TESTING=True)
