@@ -92,7 +92,8 @@ def _error_page(code: int, message: str):
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app import admin_templates  # noqa: F401  (adds the template library to the admin blueprint)
+    # these modules add their views to the admin and portal blueprints
+    from app import admin_campaigns, admin_templates, portal_campaigns  # noqa: F401
     from app.account import bp as account_bp
     from app.admin import bp as admin_bp
     from app.api import bp as api_bp

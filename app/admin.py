@@ -14,6 +14,7 @@ from app.models import PARTNER_ROLES, ROLE_LABELS, AuditEntry, Invitation, MailM
 from app.public import _image_response
 from app.storage import StorageError, content_key, get_storage
 from app.web import form_data, get_or_404, uploaded_bytes
+from campaigns.service import on_partner_changed, sync_all_live_soon
 from directory import locations, partner_csv, partners, tiers
 from directory.logos import LogoRejected, process_logo
 from directory.models import PARTNER_TYPE_LABELS, Location, Partner, PartnerStatus, Tier
@@ -80,6 +81,7 @@ def partner_new():
         data = form_data()
         try:
             partner = partners.create_partner(data, current_user)
+            on_partner_changed(partner.id)
             session.commit()
             flash(f"{partner.name} is created.", "success")
             return redirect(url_for("admin.partner_detail", partner_id=partner.id))
@@ -118,6 +120,7 @@ def partner_edit(partner_id: int):
         data.pop("status", None)  # status has its own action with a note
         try:
             partners.update_partner(partner, data, current_user)
+            on_partner_changed(partner.id)
             session.commit()
             flash("Saved.", "success")
             return redirect(url_for("admin.partner_detail", partner_id=partner.id))
@@ -135,6 +138,7 @@ def partner_status(partner_id: int):
     try:
         partners.change_status(partner, request.form.get("status", ""), current_user,
                                request.form.get("note", ""))
+        on_partner_changed(partner.id)
         session.commit()
         flash(f"{partner.name} is now {partner.status}.", "success")
     except v.ValidationFailed as exc:
@@ -248,6 +252,7 @@ def partners_import():
             result = partner_csv.run_import(data, current_user, commit=commit)
             if result.committed:
                 storage.delete(upload_key)
+                sync_all_live_soon()  # new and changed partners join the live campaigns they match
                 flash(f"Imported: {result.count('create')} created, {result.count('update')} updated.",
                       "success")
                 return redirect(url_for("admin.partners"))

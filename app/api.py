@@ -10,6 +10,7 @@ from app.api_spec import openapi_document, operation, string_list
 from app.db import session
 from app.models import Role
 from app.web import get_or_404
+from campaigns.service import on_partner_changed
 from directory import partners
 from directory.models import Partner
 
@@ -124,6 +125,7 @@ def partners_index():
 def partners_create():
     try:
         partner = partners.create_partner(g.api_body, acting_user())
+        on_partner_changed(partner.id)
         session.commit()
     except v.ValidationFailed as exc:
         session.rollback()
@@ -153,6 +155,7 @@ def partner_update(partner_id: int):
             abort(403, f"A partner may not change: {', '.join(refused)}.")
     try:
         partners.update_partner(partner, body, user, only=only)
+        on_partner_changed(partner.id)
         session.commit()
     except v.ValidationFailed as exc:
         session.rollback()

@@ -80,13 +80,21 @@ def create_admin(email: str, name: str, password: str) -> None:
 @click.command("worker")
 @click.option("--concurrency", "-c", default=2, show_default=True)
 @click.option("--loglevel", default="INFO", show_default=True)
+@click.option("--beat", is_flag=True,
+              help="Also run the periodic schedule (scheduled launches, late joiners, stalled "
+                   "renders). Run it in exactly one worker.")
 @with_appcontext
-def worker_command(concurrency: int, loglevel: str) -> None:
+def worker_command(concurrency: int, loglevel: str, beat: bool) -> None:
     """Start a Celery worker with this configuration."""
+    from app import runtime
     from workers.celery_app import celery
 
-    celery.worker_main(["worker", f"--loglevel={loglevel}", f"--concurrency={concurrency}",
-                        "-Q", "tandem", "--without-gossip", "--without-mingle"])
+    argv = ["worker", f"--loglevel={loglevel}", f"--concurrency={concurrency}",
+            "-Q", "tandem", "--without-gossip", "--without-mingle"]
+    if beat:
+        schedule = runtime.settings().instance_dir / "celerybeat-schedule"
+        argv += ["--beat", f"--schedule={schedule}"]
+    celery.worker_main(argv)
 
 
 @click.command("run")
@@ -106,7 +114,7 @@ def run_command(host: str, port: int, no_worker: bool) -> None:
     logins = demo.load(50) if demo.database_is_empty() else None
     worker = None
     if not no_worker:
-        worker = subprocess.Popen([sys.executable, "-m", "app.cli", "worker", "-c", "2"],
+        worker = subprocess.Popen([sys.executable, "-m", "app.cli", "worker", "-c", "2", "--beat"],
                                   env=os.environ.copy())
     url = f"http://{host}:{port}"
     click.echo(f"\nTandem is running at {url}  (admin: {url}/admin  portal: {url}/portal)")

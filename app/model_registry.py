@@ -2,7 +2,7 @@
 
 import importlib
 
-MODEL_MODULES = ("app.models", "directory.models", "brand_templates.models")
+MODEL_MODULES = ("app.models", "directory.models", "brand_templates.models", "campaigns.models")
 
 
 def import_all_models() -> None:

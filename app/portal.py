@@ -44,7 +44,10 @@ def home():
         todo.append(("Add your address", url_for("portal.location_new")))
     if not partner.description:
         todo.append(("Describe your business", url_for("portal.profile")))
-    return render_template("portal/home.html", partner=partner, kit=kit, todo=todo)
+    from campaigns.visibility import live_campaigns_for
+
+    return render_template("portal/home.html", partner=partner, kit=kit, todo=todo,
+                           campaigns=live_campaigns_for(partner.id))
 
 
 @bp.route("/profile", methods=["GET", "POST"])

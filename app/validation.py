@@ -27,6 +27,8 @@ class ValidationFailed(ValueError):
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 PHONE_RE = re.compile(r"^\+?[0-9 ()./-]{4,30}$")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# row ids are 32-bit integers on PostgreSQL; a larger number can name no row
+MAX_ID = 2**31 - 1
 TRUE_WORDS = {"1", "true", "yes", "y", "on", "x"}
 FALSE_WORDS = {"0", "false", "no", "n", "off", ""}
 
@@ -48,8 +50,11 @@ def url(value, *, required: bool = False) -> str:
         return ""
     if "://" not in value:
         value = "https://" + value
-    parsed = urlparse(value)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc or " " in value:
+    try:
+        parsed = urlparse(value)
+    except ValueError:  # e.g. an unbalanced "[" reads as a broken IPv6 host
+        parsed = None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.netloc or " " in value:
         raise Invalid(f"'{value}' is not a web address (use https://example.com).")
     return value
 
@@ -156,6 +161,10 @@ def slugify(name: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     result = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
     return result[:100] or "partner"
+
+
+def is_row_id(number) -> bool:
+    return isinstance(number, int) and not isinstance(number, bool) and 0 < number <= MAX_ID
 
 
 def float_in(value, low: float, high: float, *, label: str) -> float | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, request
 
 from app.db import session
+from app.validation import is_row_id
 
 
 def form_data() -> dict[str, str]:
@@ -14,7 +15,7 @@ def form_data() -> dict[str, str]:
 
 def get_or_404(model, object_id):
     """A row by id. Under a partner scope another partner's row is not found either."""
-    obj = session.get(model, object_id)
+    obj = session.get(model, object_id) if is_row_id(object_id) else None
     if obj is None:
         abort(404)
     return obj

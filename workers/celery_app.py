@@ -5,10 +5,16 @@ from __future__ import annotations
 from celery import Celery
 from celery.signals import task_postrun, worker_process_init
 
-celery = Celery("tandem", include=["workers.tasks"])
+celery = Celery("tandem", include=["workers.tasks", "workers.campaign_tasks"])
 
 
 def configure_celery(settings) -> Celery:
+    if settings.broker_url.startswith(("redis://", "rediss://")):
+        # a message whose worker died is delivered again after this long (the default is an
+        # hour); render chunks finish well within it, and the database stops double work
+        celery.conf.broker_transport_options = {"visibility_timeout": 900}
+    else:  # kombu's SQLAlchemy transport hands its options to create_engine()
+        celery.conf.broker_transport_options = {}
     if celery.conf.broker_url not in (None, settings.broker_url):
         # a process that switches configuration (the test suite does) must not keep
         # producer connections to the previous broker

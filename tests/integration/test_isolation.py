@@ -16,7 +16,7 @@ from directory import brand_kits
 from directory.demo_logos import generate_logo
 from directory.models import Location, Partner
 
-MARKERS = [b"Alpha Secret Partner", b"partner_admin@a.example", b"partner_member@a.example",
+MARKERS = [b"Alpha Secret Partner", b"Alpha Secret Campaign", b"partner_admin@a.example", b"partner_member@a.example",
            b"alpha.example"]
 HOSTILE_FORM = {
     "name": "HACKED", "email": "hacker@b.example", "active": "no", "status": "terminated",
@@ -36,6 +36,7 @@ def a_objects(world, app):
                                            partner_id=a.id)
         api_token, _ = people.create_api_token(a_admin, "a token")
         session.commit()
+        campaign, asset = _campaign_for_a_only(a)
         message = session.execute(select(MailMessage)).scalars().first()
         return {
             "partner_id": a.id,
@@ -46,13 +47,31 @@ def a_objects(world, app):
             "message_id": message.id,
             "tier_id": a.tier_id,
             # vendor-only objects: a partner user must not learn they exist
-            "template_id": 1,
-            "version_id": 1,
+            "template_id": asset.template_version.template_id,
+            "version_id": asset.template_version_id,
+            "campaign_id": campaign.id,
+            "asset_id": asset.id,
             "slug": "product-flyer",
             "fmt": "pdf",
             "variant": "original",
             "token": "not-a-valid-token",
         }
+
+
+def _campaign_for_a_only(a):
+    """A live campaign targeted at partner A alone (Gold and above), with one asset."""
+    from brand_templates.library import load_starter
+    from brand_templates.versions import import_template, publish
+    from campaigns import service
+
+    version = import_template(session, load_starter("social-square"), slug="social-square")
+    publish(session, version)
+    campaign = service.create_campaign({"name": "Alpha Secret Campaign",
+                                        "targeting": {"min_tier": "Gold"}}, "test")
+    asset = service.add_asset(campaign, {"template_version_id": version.id}, "test")
+    session.commit()
+    service.launch(campaign.id)
+    return campaign, asset
 
 
 def _urls(app, values):
@@ -132,6 +151,8 @@ def test_partner_a_reaches_its_own_objects(app, client, world, a_objects):
     client.post("/login", data={"email": "partner_admin@a.example", "password": "correct-horse-battery"})
     assert client.get(f"/portal/locations/{a_objects['location_id']}").status_code == 200
     assert client.get("/portal/brand-kit/logo/original").status_code == 200
+    assert b"Alpha Secret Campaign" in client.get(f"/portal/campaigns/{a_objects['campaign_id']}").data
+    assert client.get(f"/portal/assets/{a_objects['asset_id']}/download/png").status_code == 200
     page = client.get("/portal/team").get_data()
     assert b"partner_member@a.example" in page and b"partner_member@b.example" not in page
 

@@ -20,7 +20,8 @@ from app.access import public, roles
 from app.db import session
 from app.models import ApiToken, AuditEntry, Invitation, MailMessage, ProgramSettings, Role, User
 from brand_templates.library import load_starter
-from brand_templates.versions import import_template
+from brand_templates.versions import import_template, publish
+from campaigns import service as campaigns
 from directory import brand_kits
 from directory.demo_logos import generate_logo
 from directory.models import Location, Partner
@@ -28,6 +29,7 @@ from directory.models import Location, Partner
 ADMIN = frozenset({"admin"})
 MANAGERS = frozenset({"admin", "channel_manager"})
 AUTHORS = frozenset({"admin", "marketer"})  # brand-template authors
+MARKETERS = frozenset({"admin", "marketer"})  # campaign builders
 VENDOR = frozenset({"admin", "marketer", "channel_manager"})
 PARTNER = frozenset({"partner_admin", "partner_member"})
 PARTNER_ADMIN = frozenset({"partner_admin"})
@@ -55,14 +57,16 @@ PUBLIC_ENDPOINTS = {
     "api_docs.openapi",
 }
 CSV = b"name,slug,type,tier,countries\nPermission Probe,permission-probe,reseller,Gold,DE\n"
+# campaign form fields that keep the targets' campaign aimed at partner A (Gold) only
+CAMPAIGN_FORM = {"objective": "promotion", "min_tier": "Gold", "statuses": "active"}
 
 
 @dataclass(frozen=True)
 class Rule:
     method: str
-    path: str  # formatted with the ids of the `targets` fixture
+    path: str  # formatted with the ids of the `targets` fixture; may carry a query string
     allowed: frozenset
-    data: dict | None = None
+    data: dict | None = None  # its string values are formatted with the ids too
     json: dict | None = None
     upload: bytes | None = None
     # a refusal that the view itself answers (not the role check), by role
@@ -72,13 +76,16 @@ class Rule:
     def api(self) -> bool:
         return self.path.startswith("/api/")
 
-    def request_kwargs(self, role_token: str | None) -> dict:
+    def request_kwargs(self, role_token: str | None, ids: dict) -> dict:
         kwargs: dict = {}
+        data = None
+        if self.data is not None:
+            data = {k: v.format(**ids) if isinstance(v, str) else v for k, v in self.data.items()}
         if self.upload is not None:
-            kwargs["data"] = {**(self.data or {}), "file": (io.BytesIO(self.upload), "p.csv")}
+            kwargs["data"] = {**(data or {}), "file": (io.BytesIO(self.upload), "p.csv")}
             kwargs["content_type"] = "multipart/form-data"
-        elif self.data is not None:
-            kwargs["data"] = self.data
+        elif data is not None:
+            kwargs["data"] = data
         if self.json is not None:
             kwargs["json"] = self.json
         if self.api and role_token:
@@ -158,6 +165,33 @@ TABLE = [
     Rule("POST", "/admin/templates/versions/{version_id}/publish", AUTHORS),
     Rule("GET", "/admin/templates/versions/{version_id}/preview", VENDOR),
     Rule("GET", "/admin/templates/versions/{version_id}/sample.html", VENDOR),
+    Rule("GET", "/admin/campaigns", VENDOR),
+    Rule("GET", "/admin/campaigns/new", MARKETERS),
+    Rule(
+        "POST", "/admin/campaigns/new", MARKETERS, data={"name": "Probe Campaign", **CAMPAIGN_FORM}
+    ),
+    Rule("POST", "/admin/campaigns/targeting-preview", VENDOR, data={"min_tier": "Gold"}),
+    Rule("GET", "/admin/campaigns/{campaign_id}", VENDOR),
+    Rule("GET", "/admin/campaigns/{campaign_id}/edit", MARKETERS),
+    Rule(
+        "POST",
+        "/admin/campaigns/{campaign_id}/edit",
+        MARKETERS,
+        data={"name": "Alpha Secret Campaign", "description": "edited", **CAMPAIGN_FORM},
+    ),
+    Rule(
+        "POST",
+        "/admin/campaigns/{campaign_id}/assets",
+        MARKETERS,
+        data={"template_version_id": "{square_version_id}", "title": "Second square"},
+    ),
+    Rule("GET", "/admin/campaigns/assets/{asset_id}", VENDOR),
+    Rule("GET", "/admin/campaigns/assets/{asset_id}/preview?partner_id={partner_id}", VENDOR),
+    Rule("POST", "/admin/campaigns/{campaign_id}/launch", MARKETERS, data={"action": "now"}),
+    Rule("POST", "/admin/campaigns/{campaign_id}/retry", MARKETERS),
+    Rule("GET", "/admin/campaigns/{campaign_id}/progress.json", VENDOR),
+    Rule("GET", "/admin/campaigns/{campaign_id}/dashboard", VENDOR),
+    Rule("GET", "/admin/campaigns/{campaign_id}/engagement.csv", VENDOR),
     Rule("GET", "/admin/outbox", VENDOR),
     Rule("GET", "/admin/outbox/{message_id}", ADMIN),
     Rule("GET", "/admin/audit", VENDOR),
@@ -203,6 +237,13 @@ TABLE = [
     ),
     Rule("POST", "/portal/team/{user_id}/active", PARTNER_ADMIN, data={"active": "yes"}),
     Rule("POST", "/portal/team/invitations/{invitation_id}/revoke", PARTNER_ADMIN),
+    Rule("GET", "/portal/campaigns/{campaign_id}", PARTNER),
+    Rule("GET", "/portal/assets/{asset_id}", PARTNER),
+    Rule("GET", "/portal/assets/{asset_id}/preview", PARTNER),
+    Rule("POST", "/portal/assets/{asset_id}/preview", PARTNER, data={"field_headline": "Live"}),
+    Rule("POST", "/portal/assets/{asset_id}", PARTNER, data={"field_headline": "Our offer"}),
+    Rule("GET", "/portal/assets/{asset_id}/download/png", PARTNER),
+    Rule("GET", "/portal/campaigns/{campaign_id}/download.zip", PARTNER),
     Rule("GET", "/api/v1/me", EVERYONE),
     Rule("GET", "/api/v1/partners", EVERYONE),
     Rule("POST", "/api/v1/partners", MANAGERS, json={"name": "API Probe Partner"}),
@@ -216,17 +257,34 @@ TABLE = [
     Rule("GET", "/api/v1/tiers", EVERYONE),
     Rule("POST", "/admin/locations/{location_id}/delete", MANAGERS),
     Rule("POST", "/portal/locations/{location_id}/delete", PARTNER_ADMIN),
+    # the asset screen's POST also saves; its role check is the same for both actions
+    Rule(
+        "POST",
+        "/admin/campaigns/assets/{asset_id}",
+        MARKETERS,
+        data={"action": "remove"},
+        refused_with={"channel_manager": 403},
+    ),
+    Rule("POST", "/admin/campaigns/{campaign_id}/status", MARKETERS, data={"status": "ended"}),
 ]
 
 
 @pytest.fixture
 def targets(app, world):
-    """Ids of partner A's objects (a logo, an invitation and its mail, a member, a location) and
-    of an unpublished brand-template version (an email: quick to render)."""
+    """Ids of partner A's objects (a logo, an invitation and its mail, a member, a location),
+    of an unpublished brand-template version (an email: quick to render) and of a live
+    campaign targeted at A alone (Gold and above) with one asset (an image: quick too)."""
     with app.app_context(), app.test_request_context():
         version = import_template(
             session, load_starter("monthly-newsletter"), slug="monthly-newsletter"
         )
+        square = publish(
+            session, import_template(session, load_starter("social-square"), slug="social-square")
+        )
+        campaign = campaigns.create_campaign(
+            {"name": "Alpha Secret Campaign", "targeting": {"min_tier": "Gold"}}, "test"
+        )
+        asset = campaigns.add_asset(campaign, {"template_version_id": square.id}, "test")
         a = session.get(Partner, world.a_id)
         brand_kits.set_logo(a, generate_logo("Alpha"), "test")
         a_admin = session.get(User, world.users["a_partner_admin"].id)
@@ -234,7 +292,10 @@ def targets(app, world):
             "invitee@a.example", Role.PARTNER_MEMBER, a_admin, partner_id=a.id
         )
         session.commit()
+        ids = {"campaign_id": campaign.id, "asset_id": asset.id, "square_version_id": square.id}
+        assert campaigns.launch(campaign.id).partners_added == 1  # A, not B
         return {
+            **ids,
             "partner_id": a.id,
             "location_id": a.locations[0].id,
             "user_id": world.users["a_partner_member"].id,
@@ -273,10 +334,15 @@ def test_table_covers_every_route(app):
         "tier_id": 1,
         "template_id": 1,
         "version_id": 1,
+        "campaign_id": 1,
+        "asset_id": 1,
     }
-    in_table = {
-        (adapter.match(r.path.format(**values), method=r.method)[0], r.method) for r in TABLE
-    }
+
+    def endpoint(rule: Rule) -> str:
+        path = rule.path.format(**values).partition("?")[0]
+        return adapter.match(path, method=rule.method)[0]
+
+    in_table = {(endpoint(r), r.method) for r in TABLE}
     assert len(in_table) == len(TABLE), "a route appears twice in the table"
     in_app = set()
     for url_rule in app.url_map.iter_rules():
@@ -288,9 +354,9 @@ def test_table_covers_every_route(app):
     assert in_table == in_app
     # and the table agrees with the declarations on the views
     for rule in TABLE:
-        endpoint = adapter.match(rule.path.format(**values), method=rule.method)[0]
-        declared = {str(r) for r in app.view_functions[endpoint].allowed_roles}
-        assert declared == set(rule.allowed) | set(rule.refused_with), endpoint
+        name = endpoint(rule)
+        declared = {str(r) for r in app.view_functions[name].allowed_roles}
+        assert declared == set(rule.allowed) | set(rule.refused_with), name
 
 
 @pytest.mark.parametrize("role", sorted(USERS))
@@ -301,7 +367,7 @@ def test_each_role_reaches_exactly_its_routes(app, client, world, targets, login
     problems = []
     for rule in TABLE:
         path = rule.path.format(**ids)
-        response = client.open(path, method=rule.method, **rule.request_kwargs(token))
+        response = client.open(path, method=rule.method, **rule.request_kwargs(token, ids))
         status = response.status_code
         location = response.headers.get("Location", "")
         if role in rule.allowed:
@@ -322,7 +388,7 @@ def test_anonymous_is_sent_to_login_or_gets_401(app, world, targets):
     problems = []
     for rule in TABLE:
         path = rule.path.format(**ids)
-        response = client.open(path, method=rule.method, **rule.request_kwargs(None))
+        response = client.open(path, method=rule.method, **rule.request_kwargs(None, ids))
         if rule.api:
             if response.status_code != 401 or response.json["error"]["code"] != 401:
                 problems.append(f"{rule.method} {path}: {response.status_code}")

@@ -1,0 +1,355 @@
+"""Campaigns in the admin area: build, target, preview as a partner, launch, follow, measure."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app import validation as v
+from app.access import VENDOR, roles
+from app.admin import bp
+from app.db import session
+from app.models import Role
+from app.web import form_data, get_or_404
+from brand_templates import FieldValueError
+from brand_templates.models import BrandTemplate, BrandTemplateVersion
+from campaigns import events, service, targeting
+from campaigns.models import (
+    OBJECTIVE_LABELS,
+    STATUS_TRANSITIONS,
+    Campaign,
+    CampaignAsset,
+    CampaignStatus,
+)
+from campaigns.rendering import bundle_of, preview_for_partner
+from directory import partners as partner_dir
+from directory.models import PARTNER_TYPE_LABELS, Partner, PartnerStatus
+from renderers.errors import RenderError
+
+MARKETERS = frozenset({Role.ADMIN, Role.MARKETER})
+
+
+def _rules_from_form(form) -> dict:
+    """Targeting rules from the form: checkbox lists and comma-separated text."""
+    rules = {name: form.getlist(name) for name in ("tiers", "types", "statuses")}
+    for name in ("countries", "regions", "specialties", "certifications"):
+        rules[name] = form.get(name, "")
+    rules["min_tier"] = form.get("min_tier") or None
+    return rules
+
+
+def _campaign_data(form) -> dict:
+    data = {
+        k: form.get(k, "") for k in ("name", "description", "objective", "starts_on", "ends_on")
+    }
+    data["include_partner_ids"] = form.get("include_partner_ids", "")
+    data["exclude_partner_ids"] = form.get("exclude_partner_ids", "")
+    data["targeting"] = _rules_from_form(form)
+    return data
+
+
+def _form_options() -> dict:
+    return {
+        "objectives": [(o.value, label) for o, label in OBJECTIVE_LABELS.items()],
+        "tiers": partner_dir.tiers(),
+        "types": [(t.value, label) for t, label in PARTNER_TYPE_LABELS.items()],
+        "statuses": [s.value for s in PartnerStatus],
+    }
+
+
+@bp.get("/campaigns")
+@roles(VENDOR)
+def campaigns():
+    status = request.args.get("status") or None
+    if status and status not in [s.value for s in CampaignStatus]:
+        status = None
+    rows = service.list_campaigns(status)
+    return render_template(
+        "admin/campaigns.html",
+        campaigns=rows,
+        status=status,
+        statuses=[s.value for s in CampaignStatus],
+    )
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+@roles(MARKETERS)
+def campaign_new():
+    errors: dict = {}
+    data = {"objective": "awareness", "targeting": targeting.validate_rules({})}
+    if request.method == "POST":
+        data = _campaign_data(request.form)
+        try:
+            campaign = service.create_campaign(data, current_user)
+            session.commit()
+            flash(f"{campaign.name} is created. Add its assets next.", "success")
+            return redirect(url_for("admin.campaign_detail", campaign_id=campaign.id))
+        except v.ValidationFailed as exc:
+            session.rollback()
+            errors = exc.errors
+    return render_template(
+        "admin/campaign_form.html", campaign=None, data=data, errors=errors, **_form_options()
+    ), (400 if errors else 200)
+
+
+@bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
+@roles(MARKETERS)
+def campaign_edit(campaign_id: int):
+    campaign = get_or_404(Campaign, campaign_id)
+    errors: dict = {}
+    data = {
+        k: getattr(campaign, k)
+        for k in ("name", "description", "objective", "starts_on", "ends_on", "targeting")
+    }
+    data["include_partner_ids"] = ", ".join(map(str, campaign.include_partner_ids or []))
+    data["exclude_partner_ids"] = ", ".join(map(str, campaign.exclude_partner_ids or []))
+    if request.method == "POST":
+        data = _campaign_data(request.form)
+        try:
+            service.update_campaign(campaign, data, current_user)
+            session.commit()
+            flash("Saved.", "success")
+            return redirect(url_for("admin.campaign_detail", campaign_id=campaign.id))
+        except v.ValidationFailed as exc:
+            session.rollback()
+            errors = exc.errors
+    return render_template(
+        "admin/campaign_form.html", campaign=campaign, data=data, errors=errors, **_form_options()
+    ), (400 if errors else 200)
+
+
+@bp.post("/campaigns/targeting-preview")
+@roles(VENDOR)
+def campaign_targeting_preview():
+    """How many and which partners the form's rules match (the form asks as you type)."""
+    try:
+        rules = targeting.validate_rules(_rules_from_form(request.form))
+        include = targeting.clean_partner_ids(request.form.get("include_partner_ids", ""))
+        exclude = targeting.clean_partner_ids(request.form.get("exclude_partner_ids", ""))
+    except (v.ValidationFailed, v.Invalid) as exc:
+        errors = exc.errors if isinstance(exc, v.ValidationFailed) else {"rules": str(exc)}
+        return jsonify(error={"code": 422, "message": "Validation failed", "fields": errors}), 422
+    count, first = targeting.preview(rules, include, exclude)
+    return {
+        "count": count,
+        "partners": [
+            {
+                "id": p.id,
+                "name": p.name,
+                "tier": p.tier.name if p.tier else None,
+                "countries": p.countries,
+            }
+            for p in first
+        ],
+    }
+
+
+@bp.get("/campaigns/<int:campaign_id>")
+@roles(VENDOR)
+def campaign_detail(campaign_id: int):
+    campaign = get_or_404(Campaign, campaign_id)
+    count, first = targeting.preview(
+        campaign.targeting, campaign.include_partner_ids or [], campaign.exclude_partner_ids or []
+    )
+    versions = (
+        session.execute(
+            select(BrandTemplateVersion)
+            .join(BrandTemplate)
+            .where(BrandTemplateVersion.published.is_(True), BrandTemplate.archived.is_(False))
+            .order_by(BrandTemplate.name, BrandTemplateVersion.number.desc())
+        )
+        .scalars()
+        .all()
+    )
+    allowed = sorted(s.value for s in STATUS_TRANSITIONS[CampaignStatus(campaign.status)])
+    return render_template(
+        "admin/campaign_detail.html",
+        campaign=campaign,
+        match_count=count,
+        matches=first,
+        versions=versions,
+        allowed=allowed,
+        progress=service.progress(campaign.id),
+        partners_for_preview=first or _some_partners(),
+    )
+
+
+def _some_partners() -> list[Partner]:
+    return list(session.execute(select(Partner).order_by(Partner.name).limit(20)).scalars())
+
+
+@bp.post("/campaigns/<int:campaign_id>/assets")
+@roles(MARKETERS)
+def campaign_asset_add(campaign_id: int):
+    campaign = get_or_404(Campaign, campaign_id)
+    data = {
+        "template_version_id": request.form.get("template_version_id"),
+        "title": request.form.get("title", ""),
+    }
+    try:
+        asset = service.add_asset(campaign, data, current_user)
+        session.commit()
+        flash(f"{asset.title} added.", "success")
+        return redirect(url_for("admin.campaign_asset", asset_id=asset.id))
+    except v.ValidationFailed as exc:
+        session.rollback()
+        flash(" ".join(exc.errors.values()), "error")
+    return redirect(url_for("admin.campaign_detail", campaign_id=campaign.id))
+
+
+@bp.route("/campaigns/assets/<int:asset_id>", methods=["GET", "POST"])
+@roles(VENDOR)
+def campaign_asset(asset_id: int):
+    """The vendor's values for an asset and which fields partners may change."""
+    asset = get_or_404(CampaignAsset, asset_id)
+    manifest = bundle_of(asset).manifest
+    errors: dict = {}
+    if request.method == "POST":
+        if current_user.role not in MARKETERS:
+            abort(403)
+        if request.form.get("action") == "remove":
+            campaign_id = asset.campaign_id
+            try:
+                service.remove_asset(asset, current_user)
+                session.commit()
+                flash("Asset removed.", "success")
+            except v.ValidationFailed as exc:
+                session.rollback()
+                flash(" ".join(exc.errors.values()), "error")
+            return redirect(url_for("admin.campaign_detail", campaign_id=campaign_id))
+        form = form_data()
+        data = {
+            "title": form.get("title", ""),
+            "presets": {name: form.get(f"preset_{name}", "") for name in manifest.fields},
+            "editable_fields": request.form.getlist("editable"),
+        }
+        try:
+            service.update_asset(asset, data, current_user)
+            session.commit()
+            flash("Asset saved.", "success")
+            return redirect(url_for("admin.campaign_asset", asset_id=asset.id))
+        except v.ValidationFailed as exc:
+            session.rollback()
+            errors = exc.errors
+            asset = get_or_404(CampaignAsset, asset_id)
+    return render_template(
+        "admin/campaign_asset.html",
+        asset=asset,
+        manifest=manifest,
+        errors=errors,
+        partners=_some_partners(),
+    ), (400 if errors else 200)
+
+
+@bp.get("/campaigns/assets/<int:asset_id>/preview")
+@roles(VENDOR)
+def campaign_asset_preview(asset_id: int):
+    """Preview as partner: the asset exactly as the chosen partner will see it."""
+    asset = get_or_404(CampaignAsset, asset_id)
+    partner = get_or_404(Partner, request.args.get("partner_id", type=int) or 0)
+    try:
+        data, content_type = preview_for_partner(asset, partner)
+    except (FieldValueError, RenderError) as exc:
+        abort(422, f"This asset cannot be rendered for {partner.name}: {exc}")
+    response = Response(data, mimetype=content_type.split(";")[0])
+    if content_type.startswith("text/html"):
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+        )
+    return response
+
+
+@bp.post("/campaigns/<int:campaign_id>/launch")
+@roles(MARKETERS)
+def campaign_launch(campaign_id: int):
+    get_or_404(Campaign, campaign_id)
+    when = (request.form.get("scheduled_at") or "").strip()
+    try:
+        if request.form.get("action") == "schedule":
+            try:
+                moment = datetime.fromisoformat(when)
+            except ValueError as exc:
+                raise v.ValidationFailed(
+                    {"scheduled_at": "Choose a date and time to launch."}
+                ) from exc
+            service.schedule(campaign_id, moment, current_user)
+            flash(f"The campaign will launch at {moment:%Y-%m-%d %H:%M} UTC.", "success")
+        elif request.form.get("action") == "unschedule":
+            service.unschedule(campaign_id, current_user)
+            flash("The scheduled launch is cancelled.", "info")
+        else:
+            result = service.launch(campaign_id, current_user)
+            flash(
+                f"Launched: {result.partners_added} partner(s) added, {result.renders_queued} "
+                f"render(s) queued, {result.emails_queued} email(s) sent.",
+                "success",
+            )
+    except v.ValidationFailed as exc:
+        session.rollback()
+        flash(" ".join(exc.errors.values()), "error")
+    return redirect(url_for("admin.campaign_detail", campaign_id=campaign_id))
+
+
+@bp.post("/campaigns/<int:campaign_id>/status")
+@roles(MARKETERS)
+def campaign_status(campaign_id: int):
+    get_or_404(Campaign, campaign_id)
+    action = {"ended": service.end_campaign, "archived": service.archive_campaign}.get(
+        request.form.get("status", "")
+    )
+    if action is None:
+        abort(400, "Choose ended or archived.")
+    try:
+        action(campaign_id, current_user)
+        flash("Status changed.", "success")
+    except v.ValidationFailed as exc:
+        session.rollback()
+        flash(" ".join(exc.errors.values()), "error")
+    return redirect(url_for("admin.campaign_detail", campaign_id=campaign_id))
+
+
+@bp.post("/campaigns/<int:campaign_id>/retry")
+@roles(MARKETERS)
+def campaign_retry(campaign_id: int):
+    get_or_404(Campaign, campaign_id)
+    count = service.retry_failed(campaign_id, current_user)
+    flash(f"{count} failed render(s) queued again.", "info")
+    return redirect(url_for("admin.campaign_detail", campaign_id=campaign_id))
+
+
+@bp.get("/campaigns/<int:campaign_id>/progress.json")
+@roles(VENDOR)
+def campaign_progress(campaign_id: int):
+    campaign = get_or_404(Campaign, campaign_id)
+    progress = service.progress(campaign.id)
+    progress["failures"] = [
+        {"partner": p, "asset": a, "error": e} for p, a, e in progress["failures"]
+    ]
+    progress["status"] = campaign.status
+    return progress
+
+
+@bp.get("/campaigns/<int:campaign_id>/dashboard")
+@roles(VENDOR)
+def campaign_dashboard(campaign_id: int):
+    campaign = get_or_404(Campaign, campaign_id)
+    data = events.dashboard(campaign.id)
+    for day in data["per_day"]:
+        day["total"] = sum(day[kind] for kind in events.KINDS)
+    return render_template("admin/campaign_dashboard.html", campaign=campaign, d=data)
+
+
+@bp.get("/campaigns/<int:campaign_id>/engagement.csv")
+@roles(VENDOR)
+def campaign_export(campaign_id: int):
+    campaign = get_or_404(Campaign, campaign_id)
+    return Response(
+        events.export_csv(campaign.id),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="campaign-{campaign.id}-engagement.csv"'
+        },
+    )

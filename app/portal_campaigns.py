@@ -1,0 +1,174 @@
+"""Campaigns in the partner portal: see them co-branded, customize, preview, download.
+
+Which campaign a partner may see is one rule of the domain (campaigns.visibility); every
+view here asks it, so a campaign or asset not targeted at this partner is a 404.
+"""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.access import PARTNER, roles
+from app.db import session
+from app.portal import bp, my_partner
+from app.storage import get_storage
+from brand_templates import FieldValueError, LockedFieldError
+from campaigns import customize, events, visibility
+from campaigns.downloads import campaign_zip, download_for, formats_of
+from campaigns.models import EventKind
+from campaigns.rendering import RenderProblem, preview_for_partner
+from renderers.errors import RenderError
+
+PREVIEW_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+
+
+def _campaign_or_404(campaign_id: int):
+    campaign = visibility.campaign_for_partner(campaign_id, current_user.partner_id)
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
+def _asset_or_404(asset_id: int):
+    asset = visibility.asset_for_partner(asset_id, current_user.partner_id)
+    if asset is None:
+        abort(404)
+    return asset
+
+
+def _event(kind: EventKind, campaign_id: int, asset_id: int | None = None, **detail) -> None:
+    events.record(
+        kind.value, current_user.partner_id, current_user.id, campaign_id, asset_id, **detail
+    )
+
+
+def _typed_values(asset) -> dict:
+    """The partner's values from the form; a blank field means "the vendor's value"."""
+    values = {name: request.form.get(f"field_{name}", "") for name in asset.editable_fields}
+    return {name: value for name, value in values.items() if value.strip()}
+
+
+@bp.get("/campaigns/<int:campaign_id>")
+@roles(PARTNER)
+def campaign(campaign_id: int):
+    campaign = _campaign_or_404(campaign_id)
+    _event(EventKind.VIEW, campaign.id)
+    session.commit()
+    return render_template("portal/campaign.html", campaign=campaign)
+
+
+@bp.route("/assets/<int:asset_id>", methods=["GET", "POST"])
+@roles(PARTNER)
+def asset(asset_id: int):
+    asset = _asset_or_404(asset_id)
+    partner = my_partner()
+    errors: dict = {}
+    if request.method == "POST":
+        try:
+            if request.form.get("action") == "reset":
+                customize.reset_customization(asset, partner, current_user)
+                message = "Back to the vendor's version."
+            else:
+                values = _typed_values(asset)
+                customize.save_customization(asset, partner, values, current_user)
+                message = "Saved. Your downloads use these values."
+            session.commit()
+            flash(message, "success")
+            return redirect(url_for("portal.asset", asset_id=asset.id))
+        except (FieldValueError, LockedFieldError) as exc:
+            session.rollback()
+            errors = getattr(exc, "by_field", None) or {"form": str(exc)}
+            asset = _asset_or_404(asset_id)
+            partner = my_partner()
+    else:
+        _event(EventKind.VIEW, asset.campaign_id, asset.id)
+        session.commit()
+    states = customize.field_states(asset, partner)
+    if errors:  # show what was typed, not the stored values
+        for state in states:
+            if state["editable"]:
+                state["value"] = request.form.get(f"field_{state['name']}", state["value"])
+    return render_template(
+        "portal/asset.html", asset=asset, states=states, errors=errors, formats=formats_of(asset)
+    ), (400 if errors else 200)
+
+
+@bp.route("/assets/<int:asset_id>/preview", methods=["GET", "POST"])
+@roles(PARTNER)
+def asset_preview(asset_id: int):
+    """The asset co-branded for this partner; a POST previews unsaved values (live preview)."""
+    asset = _asset_or_404(asset_id)
+    partner = my_partner()
+    overrides = None
+    if request.method == "POST":
+        overrides = _typed_values(asset)
+    try:
+        data, content_type = preview_for_partner(asset, partner, overrides)
+    except FieldValueError as exc:
+        return {
+            "error": {
+                "code": 422,
+                "message": "These values cannot be used.",
+                "fields": getattr(exc, "by_field", {}),
+            }
+        }, 422
+    except RenderError as exc:
+        abort(422, f"This asset cannot be shown: {exc}")
+    _event(EventKind.PREVIEW, asset.campaign_id, asset.id, live=overrides is not None)
+    session.commit()
+    response = Response(data, mimetype=content_type.split(";")[0])
+    response.headers["Cache-Control"] = "private, no-cache"
+    if content_type.startswith("text/html"):
+        response.headers["Content-Security-Policy"] = PREVIEW_CSP
+    return response
+
+
+@bp.get("/assets/<int:asset_id>/download/<fmt>")
+@roles(PARTNER)
+def asset_download(asset_id: int, fmt: str):
+    asset = _asset_or_404(asset_id)
+    if fmt not in formats_of(asset):
+        abort(404, f"{asset.title} is not available as {fmt}.")
+    try:
+        item = download_for(asset, my_partner(), fmt)
+    except (RenderProblem, RenderError, FieldValueError) as exc:
+        abort(422, f"This file could not be made: {exc}")
+    _event(EventKind.DOWNLOAD, asset.campaign_id, asset.id, format=fmt)
+    session.commit()
+    etag = item.render_key
+    if request.if_none_match.contains(etag):
+        return Response(status=304, headers={"ETag": f'"{etag}"'})
+    storage = get_storage()
+    presigned = storage.presigned_url(
+        item.storage_key, expires=300, filename=item.filename, content_type=item.content_type
+    )
+    if presigned:
+        return redirect(presigned, code=302)
+    inline = request.args.get("inline") == "1"
+    response = Response(storage.get(item.storage_key), mimetype=item.content_type.split(";")[0])
+    response.headers["Content-Disposition"] = (
+        f'{"inline" if inline else "attachment"}; filename="{item.filename}"'
+    )
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, max-age=0, must-revalidate"
+    if item.content_type.startswith("text/html"):
+        response.headers["Content-Security-Policy"] = PREVIEW_CSP
+    return response
+
+
+@bp.get("/campaigns/<int:campaign_id>/download.zip")
+@roles(PARTNER)
+def campaign_download(campaign_id: int):
+    campaign = _campaign_or_404(campaign_id)
+    try:
+        data, filename = campaign_zip(campaign, my_partner())
+    except (RenderProblem, RenderError, FieldValueError) as exc:
+        abort(422, f"The files could not be made: {exc}")
+    _event(EventKind.DOWNLOAD, campaign.id, None, format="zip")
+    session.commit()
+    return Response(
+        data,
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

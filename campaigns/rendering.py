@@ -1,0 +1,401 @@
+"""Co-branded renders of campaign assets: one per (asset, partner), stored by render key.
+
+A render's key (``brand_templates.render_key``) covers everything that shapes its bytes:
+the template version, the resolved field values (vendor presets, the partner's
+customization, brand-kit defaults), the partner's brand kit version and render context,
+and the output format. Files are stored under ``renders/`` by that key, so equal inputs are
+rendered once and a changed logo or customization makes a new key and a new render.
+
+``render_one`` is the worker's job: idempotent and crash-safe. It claims a row with one
+conditional UPDATE (pending, or running for longer than ``RUNNING_TIMEOUT``, which only a
+worker that died leaves behind), renders outside any transaction, and finishes the row
+only if its claim still holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.db import session, utcnow
+from app.storage import StorageError, get_storage
+from brand_templates import FieldValueError, TemplateBundle, TemplateInvalid, resolve_values
+from brand_templates.versions import version_bundle
+from campaigns.models import AssetRender, CampaignAsset, Customization, RenderStatus
+from directory.context import partner_context, vendor_context
+from directory.models import Partner
+
+log = logging.getLogger(__name__)
+
+# renders are limited to 30 s (renderers.limits.Limits); a claim this old is abandoned
+RUNNING_TIMEOUT = timedelta(minutes=5)
+STORAGE_PREFIX = "renders"
+PREVIEW_CONTENT_TYPES = {"png": "image/png", "html": "text/html; charset=utf-8"}
+_BUNDLE_CACHE_SIZE = 32
+_bundles: OrderedDict[str, TemplateBundle] = OrderedDict()
+_bundles_lock = threading.Lock()  # the web server is threaded
+
+
+class RenderProblem(Exception):
+    """A render that cannot be made; ``str()`` says why, for people."""
+
+
+def expected_errors() -> tuple[type[BaseException], ...]:
+    """The errors of a render that are the template's or the data's fault, not a bug."""
+    from renderers.errors import RenderError
+
+    # FieldValueError (and LockedFieldError) are ValueErrors, as is a format the kind lacks
+    return (RenderError, TemplateInvalid, StorageError, ValueError)
+
+
+def bundle_of(asset: CampaignAsset) -> TemplateBundle:
+    """The asset's template bundle; published versions never change, so it is cached."""
+    version = asset.template_version
+    with _bundles_lock:
+        bundle = _bundles.get(version.sha256)
+        if bundle is not None:
+            _bundles.move_to_end(version.sha256)
+            return bundle
+    bundle = version_bundle(version)
+    with _bundles_lock:
+        _bundles[version.sha256] = bundle
+        while len(_bundles) > _BUNDLE_CACHE_SIZE:
+            _bundles.popitem(last=False)
+    return bundle
+
+
+def render_context(partner: Partner) -> dict[str, Any]:
+    return {"partner": partner_context(partner), "vendor": vendor_context()}
+
+
+def stored_customization(asset: CampaignAsset, partner: Partner) -> dict[str, Any]:
+    row = session.execute(
+        select(Customization).where(
+            Customization.asset_id == asset.id, Customization.partner_id == partner.id
+        )
+    ).scalar_one_or_none()
+    return dict(row.values) if row else {}
+
+
+def partner_values(asset: CampaignAsset, values: dict[str, Any] | None) -> dict[str, Any]:
+    """The partner's values the asset lets it change (a field locked since is ignored)."""
+    allowed = set(asset.editable_fields or ())
+    return {name: value for name, value in (values or {}).items() if name in allowed}
+
+
+def _context_digest(context: dict) -> str:
+    canonical = json.dumps(context, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class PreparedRender:
+    """Everything a render needs, and its key, computed without rendering."""
+
+    asset: CampaignAsset
+    partner: Partner
+    bundle: TemplateBundle
+    context: dict[str, Any]
+    values: dict[str, Any]
+    fmt: str
+    key: str
+
+    @property
+    def extension(self) -> str:
+        from brand_templates.rendering import EXTENSIONS
+
+        return EXTENSIONS[self.fmt]
+
+    @property
+    def storage_key(self) -> str:
+        return f"{STORAGE_PREFIX}/{self.key[:2]}/{self.key}.{self.extension}"
+
+    @property
+    def preview_key(self) -> str:
+        kind = "html" if self.bundle.manifest.kind == "email" else "png"
+        return f"{STORAGE_PREFIX}/{self.key[:2]}/{self.key}.preview.{kind}"
+
+
+def prepare(
+    asset: CampaignAsset,
+    partner: Partner,
+    overrides: dict[str, Any] | None = None,
+    *,
+    fmt: str | None = None,
+) -> PreparedRender:
+    """Resolve the values and the render key of ASSET for PARTNER.
+
+    OVERRIDES (unsaved values, for a preview) replace the partner's stored customization.
+    Raises FieldValueError when the values do not fit the template.
+    """
+    from brand_templates import render_key
+    from brand_templates.rendering import output_format
+
+    bundle = bundle_of(asset)
+    manifest = bundle.manifest
+    fmt = output_format(manifest, fmt)
+    context = render_context(partner)
+    chosen = stored_customization(asset, partner) if overrides is None else overrides
+    values = resolve_values(
+        manifest,
+        context,
+        asset.presets or {},
+        partner_values(asset, chosen),
+        as_partner=True,
+        files=bundle.files.keys(),
+    )
+    kit = partner.brand_kit
+    # the brand kit's version, plus the whole context: a profile or vendor change that the
+    # kit does not record (a new address, the vendor's logo) must make a new render too
+    brand = f"{kit.version if kit else 0}.{_context_digest(context)}"
+    key = render_key(asset.template_version_id, values, brand, fmt)
+    return PreparedRender(asset, partner, bundle, context, values, fmt, key)
+
+
+def render_prepared(prepared: PreparedRender):
+    """Render PREPARED with the renderers (reading logos and uploads from storage)."""
+    from brand_templates import render
+
+    return render(
+        prepared.bundle,
+        {**prepared.context, "fields": prepared.values},
+        get_storage().get,
+        fmt=prepared.fmt,
+    )
+
+
+def render_for_partner(
+    asset: CampaignAsset,
+    partner: Partner,
+    overrides: dict[str, Any] | None = None,
+    *,
+    fmt: str | None = None,
+):
+    """(RenderedAsset, render key) of ASSET for PARTNER, rendered now and not stored."""
+    prepared = prepare(asset, partner, overrides, fmt=fmt)
+    return render_prepared(prepared), prepared.key
+
+
+def store_render(prepared: PreparedRender) -> dict[str, Any]:
+    """The stored file of PREPARED's key, rendering and storing it first if there is none.
+
+    Returns the AssetRender columns that point at it. The preview is stored before the
+    file, so a stored file always has its preview.
+    """
+    from brand_templates import preview
+
+    storage = get_storage()
+    if not storage.exists(prepared.storage_key):
+        rendered = render_prepared(prepared)
+        thumbnail = preview(rendered)
+        if isinstance(thumbnail, str):
+            storage.put(
+                prepared.preview_key, thumbnail.encode("utf-8"), PREVIEW_CONTENT_TYPES["html"]
+            )
+        else:
+            storage.put(prepared.preview_key, thumbnail, PREVIEW_CONTENT_TYPES["png"])
+        storage.put(prepared.storage_key, rendered.data, rendered.content_type)
+    from brand_templates.rendering import CONTENT_TYPES
+
+    return {
+        "render_key": prepared.key,
+        "storage_key": prepared.storage_key,
+        "preview_key": prepared.preview_key,
+        "content_type": CONTENT_TYPES[prepared.fmt],
+        "extension": prepared.extension,
+    }
+
+
+def failure_message(exc: BaseException) -> str:
+    if isinstance(exc, FieldValueError):
+        return f"Field values do not fit the template: {exc}"
+    if isinstance(exc, expected_errors()):
+        return str(exc) or type(exc).__name__
+    return f"{type(exc).__name__}: {exc}"
+
+
+# --- the worker's job -------------------------------------------------------------------
+
+
+def _claim(render_id: int) -> int | None:
+    """Mark the row running if it is pending or abandoned; the attempt number, or None."""
+    now = utcnow()
+    claimable = or_(
+        AssetRender.status == RenderStatus.PENDING.value,
+        and_(
+            AssetRender.status == RenderStatus.RUNNING.value,
+            AssetRender.updated_at < now - RUNNING_TIMEOUT,
+        ),
+    )
+    result = session.execute(
+        update(AssetRender)
+        .where(AssetRender.id == render_id, claimable)
+        .values(
+            status=RenderStatus.RUNNING.value,
+            attempts=AssetRender.attempts + 1,
+            updated_at=now,
+            error="",
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    if result.rowcount != 1:
+        return None
+    return session.execute(
+        select(AssetRender.attempts).where(AssetRender.id == render_id)
+    ).scalar_one()
+
+
+def _finish(render_id: int, attempt: int, **values: Any) -> bool:
+    """Record the outcome if our claim still holds (nobody reset or took over the row)."""
+    result = session.execute(
+        update(AssetRender)
+        .where(
+            AssetRender.id == render_id,
+            AssetRender.status == RenderStatus.RUNNING.value,
+            AssetRender.attempts == attempt,
+        )
+        .values(updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return result.rowcount == 1
+
+
+def render_one(render_id: int) -> str:
+    """Render one AssetRender row (the worker's job); returns the row's resulting status.
+
+    Idempotent: a row that is done, failed or being rendered by a live worker is left
+    alone. Failures are recorded on the row with their reason and never raised: the task
+    has nothing to retry that ``retry_failed`` would not do better.
+    """
+    attempt = _claim(render_id)
+    if attempt is None:
+        status = session.execute(
+            select(AssetRender.status).where(AssetRender.id == render_id)
+        ).scalar_one_or_none()
+        return status or "missing"
+    row = session.get(AssetRender, render_id, populate_existing=True)
+    if row is None:  # deleted with its campaign meanwhile
+        return "missing"
+    try:
+        prepared = prepare(row.asset, row.partner)
+        session.commit()  # no transaction stays open during the render
+        stored = store_render(prepared)
+    except Exception as exc:  # noqa: BLE001 - recorded on the row, see the docstring
+        session.rollback()
+        if not isinstance(exc, expected_errors()):
+            log.exception("render %s failed unexpectedly", render_id)
+        _finish(render_id, attempt, status=RenderStatus.FAILED.value, error=failure_message(exc))
+        return RenderStatus.FAILED.value
+    _finish(render_id, attempt, status=RenderStatus.DONE.value, error="", **stored)
+    return RenderStatus.DONE.value
+
+
+# --- the portal's view ------------------------------------------------------------------
+
+
+def _render_row(asset: CampaignAsset, partner: Partner) -> AssetRender:
+    query = select(AssetRender).where(
+        AssetRender.asset_id == asset.id, AssetRender.partner_id == partner.id
+    )
+    row = session.execute(query).scalar_one_or_none()
+    if row is not None:
+        return row
+    try:
+        with session.begin_nested():
+            row = AssetRender(
+                campaign_id=asset.campaign_id,
+                asset_id=asset.id,
+                partner_id=partner.id,
+                status=RenderStatus.PENDING.value,
+            )
+            session.add(row)
+    except IntegrityError:  # made by a concurrent request or a launch meanwhile
+        row = session.execute(query).scalar_one()
+    return row
+
+
+def current_render(asset: CampaignAsset, partner: Partner) -> AssetRender:
+    """The partner's render of ASSET as of now, made (synchronously) only if it is out of date.
+
+    A render is current when its key matches the partner's brand kit and customization as
+    they are now: a new logo shows at the next view, and what did not change is not made
+    again. Returns the row, committed: ``status`` is "done" (``storage_key`` names the file)
+    or "failed" (``error`` says why).
+    """
+    row = _render_row(asset, partner)
+    try:
+        prepared = prepare(asset, partner)
+        if (
+            row.status == RenderStatus.DONE.value
+            and row.render_key == prepared.key
+            and get_storage().exists(row.storage_key)
+        ):
+            return row
+        stored = store_render(prepared)
+    except Exception as exc:  # noqa: BLE001 - recorded on the row, like render_one
+        if not isinstance(exc, expected_errors()):
+            log.exception("render of asset %s for partner %s failed", asset.id, partner.id)
+        session.rollback()
+        row = _render_row(asset, partner)
+        row.status = RenderStatus.FAILED.value
+        row.error = failure_message(exc)
+        row.attempts += 1
+        session.commit()
+        return row
+    for name, value in stored.items():
+        setattr(row, name, value)
+    row.status = RenderStatus.DONE.value
+    row.error = ""
+    row.attempts += 1
+    session.commit()
+    return row
+
+
+def preview_for_partner(
+    asset: CampaignAsset, partner: Partner, overrides: dict[str, Any] | None = None
+) -> tuple[bytes, str]:
+    """(preview bytes, content type) of ASSET for PARTNER with OVERRIDES (unsaved values).
+
+    A PNG for PDFs and images, HTML for emails. Raises FieldValueError for values that do
+    not fit, and the renderers' RenderError.
+    """
+    from brand_templates import preview
+
+    prepared = prepare(asset, partner, overrides)
+    kind = prepared.preview_key.rsplit(".", 1)[-1]
+    storage = get_storage()
+    if storage.exists(prepared.preview_key):
+        return storage.get(prepared.preview_key), PREVIEW_CONTENT_TYPES[kind]
+    thumbnail = preview(render_prepared(prepared))
+    data = thumbnail.encode("utf-8") if isinstance(thumbnail, str) else thumbnail
+    return data, PREVIEW_CONTENT_TYPES[kind]
+
+
+def download_name(asset: CampaignAsset, partner: Partner, extension: str) -> str:
+    """A file name for downloads: ``<asset title>-<partner slug>.<ext>``."""
+    title = re.sub(r"[^a-z0-9]+", "-", asset.title.lower()).strip("-")[:60] or "asset"
+    return f"{title}-{partner.slug}.{extension}"
+
+
+def stored_file(row: AssetRender) -> tuple[bytes, str, str]:
+    """(data, content type, download file name) of a done render."""
+    if row.status != RenderStatus.DONE.value or not row.storage_key:
+        raise RenderProblem(f"render {row.id} is {row.status}, not done")
+    data = get_storage().get(row.storage_key)
+    return (
+        data,
+        row.content_type or "application/octet-stream",
+        download_name(row.asset, row.partner, row.extension or "bin"),
+    )

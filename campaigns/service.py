@@ -1,0 +1,787 @@
+"""Campaigns: create and edit, assets, lifecycle, launch, late joiners, retries and progress.
+
+Create and edit functions add to the current unit of work and leave the commit to the
+caller, like the rest of the domain. The actions that take a campaign id (launch, schedule,
+end, archive, sync, retry, requeue) commit the unit of work themselves; the tasks they hand
+to the workers are sent after that commit (``campaigns.dispatch``), so a worker never looks
+for rows that are not there yet.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from functools import partial
+from typing import Any, TypeVar
+
+from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app import audit
+from app import validation as v
+from app.db import session, utcnow
+from brand_templates import FieldValueError, resolve_values
+from brand_templates.models import BrandTemplateVersion
+from brand_templates.sample import sample_context
+from campaigns import dispatch, targeting
+from campaigns.models import (
+    STATUS_TRANSITIONS,
+    AssetRender,
+    Campaign,
+    CampaignAsset,
+    CampaignPartner,
+    CampaignStatus,
+    Objective,
+    RenderStatus,
+)
+from campaigns.notify import notify_new_partners
+from campaigns.rendering import RUNNING_TIMEOUT, bundle_of
+from directory.context import vendor_context
+from directory.models import Partner
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+OBJECTIVES = [o.value for o in Objective]
+# a pending render whose task has not run for this long lost its message: send it again
+PENDING_REQUEUE_AFTER = timedelta(minutes=15)
+EDITABLE_STATUSES = {
+    CampaignStatus.DRAFT,
+    CampaignStatus.SCHEDULED,
+    CampaignStatus.LIVE,
+    CampaignStatus.ENDED,
+}
+
+
+class CampaignNotFound(LookupError):
+    pass
+
+
+# --- cleaning ---------------------------------------------------------------------------
+
+
+def _date(value, *, label: str) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = v.text(value, max_length=10, label=label)
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise v.Invalid(f"{label} '{text}' is not a date (use YYYY-MM-DD).") from exc
+
+
+CAMPAIGN_CLEANERS: dict[str, Callable[[Any], Any]] = {
+    "name": partial(v.text, max_length=200, required=True, label="The name"),
+    "description": partial(v.text, max_length=5000, label="The description"),
+    "objective": partial(v.choice, options=OBJECTIVES, label="The objective"),
+    "starts_on": partial(_date, label="The start date"),
+    "ends_on": partial(_date, label="The end date"),
+    "include_partner_ids": partial(targeting.clean_partner_ids, label="The partners to include"),
+    "exclude_partner_ids": partial(targeting.clean_partner_ids, label="The partners to exclude"),
+}
+
+
+def clean_campaign_data(data: Mapping, *, creating: bool, current: Campaign | None = None) -> dict:
+    """Model attributes from outside data; ValidationFailed listing every error.
+
+    Targeting rule errors are reported as ``targeting.<rule>``.
+    """
+    if creating and "name" not in data:
+        data = {**data, "name": ""}
+    errors: dict[str, str] = {}
+    try:
+        clean = v.collect(CAMPAIGN_CLEANERS, data)
+    except v.ValidationFailed as exc:
+        clean, errors = {}, dict(exc.errors)
+    if "targeting" in data:
+        try:
+            clean["targeting"] = targeting.validate_rules(data.get("targeting"))
+        except v.ValidationFailed as exc:
+            errors.update({f"targeting.{name}": msg for name, msg in exc.errors.items()})
+    elif creating:
+        clean["targeting"] = targeting.validate_rules({})
+    starts = clean.get("starts_on", current.starts_on if current else None)
+    ends = clean.get("ends_on", current.ends_on if current else None)
+    if starts and ends and ends < starts and "ends_on" not in errors:
+        errors["ends_on"] = "The end date is before the start date."
+    if errors:
+        raise v.ValidationFailed(errors)
+    return clean
+
+
+def _snapshot(campaign: Campaign) -> dict:
+    return {key: getattr(campaign, key) for key in (*CAMPAIGN_CLEANERS, "targeting", "status")}
+
+
+def _check_editable(campaign: Campaign) -> None:
+    if CampaignStatus(campaign.status) not in EDITABLE_STATUSES:
+        raise v.ValidationFailed({"status": "An archived campaign cannot be changed."})
+
+
+# --- campaigns --------------------------------------------------------------------------
+
+
+def get_campaign(campaign_id: int) -> Campaign:
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise CampaignNotFound(f"no campaign {campaign_id}")
+    return campaign
+
+
+def list_campaigns(status: str | None = None) -> list[Campaign]:
+    query = select(Campaign).order_by(Campaign.created_at.desc(), Campaign.id.desc())
+    if status:
+        query = query.where(Campaign.status == status)
+    return list(session.execute(query).scalars())
+
+
+def create_campaign(data: Mapping, actor) -> Campaign:
+    """A draft campaign from outside data (name, description, objective, dates, targeting,
+    include_partner_ids, exclude_partner_ids)."""
+    clean = clean_campaign_data(data, creating=True)
+    campaign = Campaign(
+        status=CampaignStatus.DRAFT.value, created_by_id=getattr(actor, "id", None), **clean
+    )
+    session.add(campaign)
+    session.flush()
+    audit.record(actor, "campaign.create", campaign, changes=audit.diff({}, _snapshot(campaign)))
+    return campaign
+
+
+def update_campaign(campaign: Campaign, data: Mapping, actor) -> Campaign:
+    """Change the fields present in DATA. New targeting of a live campaign adds the partners
+    it newly matches at the next sync (targeted partners are never removed)."""
+    _check_editable(campaign)
+    clean = clean_campaign_data(data, creating=False, current=campaign)
+    before = _snapshot(campaign)
+    for key, value in clean.items():
+        setattr(campaign, key, value)
+    changes = audit.diff(before, _snapshot(campaign))
+    if changes:
+        audit.record(actor, "campaign.update", campaign, changes=changes)
+        targeting_keys = ("targeting", "include_partner_ids", "exclude_partner_ids")
+        if campaign.status == CampaignStatus.LIVE.value and any(
+            k in changes for k in targeting_keys
+        ):
+            dispatch.queue_task("sync_targets", [campaign.id])
+    return campaign
+
+
+def _move(campaign: Campaign, new: CampaignStatus, actor, **changes) -> None:
+    old = CampaignStatus(campaign.status)
+    if new == old:
+        raise v.ValidationFailed({"status": f"The campaign is already {old.value}."})
+    if new not in STATUS_TRANSITIONS[old]:
+        allowed = ", ".join(sorted(s.value for s in STATUS_TRANSITIONS[old])) or "none"
+        raise v.ValidationFailed(
+            {
+                "status": f"A campaign cannot go from {old.value} to {new.value} (allowed: {allowed})."
+            }
+        )
+    campaign.status = new.value
+    audit.record(
+        actor,
+        f"campaign.{new.value}",
+        campaign,
+        changes={"status": [old.value, new.value], **changes},
+    )
+
+
+def _locked(campaign_id: int) -> Campaign:
+    """The campaign, its row locked until commit on PostgreSQL: targeting changes of one
+    campaign (launch, syncs) run one at a time."""
+    campaign = session.execute(
+        select(Campaign)
+        .where(Campaign.id == campaign_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if campaign is None:
+        raise CampaignNotFound(f"no campaign {campaign_id}")
+    return campaign
+
+
+def _action(action: Callable[[], T], attempts: int = 3) -> T:
+    """Run ACTION, which commits; on any error roll back (releasing the campaign's lock) and
+    raise, except a unique-constraint race with another launch or sync: run it again."""
+    for attempt in range(attempts):
+        try:
+            return action()
+        except IntegrityError:
+            session.rollback()
+            if attempt == attempts - 1:
+                raise
+            log.info("campaign targeting raced another transaction; trying again")
+        except BaseException:
+            session.rollback()
+            raise
+    raise AssertionError("unreachable")
+
+
+def _require_assets(campaign: Campaign) -> None:
+    if not campaign.assets:
+        raise v.ValidationFailed({"assets": "Add at least one asset before launching."})
+
+
+@dataclass(frozen=True)
+class TargetingResult:
+    partners_added: int
+    renders_queued: int
+    emails_queued: int
+
+
+def _target(campaign: Campaign, partner_ids: Iterable[int], source: str) -> TargetingResult:
+    """Target the partners among PARTNER_IDS not targeted yet, make every missing render
+    row, announce the campaign to partners not yet told, and queue the renders."""
+    existing = set(
+        session.execute(
+            select(CampaignPartner.partner_id).where(CampaignPartner.campaign_id == campaign.id)
+        ).scalars()
+    )
+    new_ids = [pid for pid in dict.fromkeys(partner_ids) if pid not in existing]
+    if new_ids:
+        now = utcnow()
+        session.execute(
+            insert(CampaignPartner),
+            [
+                {"campaign_id": campaign.id, "partner_id": pid, "added_at": now, "source": source}
+                for pid in new_ids
+            ],
+        )
+    render_ids = _ensure_renders(campaign)
+    emails = notify_new_partners(campaign)
+    dispatch.queue_renders(render_ids)
+    return TargetingResult(len(new_ids), len(render_ids), emails)
+
+
+def _ensure_renders(campaign: Campaign) -> list[int]:
+    """Pending AssetRender rows for every (asset, targeted partner) that has none; their ids."""
+    asset_ids = [asset.id for asset in campaign.assets]
+    if not asset_ids:
+        return []
+    partner_ids = session.execute(
+        select(CampaignPartner.partner_id)
+        .where(CampaignPartner.campaign_id == campaign.id)
+        .order_by(CampaignPartner.partner_id)
+    ).scalars()
+    have = {
+        tuple(row)
+        for row in session.execute(
+            select(AssetRender.asset_id, AssetRender.partner_id).where(
+                AssetRender.campaign_id == campaign.id
+            )
+        )
+    }
+    now = utcnow()
+    rows = [
+        {
+            "campaign_id": campaign.id,
+            "asset_id": asset_id,
+            "partner_id": partner_id,
+            "status": RenderStatus.PENDING.value,
+            "error": "",
+            "attempts": 0,
+            "updated_at": now,
+        }
+        for partner_id in partner_ids
+        for asset_id in asset_ids
+        if (asset_id, partner_id) not in have
+    ]
+    if not rows:
+        return []
+    return list(session.scalars(insert(AssetRender).returning(AssetRender.id), rows))
+
+
+def launch(campaign_id: int, actor=None) -> TargetingResult:
+    """Put the campaign live for the partners it matches. Idempotent: calling it again (or
+    on a live campaign) only adds partners that match now and were not targeted yet.
+
+    Commits; the render tasks are sent after the commit.
+    """
+
+    def action() -> TargetingResult:
+        campaign = _locked(campaign_id)
+        status = CampaignStatus(campaign.status)
+        if status != CampaignStatus.LIVE and CampaignStatus.LIVE not in STATUS_TRANSITIONS[status]:
+            raise v.ValidationFailed(
+                {"status": f"The campaign is {status.value}; it cannot be launched."}
+            )
+        _require_assets(campaign)
+        if campaign.ends_on and campaign.ends_on < utcnow().date():
+            raise v.ValidationFailed(
+                {"ends_on": f"The campaign ended on {campaign.ends_on}; change its end date first."}
+            )
+        source = "late" if campaign.launched_at else "launch"
+        result = _target(campaign, targeting.matching_ids(campaign), source)
+        if status != CampaignStatus.LIVE:
+            _move(campaign, CampaignStatus.LIVE, actor, partners_added=result.partners_added)
+            campaign.launched_at = campaign.launched_at or utcnow()
+            campaign.scheduled_at = None
+        session.commit()
+        return result
+
+    return _action(action)
+
+
+def _naive_utc(when: datetime) -> datetime:
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC).replace(tzinfo=None)
+    return when
+
+
+def schedule(campaign_id: int, when: datetime, actor=None) -> Campaign:
+    """Launch the campaign at WHEN (UTC when naive). Commits; sends a launch task with that
+    ETA, and the beat's ``launch_due_campaigns`` launches it should that task be lost."""
+    if not isinstance(when, datetime):
+        raise v.ValidationFailed({"scheduled_at": "The launch time is not a date and time."})
+    when = _naive_utc(when)
+    if when <= utcnow():
+        raise v.ValidationFailed(
+            {"scheduled_at": "The launch time has passed; launch the campaign now instead."}
+        )
+
+    def action() -> Campaign:
+        campaign = _locked(campaign_id)
+        _require_assets(campaign)
+        if campaign.status == CampaignStatus.SCHEDULED.value:
+            old = campaign.scheduled_at.isoformat() if campaign.scheduled_at else None
+            changes = {"scheduled_at": [old, when.isoformat()]}
+            audit.record(actor, "campaign.reschedule", campaign, changes=changes)
+        else:
+            _move(campaign, CampaignStatus.SCHEDULED, actor, scheduled_at=[None, when.isoformat()])
+        campaign.scheduled_at = when
+        dispatch.queue_task("launch_campaign", [campaign.id], eta=when)
+        session.commit()
+        return campaign
+
+    return _action(action)
+
+
+def _move_to(campaign_id: int, status: CampaignStatus, actor) -> Campaign:
+    def action() -> Campaign:
+        campaign = _locked(campaign_id)
+        _move(campaign, status, actor)
+        if status in (CampaignStatus.DRAFT, CampaignStatus.ARCHIVED):
+            campaign.scheduled_at = None
+        session.commit()
+        return campaign
+
+    return _action(action)
+
+
+def unschedule(campaign_id: int, actor=None) -> Campaign:
+    """Back to draft; a launch task still queued finds nothing to do. Commits."""
+    return _move_to(campaign_id, CampaignStatus.DRAFT, actor)
+
+
+def launch_if_due(campaign_id: int, now: datetime | None = None) -> bool:
+    """Launch the campaign if it is scheduled and its time has come (the ETA task)."""
+    now = now or utcnow()
+    campaign = session.get(Campaign, campaign_id, populate_existing=True)
+    if (
+        campaign is None
+        or campaign.status != CampaignStatus.SCHEDULED.value
+        or campaign.scheduled_at is None
+        or campaign.scheduled_at > now
+    ):
+        session.commit()
+        return False
+    try:
+        launch(campaign_id, "scheduler")
+    except v.ValidationFailed as exc:
+        # e.g. its assets were removed since: back to draft, so the beat stops trying
+        session.rollback()
+        campaign = _locked(campaign_id)
+        _move(campaign, CampaignStatus.DRAFT, "scheduler", reason="; ".join(exc.errors.values()))
+        campaign.scheduled_at = None
+        session.commit()
+        log.warning("scheduled launch of campaign %s refused: %s", campaign_id, exc)
+        return False
+    return True
+
+
+def launch_due_campaigns(now: datetime | None = None) -> list[int]:
+    """Launch every scheduled campaign whose time has passed (the beat task); their ids."""
+    now = now or utcnow()
+    due = list(
+        session.execute(
+            select(Campaign.id)
+            .where(
+                Campaign.status == CampaignStatus.SCHEDULED.value,
+                Campaign.scheduled_at <= now,
+            )
+            .order_by(Campaign.scheduled_at, Campaign.id)
+        ).scalars()
+    )
+    session.commit()
+    launched = []
+    for campaign_id in due:
+        try:
+            if launch_if_due(campaign_id, now):
+                launched.append(campaign_id)
+        except Exception:  # noqa: BLE001 - one broken campaign must not stop the others
+            session.rollback()
+            log.exception("scheduled launch of campaign %s failed", campaign_id)
+    return launched
+
+
+def end_campaign(campaign_id: int, actor=None) -> Campaign:
+    """Live to ended: partners no longer see it (their renders are kept). Commits."""
+    return _move_to(campaign_id, CampaignStatus.ENDED, actor)
+
+
+def archive_campaign(campaign_id: int, actor=None) -> Campaign:
+    """Out of the way for good (from draft, scheduled or ended). Commits."""
+    return _move_to(campaign_id, CampaignStatus.ARCHIVED, actor)
+
+
+def end_expired_campaigns(today: date | None = None) -> list[int]:
+    """End live campaigns whose end date has passed (the beat task); their ids."""
+    today = today or utcnow().date()
+    expired = list(
+        session.execute(
+            select(Campaign.id).where(
+                Campaign.status == CampaignStatus.LIVE.value, Campaign.ends_on < today
+            )
+        ).scalars()
+    )
+    session.commit()
+    for campaign_id in expired:
+        end_campaign(campaign_id, "scheduler")
+    return expired
+
+
+# --- late joiners -----------------------------------------------------------------------
+
+
+def sync_targets(campaign_id: int) -> TargetingResult:
+    """Add the partners a live campaign matches now and did not target yet (new partners,
+    promotions), render its assets for them only, and announce it to them. Commits."""
+
+    def action() -> TargetingResult:
+        campaign = _locked(campaign_id)
+        if campaign.status != CampaignStatus.LIVE.value:
+            session.commit()
+            return TargetingResult(0, 0, 0)
+        result = _target(campaign, targeting.matching_ids(campaign), "late")
+        session.commit()
+        return result
+
+    return _action(action)
+
+
+def sync_partner(partner_id: int) -> list[int]:
+    """Add PARTNER_ID to every live campaign it now matches; the ids of those campaigns."""
+    joined = []
+    for campaign_id in _live_campaign_ids():
+
+        def action(campaign_id: int = campaign_id) -> bool:
+            campaign = _locked(campaign_id)
+            if campaign.status != CampaignStatus.LIVE.value or not targeting.matching_ids(
+                campaign, only=[partner_id]
+            ):
+                session.commit()
+                return False
+            added = _target(campaign, [partner_id], "late").partners_added
+            session.commit()
+            return bool(added)
+
+        if _action(action):
+            joined.append(campaign_id)
+    return joined
+
+
+def on_partner_changed(partner_id: int) -> None:
+    """Call after a partner is created or changed: a worker adds it to the live campaigns
+    it now matches. Sent after the caller's commit (at once if it has committed)."""
+    dispatch.queue_task("sync_partner", [partner_id])
+
+
+def sync_all_live_soon() -> None:
+    """Call after many partners changed at once (a CSV import, a tier ladder change): a
+    worker runs ``sync_all_live``. Sent after the caller's commit (at once if committed)."""
+    dispatch.queue_task("sync_all_live", [])
+
+
+def _live_campaign_ids() -> list[int]:
+    ids = list(
+        session.execute(
+            select(Campaign.id)
+            .where(Campaign.status == CampaignStatus.LIVE.value)
+            .order_by(Campaign.id)
+        ).scalars()
+    )
+    session.commit()  # ends the read; nothing of ours to write
+    return ids
+
+
+def sync_all_live() -> dict[str, int]:
+    """The beat's sweep: late joiners of every live campaign, then stalled renders."""
+    added = 0
+    for campaign_id in _live_campaign_ids():
+        try:
+            added += sync_targets(campaign_id).partners_added
+        except Exception:  # noqa: BLE001 - one broken campaign must not stop the others
+            session.rollback()
+            log.exception("targeting sync of campaign %s failed", campaign_id)
+    return {"partners_added": added, "renders_requeued": requeue_stalled()}
+
+
+# --- renders ----------------------------------------------------------------------------
+
+
+def _reset_to_pending(conditions: list, *, reason: str) -> list[int]:
+    ids = list(session.execute(select(AssetRender.id).where(*conditions)).scalars())
+    for start in range(0, len(ids), 1000):
+        session.execute(
+            update(AssetRender)
+            .where(AssetRender.id.in_(ids[start : start + 1000]))
+            .values(status=RenderStatus.PENDING.value, error="", updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+    if ids:
+        log.info("%s: %d renders back to pending", reason, len(ids))
+    dispatch.queue_renders(ids)
+    return ids
+
+
+def retry_failed(campaign_id: int, actor=None) -> int:
+    """Render the campaign's failed renders again; how many. Commits."""
+    campaign = get_campaign(campaign_id)
+    ids = _reset_to_pending(
+        [
+            AssetRender.campaign_id == campaign_id,
+            AssetRender.status == RenderStatus.FAILED.value,
+        ],
+        reason=f"retry of campaign {campaign_id}",
+    )
+    if ids:
+        audit.record(actor, "campaign.retry_renders", campaign, changes={"renders": len(ids)})
+    session.commit()
+    return len(ids)
+
+
+def requeue_stalled(
+    now: datetime | None = None,
+    *,
+    pending_after: timedelta = PENDING_REQUEUE_AFTER,
+    running_after: timedelta = RUNNING_TIMEOUT,
+) -> int:
+    """Send again the renders whose task was lost: pending for longer than PENDING_AFTER, or
+    running for longer than RUNNING_AFTER (their worker died). Commits; how many.
+
+    The broker only carries work that can be redone: a message lost with a dead worker or an
+    embedded broker is made again from the database. A duplicate message is harmless, as
+    ``render_one`` leaves rows that are done alone.
+    """
+    now = now or utcnow()
+    ids = _reset_to_pending(
+        [
+            or_(
+                and_(
+                    AssetRender.status == RenderStatus.PENDING.value,
+                    AssetRender.updated_at <= now - pending_after,
+                ),
+                and_(
+                    AssetRender.status == RenderStatus.RUNNING.value,
+                    AssetRender.updated_at <= now - running_after,
+                ),
+            )
+        ],
+        reason="stalled renders",
+    )
+    session.commit()
+    return len(ids)
+
+
+def progress(campaign_id: int, *, max_failures: int = 200) -> dict:
+    """The campaign's renders by status, from the database, and why the failed ones failed."""
+    counts = dict(
+        session.execute(
+            select(AssetRender.status, func.count())
+            .where(AssetRender.campaign_id == campaign_id)
+            .group_by(AssetRender.status)
+        ).all()
+    )
+    failures = session.execute(
+        select(Partner.name, CampaignAsset.title, AssetRender.error)
+        .join(Partner, Partner.id == AssetRender.partner_id)
+        .join(CampaignAsset, CampaignAsset.id == AssetRender.asset_id)
+        .where(
+            AssetRender.campaign_id == campaign_id,
+            AssetRender.status == RenderStatus.FAILED.value,
+        )
+        .order_by(Partner.name, CampaignAsset.position, CampaignAsset.id)
+        .limit(max_failures)
+    )
+    return {
+        "total": sum(counts.values()),
+        **{status.value: counts.get(status.value, 0) for status in RenderStatus},
+        "failures": [tuple(row) for row in failures],
+    }
+
+
+# --- assets -----------------------------------------------------------------------------
+
+
+def _published_version(value) -> BrandTemplateVersion:
+    try:
+        version_id = int(value)
+    except (TypeError, ValueError) as exc:
+        raise v.ValidationFailed({"template_version_id": "Choose a template version."}) from exc
+    version = session.get(BrandTemplateVersion, version_id) if v.is_row_id(version_id) else None
+    if version is None:
+        raise v.ValidationFailed(
+            {"template_version_id": f"There is no template version {version_id}."}
+        )
+    if not version.published:
+        raise v.ValidationFailed(
+            {"template_version_id": "Only published template versions can be used in campaigns."}
+        )
+    return version
+
+
+def _editable_fields(value, manifest) -> list[str]:
+    allowed = [spec.name for spec in manifest.editable_fields]
+    if value is None:
+        return allowed
+    names = v.word_list(value, max_items=200)
+    errors = []
+    for name in names:
+        if name not in manifest.fields:
+            errors.append(f"'{name}' is not a field of the template")
+        elif name not in allowed:
+            errors.append(f"'{name}' is locked by the template and cannot be made editable")
+    if errors:
+        raise v.ValidationFailed({"editable_fields": "; ".join(errors) + "."})
+    return names
+
+
+def _clean_presets(value, bundle) -> dict[str, Any]:
+    """The vendor's values, checked against the template like every value; cleaned."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise v.ValidationFailed(
+            {"presets": "The preset values must be a mapping of field: value."}
+        )
+    presets = {name: val for name, val in value.items() if val is not None and val != ""}
+    # a realistic partner stands in for brand-kit defaults: presets do not depend on them
+    context = {"partner": sample_context()["partner"], "vendor": vendor_context()}
+    try:
+        resolved = resolve_values(
+            bundle.manifest, context, presets, {}, as_partner=False, files=bundle.files.keys()
+        )
+    except FieldValueError as exc:
+        raise v.ValidationFailed({f"presets.{k}": m for k, m in exc.by_field.items()}) from exc
+    return {name: str(resolved[name]) for name in presets}
+
+
+def add_asset(campaign: Campaign, data: Mapping, actor) -> CampaignAsset:
+    """An asset from a published template version: data has template_version_id and
+    optionally title, presets (field: value), editable_fields (default: every field the
+    template lets partners edit) and position. On a live campaign it is rendered for every
+    targeted partner (after the caller's commit)."""
+    _check_editable(campaign)
+    version = _published_version(data.get("template_version_id"))
+    asset = CampaignAsset(template_version_id=version.id, template_version=version)
+    with session.no_autoflush:
+        _apply_asset_data(asset, data, campaign, creating=True)
+    campaign.assets.append(asset)
+    session.flush()
+    audit.record(
+        actor,
+        "campaign.asset_add",
+        campaign,
+        changes={"asset": [None, asset.title], "template_version_id": [None, version.id]},
+    )
+    if campaign.status == CampaignStatus.LIVE.value:
+        dispatch.queue_renders(_ensure_renders(campaign))
+    return asset
+
+
+def _apply_asset_data(
+    asset: CampaignAsset, data: Mapping, campaign: Campaign, *, creating: bool
+) -> None:
+    bundle = bundle_of(asset)
+    errors: dict[str, str] = {}
+    clean: dict[str, Any] = {}
+    if "title" in data or creating:
+        try:
+            title = v.text(data.get("title"), max_length=200, label="The title")
+            clean["title"] = title or asset.template_version.template.name[:200]
+        except v.Invalid as exc:
+            errors["title"] = str(exc)
+    if "position" in data or creating:
+        try:
+            position = data.get("position")
+            if position in (None, "") and creating:
+                others = (a.position for a in campaign.assets if a is not asset)
+                position = max(others, default=-1) + 1
+            elif position in (None, ""):
+                position = asset.position
+            clean["position"] = int(position)
+        except (TypeError, ValueError):
+            errors["position"] = "The position must be a whole number."
+    for key, cleaner in (
+        ("presets", lambda value: _clean_presets(value, bundle)),
+        ("editable_fields", lambda value: _editable_fields(value, bundle.manifest)),
+    ):
+        if key in data or creating:
+            try:
+                clean[key] = cleaner(data.get(key))
+            except v.ValidationFailed as exc:
+                errors.update(exc.errors)
+    if errors:
+        raise v.ValidationFailed(errors)
+    for key, value in clean.items():
+        setattr(asset, key, value)
+
+
+def update_asset(asset: CampaignAsset, data: Mapping, actor) -> CampaignAsset:
+    """Change title, position, presets or editable fields (or template_version_id). On a
+    live campaign, changed content is rendered again for every targeted partner."""
+    campaign = asset.campaign
+    _check_editable(campaign)
+    before = {
+        k: getattr(asset, k)
+        for k in ("template_version_id", "title", "presets", "editable_fields", "position")
+    }
+    if "template_version_id" in data:
+        version = _published_version(data["template_version_id"])
+        asset.template_version_id, asset.template_version = version.id, version
+    _apply_asset_data(asset, data, campaign, creating=False)
+    after = {k: getattr(asset, k) for k in before}
+    changes = audit.diff(before, after)
+    if changes:
+        audit.record(
+            actor, "campaign.asset_update", campaign, changes={"asset_id": asset.id, **changes}
+        )
+    content = ("template_version_id", "presets", "editable_fields")
+    if campaign.status == CampaignStatus.LIVE.value and any(k in changes for k in content):
+        session.flush()
+        _reset_to_pending(
+            [AssetRender.asset_id == asset.id, AssetRender.status != RenderStatus.PENDING.value],
+            reason=f"asset {asset.id} changed",
+        )
+    return asset
+
+
+def remove_asset(asset: CampaignAsset, actor) -> None:
+    """Remove the asset with its renders, customizations (and its events' link to it)."""
+    campaign = asset.campaign
+    _check_editable(campaign)
+    audit.record(
+        actor,
+        "campaign.asset_remove",
+        campaign,
+        changes={"asset": [asset.title, None], "asset_id": asset.id},
+    )
+    campaign.assets.remove(asset)
+    session.flush()
