@@ -383,10 +383,14 @@ def preview_for_partner(
     return data, PREVIEW_CONTENT_TYPES[kind]
 
 
+def _name_part(text: str, fallback: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:50].strip("-") or fallback
+
+
 def download_name(asset: CampaignAsset, partner: Partner, extension: str) -> str:
-    """A file name for downloads: ``<asset title>-<partner slug>.<ext>``."""
-    title = re.sub(r"[^a-z0-9]+", "-", asset.title.lower()).strip("-")[:60] or "asset"
-    return f"{title}-{partner.slug}.{extension}"
+    """A file name for downloads: ``<campaign>-<asset>-<partner slug>.<ext>``."""
+    campaign = _name_part(asset.campaign.name, "campaign")
+    return f"{campaign}-{_name_part(asset.title, 'asset')}-{partner.slug}.{extension}"
 
 
 def stored_file(row: AssetRender) -> tuple[bytes, str, str]:

@@ -70,6 +70,20 @@ def pg_schema_url(request) -> str:
 
 
 @pytest.fixture(scope="session")
+def s3_endpoint():
+    """A real S3-protocol server (moto's) on loopback."""
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def sqlite_url(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'tandem.sqlite'}"
 

@@ -132,7 +132,7 @@ def test_customization_only_for_editable_fields_and_shows_in_the_pdf(
     data, content_type, filename = rendering.stored_file(row)
     assert (
         content_type == "application/pdf"
-        and filename == "homevault-brochure-co-branded-pdf-alpha-solar.pdf"
+        and filename == "summer-push-homevault-brochure-co-branded-pdf-alpha-solar.pdf"
     )
     assert "Alpha Solar München" in pdf_text(data)
 

@@ -84,7 +84,7 @@ def test_partner_customizes_and_downloads(app, world, login_as):
     assert saved.status_code == 302
     download = client.get(f"/portal/assets/{asset_id}/download/pdf")
     assert download.status_code == 200 and download.mimetype == "application/pdf"
-    assert 'attachment; filename="flyer-alpha-secret-partner.pdf"' == download.headers["Content-Disposition"]
+    assert 'attachment; filename="spring-battery-promo-flyer-alpha-secret-partner.pdf"' == download.headers["Content-Disposition"]
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(download.data)).pages)
     assert "Alpha Secret Partner" in text and "Our spring special" in text
     etag = download.headers["ETag"]
@@ -93,7 +93,7 @@ def test_partner_customizes_and_downloads(app, world, login_as):
     png = client.get(f"/portal/assets/{asset_id}/download/png")
     assert png.mimetype == "image/png"
     bundle = client.get(f"/portal/campaigns/{campaign_id}/download.zip")
-    assert zipfile.ZipFile(io.BytesIO(bundle.data)).namelist() == ["flyer-alpha-secret-partner.pdf"]
+    assert zipfile.ZipFile(io.BytesIO(bundle.data)).namelist() == ["spring-battery-promo-flyer-alpha-secret-partner.pdf"]
     ok = client.post(f"/portal/assets/{asset_id}/preview", data={f"field_{field}": "Live one"})
     assert ok.status_code == 200 and ok.mimetype == "image/png"
     live = client.post(f"/portal/assets/{asset_id}/preview", data={f"field_{field}": "x" * 5000})

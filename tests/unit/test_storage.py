@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-import socket
 import urllib.request
 
 import pytest
 
 from app.storage import FolderStorage, StorageError, content_key, storage_for
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint():
-    from moto.server import ThreadedMotoServer
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
 
 
 @pytest.fixture(params=["folder", "s3"])
