@@ -13,7 +13,7 @@ from app.db import session
 from app.models import PARTNER_ROLES, ROLE_LABELS, AuditEntry, Invitation, MailMessage, Role, User
 from app.public import _image_response
 from app.storage import StorageError, content_key, get_storage
-from app.web import form_data, get_or_404, uploaded_bytes
+from app.web import form_data, get_or_404, run_action, uploaded_bytes
 from campaigns.service import on_partner_changed, sync_all_live_soon
 from directory import locations, partner_csv, partners, tiers
 from directory.logos import LogoRejected, process_logo
@@ -215,14 +215,10 @@ def logo_response(partner: Partner, variant: str):
 @roles(VENDOR_MANAGERS)
 def partner_invite(partner_id: int):
     partner = get_or_404(Partner, partner_id)
-    try:
-        people.invite(request.form.get("email", ""), Role.PARTNER_ADMIN, current_user,
-                      partner_id=partner.id, name=request.form.get("name", ""))
-        session.commit()
-        flash(f"Invitation sent to {request.form.get('email')}.", "success")
-    except v.ValidationFailed as exc:
-        session.rollback()
-        flash(" ".join(exc.errors.values()), "error")
+    run_action(lambda: people.invite(request.form.get("email", ""), Role.PARTNER_ADMIN,
+                                     current_user, partner_id=partner.id,
+                                     name=request.form.get("name", "")),
+               f"Invitation sent to {request.form.get('email')}.")
     return redirect(url_for("admin.partner_detail", partner_id=partner.id))
 
 
@@ -281,14 +277,9 @@ def users():
 @bp.post("/users/invite")
 @roles(ADMIN)
 def users_invite():
-    try:
-        people.invite(request.form.get("email", ""), request.form.get("role", ""), current_user,
-                      name=request.form.get("name", ""))
-        session.commit()
-        flash(f"Invitation sent to {request.form.get('email')}.", "success")
-    except v.ValidationFailed as exc:
-        session.rollback()
-        flash(" ".join(exc.errors.values()), "error")
+    run_action(lambda: people.invite(request.form.get("email", ""), request.form.get("role", ""),
+                                     current_user, name=request.form.get("name", "")),
+               f"Invitation sent to {request.form.get('email')}.")
     return redirect(url_for("admin.users"))
 
 
@@ -296,13 +287,8 @@ def users_invite():
 @roles(ADMIN)
 def user_active(user_id: int):
     user = get_or_404(User, user_id)
-    try:
-        people.set_active(user, request.form.get("active") == "yes", current_user)
-        session.commit()
-        flash(f"{user.email} is {'active' if user.active else 'deactivated'}.", "success")
-    except v.ValidationFailed as exc:
-        session.rollback()
-        flash(" ".join(exc.errors.values()), "error")
+    run_action(lambda: people.set_active(user, request.form.get("active") == "yes", current_user),
+               lambda: f"{user.email} is {'active' if user.active else 'deactivated'}.")
     return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
                     else url_for("admin.users"))
 
@@ -375,13 +361,7 @@ def tier_update(tier_id: int):
 
 
 def _tier_action(action, message: str):
-    try:
-        action()
-        session.commit()
-        flash(message, "success")
-    except v.ValidationFailed as exc:
-        session.rollback()
-        flash(" ".join(exc.errors.values()), "error")
+    run_action(action, message)
     return redirect(url_for("admin.settings") + "#tiers")
 
 

@@ -15,7 +15,7 @@ from app import validation as v
 from app.access import PARTNER, roles
 from app.db import session
 from app.models import Invitation, Role, User
-from app.web import form_data, get_or_404, uploaded_bytes
+from app.web import form_data, get_or_404, run_action, uploaded_bytes
 from directory import brand_kits, locations, partners
 from directory.context import partner_context
 from directory.logos import LogoRejected
@@ -183,14 +183,10 @@ def team_invite():
     role = request.form.get("role", Role.PARTNER_MEMBER)
     if role not in (Role.PARTNER_ADMIN, Role.PARTNER_MEMBER):
         abort(400, "Choose partner admin or partner member.")
-    try:
-        people.invite(request.form.get("email", ""), role, current_user,
-                      partner_id=current_user.partner_id, name=request.form.get("name", ""))
-        session.commit()
-        flash(f"Invitation sent to {request.form.get('email')}.", "success")
-    except v.ValidationFailed as exc:
-        session.rollback()
-        flash(" ".join(exc.errors.values()), "error")
+    run_action(lambda: people.invite(request.form.get("email", ""), role, current_user,
+                                     partner_id=current_user.partner_id,
+                                     name=request.form.get("name", "")),
+               f"Invitation sent to {request.form.get('email')}.")
     return redirect(url_for("portal.team"))
 
 
@@ -198,13 +194,8 @@ def team_invite():
 @roles(PARTNER_ADMIN)
 def team_member_active(user_id: int):
     user = get_or_404(User, user_id)
-    try:
-        people.set_active(user, request.form.get("active") == "yes", current_user)
-        session.commit()
-        flash(f"{user.email} is {'active' if user.active else 'deactivated'}.", "success")
-    except v.ValidationFailed as exc:
-        session.rollback()
-        flash(" ".join(exc.errors.values()), "error")
+    run_action(lambda: people.set_active(user, request.form.get("active") == "yes", current_user),
+               lambda: f"{user.email} is {'active' if user.active else 'deactivated'}.")
     return redirect(url_for("portal.team"))
 
 

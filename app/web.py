@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import abort, request
+from flask import abort, flash, request
 
 from app.db import session
-from app.validation import is_row_id
+from app.validation import ValidationFailed, is_row_id
 
 
 def form_data() -> dict[str, str]:
@@ -31,3 +31,17 @@ def uploaded_bytes(field: str) -> bytes | None:
     if upload is None or not upload.filename:
         return None
     return upload.stream.read()
+
+
+def run_action(action, success) -> bool:
+    """One unit of work from a form: commit and flash ``success`` (a text, or a function
+    giving it after the action), or roll back everything and flash every error."""
+    try:
+        action()
+        session.commit()
+    except ValidationFailed as exc:
+        session.rollback()
+        flash(" ".join(exc.errors.values()), "error")
+        return False
+    flash(success() if callable(success) else success, "success")
+    return True
