@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Flask, g, jsonify, render_template, request
-from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
@@ -50,7 +49,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
         g.api_user = None
         if request.blueprint == "api":
             g.api_user = access.user_from_api_token(request.headers.get("Authorization"))
-        access.apply_partner_scope(g.api_user or current_user)
+        access.apply_partner_scope(access.acting_user())
 
     @app.after_request
     def _security_headers(response):
@@ -86,14 +85,15 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
 
 
 def _error_page(code: int, message: str):
-    if request.blueprint == "api" or request.accept_mimetypes.best == "application/json":
+    # by path: a URL that matched no route has no blueprint
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
         return jsonify(error={"code": code, "message": message}), code
     return render_template("error.html", code=code, message=message), code
 
 
 def _register_blueprints(app: Flask) -> None:
     # these modules add their views to the admin and portal blueprints
-    from app import admin_campaigns, admin_templates, portal_campaigns  # noqa: F401
+    from app import admin_campaigns, admin_templates, api_campaigns, portal_campaigns  # noqa: F401
     from app.account import bp as account_bp
     from app.admin import bp as admin_bp
     from app.api import bp as api_bp

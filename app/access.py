@@ -71,10 +71,10 @@ def roles(*allowed):
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            user = g.get("api_user") or current_user
-            if not user.is_authenticated:
+            user = acting_user()
+            if user is None or not user.is_authenticated:
                 if request.blueprint == "api":
-                    abort(401)
+                    abort(401, "Send a valid API token: Authorization: Bearer <token>.")
                 return login_manager.unauthorized()
             if user.role not in allowed_set:
                 # A partner user is never told that a vendor page exists.
@@ -94,4 +94,8 @@ def public(view):
 
 
 def acting_user():
-    return g.get("api_user") or current_user
+    """The user of this request. The API knows only tokens: a browser session never acts
+    there, so a page elsewhere cannot make a signed-in browser call it."""
+    if request.blueprint == "api":
+        return g.get("api_user")
+    return current_user

@@ -151,9 +151,13 @@ def campaign_targeting_preview():
 @roles(VENDOR)
 def campaign_detail(campaign_id: int):
     campaign = get_or_404(Campaign, campaign_id)
-    count, first = targeting.preview(
-        campaign.targeting, campaign.include_partner_ids or [], campaign.exclude_partner_ids or []
-    )
+    try:
+        count, first = targeting.preview(
+            campaign.targeting, campaign.include_partner_ids or [], campaign.exclude_partner_ids or []
+        )
+    except v.ValidationFailed as exc:  # e.g. a tier named in the rules was removed since
+        flash("The targeting needs attention: " + " ".join(exc.errors.values()), "error")
+        count, first = 0, []
     versions = (
         session.execute(
             select(BrandTemplateVersion)

@@ -38,9 +38,7 @@ def _asset_or_404(asset_id: int):
 
 
 def _event(kind: EventKind, campaign_id: int, asset_id: int | None = None, **detail) -> None:
-    events.record(
-        kind.value, current_user.partner_id, current_user.id, campaign_id, asset_id, **detail
-    )
+    events.record_by(current_user, kind.value, campaign_id, asset_id, **detail)
 
 
 def _typed_values(asset) -> dict:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, declared_attr, synonym, with_loader_criteria
@@ -64,13 +65,16 @@ def _add_partner_criteria(state: ORMExecuteState) -> None:
         return
     if not (state.is_select or state.is_update or state.is_delete):
         return
-    state.statement = state.statement.options(
-        *(
-            with_loader_criteria(
-                cls, lambda c: c.partner_scope_id == partner_id, include_aliases=True
-            )
-            for cls in _scoped_classes()
-        )
+    state.statement = state.statement.options(*_criteria(partner_id))
+
+
+@lru_cache(maxsize=4096)
+def _criteria(partner_id: int) -> tuple:
+    """The loader criteria of one partner's scope, built once: they are immutable and every
+    query of a partner user's request carries them."""
+    return tuple(
+        with_loader_criteria(cls, lambda c: c.partner_scope_id == partner_id, include_aliases=True)
+        for cls in _scoped_classes()
     )
 
 

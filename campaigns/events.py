@@ -60,6 +60,11 @@ def record(
     )
 
 
+def record_by(user, kind: str, campaign_id: int, asset_id: int | None = None, **detail) -> None:
+    """Add one event by partner USER (of its partner), as ``record`` does; the caller commits."""
+    record(kind, user.partner_id, user.id, campaign_id, asset_id, **detail)
+
+
 def _day(value) -> str:
     if isinstance(value, (date, datetime)):
         return value.isoformat()[:10]

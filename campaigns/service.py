@@ -331,7 +331,10 @@ def launch(campaign_id: int, actor=None) -> TargetingResult:
 
 def _naive_utc(when: datetime) -> datetime:
     if when.tzinfo is not None:
-        when = when.astimezone(UTC).replace(tzinfo=None)
+        try:
+            when = when.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError as exc:  # e.g. 9999-12-31T23:00-05:00 is past year 9999 in UTC
+            raise v.ValidationFailed({"scheduled_at": "The launch time is out of range."}) from exc
     return when
 
 
@@ -651,7 +654,10 @@ def _editable_fields(value, manifest) -> list[str]:
     allowed = [spec.name for spec in manifest.editable_fields]
     if value is None:
         return allowed
-    names = v.word_list(value, max_items=200)
+    try:
+        names = v.word_list(value, max_items=200)
+    except v.Invalid as exc:
+        raise v.ValidationFailed({"editable_fields": str(exc)}) from exc
     errors = []
     for name in names:
         if name not in manifest.fields:
@@ -727,8 +733,10 @@ def _apply_asset_data(
             elif position in (None, ""):
                 position = asset.position
             clean["position"] = int(position)
-        except (TypeError, ValueError):
-            errors["position"] = "The position must be a whole number."
+            if not 0 <= clean["position"] <= v.MAX_ID:
+                raise ValueError(position)
+        except (TypeError, ValueError, OverflowError):
+            errors["position"] = "The position must be a whole number, 0 or more."
     for key, cleaner in (
         ("presets", lambda value: _clean_presets(value, bundle)),
         ("editable_fields", lambda value: _editable_fields(value, bundle.manifest)),

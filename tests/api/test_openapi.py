@@ -3,6 +3,8 @@ responses match the document's schemas."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -51,9 +53,17 @@ def test_api_has_no_server_errors_and_keeps_its_contract(api_app):
 def test_openapi_document_lists_every_api_route(app):
     doc = app.test_client().get("/api/openapi.json").get_json()
     assert doc["openapi"].startswith("3.")
-    api_rules = {r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/api/v1")}
-    documented = {p.replace("{", "<int:").replace("}", ">") for p in doc["paths"]}
-    assert api_rules == documented
+    api_rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/api/v1")]
+    as_paths = {re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", r.rule): r for r in api_rules}
+    assert set(as_paths) == set(doc["paths"])
+    # and each path parameter has the type of its converter: <int:x> an integer, else a string
+    for path, rule in as_paths.items():
+        for operation in doc["paths"][path].values():
+            documented = {p["name"]: p["schema"]["type"] for p in operation["parameters"]
+                          if p["in"] == "path"}
+            converters = {name: "integer" if converter == "int" else "string"
+                          for converter, name in re.findall(r"<(?:(\w+):)?(\w+)>", rule.rule)}
+            assert documented == converters, path
 
 
 def test_body_validated_by_the_documented_schema(world, app):

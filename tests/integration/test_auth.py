@@ -461,7 +461,11 @@ def test_partner_admin_invites_a_colleague(app, world, login_as):
         assert (user.role, user.partner_id) == ("partner_member", world.a_id)
     # the colleague sees its own partner only
     assert "Alpha Secret Partner" in text(invitee.get("/portal/"))
-    assert invitee.get(f"/api/v1/partners/{world.b_id}").status_code == 404
+    with app.app_context():
+        _row, token = people.create_api_token(people.find_user("colleague@a.example"), "t")
+        session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert invitee.get(f"/api/v1/partners/{world.b_id}", headers=headers).status_code == 404
 
     # a partner admin cannot invite vendor staff, or into another partner
     before = mail_count(app)
@@ -866,3 +870,13 @@ def test_password_change_signs_out_other_sessions(app, world, login_as):
             select(AuditEntry).where(AuditEntry.action == "user.password_change")
         ).scalar_one()
         assert entry.actor_label == "marketer@vendor.example"
+
+
+def test_api_ignores_the_browser_session(app, client, world):
+    """Only a token acts in the API: a signed-in browser alone gets 401, a revoked token too."""
+    assert client.post("/login", data={"email": "admin@vendor.example",
+                                       "password": "correct-horse-battery"}).status_code == 302
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/api/v1/me").status_code == 401
+    assert client.post("/api/v1/partners", json={"name": "CSRF Co"}).status_code == 401
+    assert client.get("/api/v1/me", headers={"Authorization": "Bearer tdm_revoked"}).status_code == 401

@@ -67,7 +67,7 @@ class Rule:
     path: str  # formatted with the ids of the `targets` fixture; may carry a query string
     allowed: frozenset
     data: dict | None = None  # its string values are formatted with the ids too
-    json: dict | None = None
+    json: dict | None = None  # a value "{name}" is replaced by that id (an integer)
     upload: bytes | None = None
     # a refusal that the view itself answers (not the role check), by role
     refused_with: dict = field(default_factory=dict)
@@ -87,10 +87,16 @@ class Rule:
         elif data is not None:
             kwargs["data"] = data
         if self.json is not None:
-            kwargs["json"] = self.json
+            kwargs["json"] = {k: _id_or_value(v, ids) for k, v in self.json.items()}
         if self.api and role_token:
             kwargs["headers"] = {"Authorization": f"Bearer {role_token}"}
         return kwargs
+
+
+def _id_or_value(value, ids: dict):
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return ids.get(value[1:-1], value)
+    return value
 
 
 # Ordered: the walk runs top to bottom, so deletions come last.
@@ -255,6 +261,50 @@ TABLE = [
         json={"description": "patched"},
     ),
     Rule("GET", "/api/v1/tiers", EVERYONE),
+    Rule("GET", "/api/v1/campaigns", VENDOR),
+    Rule(
+        "POST",
+        "/api/v1/campaigns",
+        MARKETERS,
+        json={"name": "API Probe Campaign", "targeting": {"min_tier": "Gold"}},
+    ),
+    Rule("GET", "/api/v1/campaigns/{campaign_id}", VENDOR),
+    Rule("PATCH", "/api/v1/campaigns/{campaign_id}", MARKETERS, json={"description": "via API"}),
+    Rule(
+        "POST",
+        "/api/v1/campaigns/{campaign_id}/assets",
+        MARKETERS,
+        json={"template_version_id": "{square_version_id}", "title": "API square"},
+    ),
+    Rule(
+        "PATCH",
+        "/api/v1/campaigns/{campaign_id}/assets/{asset_id}",
+        MARKETERS,
+        json={"title": "Renamed via API"},
+    ),
+    Rule("POST", "/api/v1/campaigns/{campaign_id}/launch", MARKETERS),
+    Rule(
+        "POST",
+        "/api/v1/campaigns/{draft_campaign_id}/schedule",
+        MARKETERS,
+        json={"at": "2099-01-01T09:00:00Z"},
+    ),
+    Rule("GET", "/api/v1/campaigns/{campaign_id}/progress", VENDOR),
+    Rule("GET", "/api/v1/campaigns/{campaign_id}/dashboard", VENDOR),
+    Rule("POST", "/api/v1/targeting/preview", VENDOR, json={"targeting": {"min_tier": "Gold"}}),
+    Rule("GET", "/api/v1/templates", VENDOR),
+    Rule("GET", "/api/v1/partner/campaigns", PARTNER),
+    Rule("GET", "/api/v1/partner/campaigns/{campaign_id}", PARTNER),
+    Rule("GET", "/api/v1/partner/assets/{asset_id}", PARTNER),
+    Rule(
+        "PUT",
+        "/api/v1/partner/assets/{asset_id}/customization",
+        PARTNER,
+        json={"values": {"headline": "Our API offer"}},
+    ),
+    Rule("GET", "/api/v1/partner/assets/{asset_id}/renders/png", PARTNER),
+    Rule("DELETE", "/api/v1/partner/assets/{asset_id}/customization", PARTNER),
+    Rule("DELETE", "/api/v1/campaigns/{draft_campaign_id}/assets/{draft_asset_id}", MARKETERS),
     Rule("POST", "/admin/locations/{location_id}/delete", MANAGERS),
     Rule("POST", "/portal/locations/{location_id}/delete", PARTNER_ADMIN),
     # the asset screen's POST also saves; its role check is the same for both actions
@@ -273,7 +323,8 @@ TABLE = [
 def targets(app, world):
     """Ids of partner A's objects (a logo, an invitation and its mail, a member, a location),
     of an unpublished brand-template version (an email: quick to render) and of a live
-    campaign targeted at A alone (Gold and above) with one asset (an image: quick too)."""
+    campaign targeted at A alone (Gold and above) with one asset (an image: quick too), and
+    of a draft campaign with one asset of its own (to schedule, and to remove an asset from)."""
     with app.app_context(), app.test_request_context():
         version = import_template(
             session, load_starter("monthly-newsletter"), slug="monthly-newsletter"
@@ -292,7 +343,16 @@ def targets(app, world):
             "invitee@a.example", Role.PARTNER_MEMBER, a_admin, partner_id=a.id
         )
         session.commit()
-        ids = {"campaign_id": campaign.id, "asset_id": asset.id, "square_version_id": square.id}
+        draft = campaigns.create_campaign({"name": "Alpha Draft Campaign"}, "test")
+        draft_asset = campaigns.add_asset(draft, {"template_version_id": square.id}, "test")
+        session.commit()
+        ids = {
+            "campaign_id": campaign.id,
+            "asset_id": asset.id,
+            "square_version_id": square.id,
+            "draft_campaign_id": draft.id,
+            "draft_asset_id": draft_asset.id,
+        }
         assert campaigns.launch(campaign.id).partners_added == 1  # A, not B
         return {
             **ids,
@@ -336,6 +396,8 @@ def test_table_covers_every_route(app):
         "version_id": 1,
         "campaign_id": 1,
         "asset_id": 1,
+        "draft_campaign_id": 1,
+        "draft_asset_id": 1,
     }
 
     def endpoint(rule: Rule) -> str:
@@ -361,7 +423,8 @@ def test_table_covers_every_route(app):
 
 @pytest.mark.parametrize("role", sorted(USERS))
 def test_each_role_reaches_exactly_its_routes(app, client, world, targets, login_as, role):
-    token_id, token = _api_token(app, USERS[role])
+    token_id, _revoked_during_the_walk = _api_token(app, USERS[role])
+    _id, token = _api_token(app, USERS[role])
     ids = {**targets, "own_token_id": token_id}
     login_as(USERS[role])
     problems = []
@@ -432,6 +495,7 @@ def _counts(app) -> dict:
 
 
 def test_marketer_views_partners_but_cannot_change_them(app, world, login_as):
+    bearer = {"Authorization": f"Bearer {_api_token(app, 'marketer@vendor.example')[1]}"}
     client = login_as("marketer@vendor.example")
     a = world.a_id
     for path in (
@@ -467,9 +531,9 @@ def test_marketer_views_partners_but_cannot_change_them(app, world, login_as):
         "/admin/partners/import", data=upload, content_type="multipart/form-data"
     )
     assert response.status_code == 403
-    api = client.post("/api/v1/partners", json={"name": "Marketer via API"})
+    api = client.post("/api/v1/partners", json={"name": "Marketer via API"}, headers=bearer)
     assert api.status_code == 403
-    assert client.patch(f"/api/v1/partners/{a}", json={"name": "x"}).status_code == 403
+    assert client.patch(f"/api/v1/partners/{a}", json={"name": "x"}, headers=bearer).status_code == 403
     assert _counts(app) == before
 
 
@@ -510,6 +574,7 @@ def test_only_admin_manages_users_and_settings(app, world, login_as, email):
 
 
 def test_partner_member_views_but_cannot_edit(app, world, targets, login_as):
+    member_bearer = {"Authorization": f"Bearer {_api_token(app, 'partner_member@a.example')[1]}"}
     client = login_as("partner_member@a.example")
     for path in (
         "/portal/",
@@ -549,7 +614,9 @@ def test_partner_member_views_but_cannot_edit(app, world, targets, login_as):
         assert client.post(path, data=data).status_code == 404, path
     assert (
         client.patch(
-            f"/api/v1/partners/{world.a_id}", json={"description": "by a member"}
+            f"/api/v1/partners/{world.a_id}",
+            json={"description": "by a member"},
+            headers=member_bearer,
         ).status_code
         == 404
     )
