@@ -14,16 +14,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
-from sqlalchemy import event
+from sqlalchemy import Integer, column, event
 from sqlalchemy.orm import ORMExecuteState, Session, declared_attr, synonym, with_loader_criteria
-
-from app.db import Base
 
 SCOPE_KEY = "partner_scope"
 
 
 class PartnerScoped:
-    """Base of every partner-scoped model: ``partner_scope_id`` names the owning partner."""
+    """Base of every partner-scoped model: ``partner_scope_id`` names the owning partner.
+
+    Subclasses map it (``PartnerOwned`` to ``partner_id``, ``Partner`` to its id). The base's
+    own stand-in column is only read by SQLAlchemy while it builds the one scope criterion.
+    """
+
+    @declared_attr
+    def partner_scope_id(cls):  # noqa: N805
+        if cls is not PartnerScoped:
+            raise TypeError(f"{cls.__name__} must map partner_scope_id")
+        return column("partner_scope_id", Integer)
 
 
 class PartnerOwned(PartnerScoped):
@@ -70,13 +78,10 @@ def _add_partner_criteria(state: ORMExecuteState) -> None:
 
 @lru_cache(maxsize=4096)
 def _criteria(partner_id: int) -> tuple:
-    """The loader criteria of one partner's scope, built once: they are immutable and every
-    query of a partner user's request carries them."""
-    return tuple(
-        with_loader_criteria(cls, lambda c: c.partner_scope_id == partner_id, include_aliases=True)
-        for cls in _scoped_classes()
+    """The scope of one partner as one loader criterion on the common base, built once: it
+    applies to every partner-scoped class a statement touches."""
+    return (
+        with_loader_criteria(
+            PartnerScoped, lambda c: c.partner_scope_id == partner_id, include_aliases=True
+        ),
     )
-
-
-def _scoped_classes() -> list[type]:
-    return [m.class_ for m in Base.registry.mappers if issubclass(m.class_, PartnerScoped)]
