@@ -135,15 +135,13 @@ def partner_edit(partner_id: int):
 @roles(VENDOR_MANAGERS)
 def partner_status(partner_id: int):
     partner = get_or_404(Partner, partner_id)
-    try:
+
+    def move() -> None:
         partners.change_status(partner, request.form.get("status", ""), current_user,
                                request.form.get("note", ""))
         on_partner_changed(partner.id)
-        session.commit()
-        flash(f"{partner.name} is now {partner.status}.", "success")
-    except v.ValidationFailed as exc:
-        session.rollback()
-        flash(" ".join(exc.errors.values()), "error")
+
+    run_action(move, lambda: f"{partner.name} is now {partner.status}.")
     return redirect(url_for("admin.partner_detail", partner_id=partner.id))
 
 

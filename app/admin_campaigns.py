@@ -13,7 +13,7 @@ from app.access import VENDOR, roles
 from app.admin import bp
 from app.db import session
 from app.models import Role
-from app.web import form_data, get_or_404
+from app.web import form_data, get_or_404, run_action
 from brand_templates import FieldValueError
 from brand_templates.models import BrandTemplate, BrandTemplateVersion
 from campaigns import events, service, targeting
@@ -306,12 +306,7 @@ def campaign_status(campaign_id: int):
     )
     if action is None:
         abort(400, "Choose ended or archived.")
-    try:
-        action(campaign_id, current_user)
-        flash("Status changed.", "success")
-    except v.ValidationFailed as exc:
-        session.rollback()
-        flash(" ".join(exc.errors.values()), "error")
+    run_action(lambda: action(campaign_id, current_user), "Status changed.")
     return redirect(url_for("admin.campaign_detail", campaign_id=campaign_id))
 
 
