@@ -8,6 +8,7 @@ from functools import wraps
 from flask import abort, g, request
 from flask_login import LoginManager, current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app import security
 from app.db import session, utcnow
@@ -32,7 +33,8 @@ def _load_user(user_key: str):
     if not user_id.isdigit():
         return None
     with unscoped(session):
-        user = session.get(User, int(user_id))
+        # a partner user's partner comes in the same query: the portal reads it on every page
+        user = session.get(User, int(user_id), options=[joinedload(User.partner)])
     if user is None or not user.active or user.session_nonce != nonce:
         return None
     return user

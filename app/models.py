@@ -6,10 +6,10 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, utcnow
+from app.db import Base, session, utcnow
 from app.tenancy import PartnerOwned
 
 
@@ -146,6 +146,11 @@ class ProgramSettings(Base):
     support_email: Mapped[str] = mapped_column(String(254), default="")
     welcome_text: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    @classmethod
+    def saved(cls) -> ProgramSettings | None:
+        """The program's settings row, if one was saved (the first, should there be more)."""
+        return session.execute(select(cls).order_by(cls.id).limit(1)).scalars().first()
 
     @classmethod
     def with_defaults(cls) -> ProgramSettings:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask import g
-from sqlalchemy import select
 
 from app.db import session
 from app.models import ProgramSettings
 
 
 def program_settings() -> ProgramSettings:
-    program = session.execute(select(ProgramSettings).order_by(ProgramSettings.id)).scalars().first()
+    """The saved settings, saved now with the defaults if there are none yet."""
+    program = ProgramSettings.saved()
     if program is None:
         program = ProgramSettings.with_defaults()
         session.add(program)
@@ -20,7 +20,5 @@ def program_settings() -> ProgramSettings:
 
 def theme_context() -> dict:
     if "program" not in g:
-        g.program = session.execute(
-            select(ProgramSettings).order_by(ProgramSettings.id)
-        ).scalars().first() or ProgramSettings.with_defaults()
+        g.program = ProgramSettings.saved() or ProgramSettings.with_defaults()
     return {"program": g.program}

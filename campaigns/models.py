@@ -124,6 +124,8 @@ class CampaignAsset(Base):
     presets: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # the fields partners may change: a subset of the template's editable fields
     editable_fields: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # part of every render's input stamp (campaigns.rendering.inputs_stamp)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     campaign: Mapped[Campaign] = relationship(back_populates="assets")
     template_version = relationship("BrandTemplateVersion")
@@ -174,6 +176,9 @@ class AssetRender(PartnerOwned, Base):
     extension: Mapped[str | None] = mapped_column(String(10))
     preview_key: Mapped[str | None] = mapped_column(String(300))
     error: Mapped[str] = mapped_column(Text, default="")
+    # the stamp of the inputs the render key was computed from: while it still matches,
+    # the key is current without resolving the values again (a cached download's fast path)
+    inputs_stamp: Mapped[str | None] = mapped_column(String(64))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     # set on every state change: a 'running' row this old was left by a worker that died
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

@@ -10,10 +10,17 @@ rendered once and a changed logo or customization makes a new key and a new rend
 conditional UPDATE (pending, or running for longer than ``RUNNING_TIMEOUT``, which only a
 worker that died leaves behind), renders outside any transaction, and finishes the row
 only if its claim still holds.
+
+Computing a key means resolving the values, which reads six tables. A render row also
+keeps the *inputs stamp* its key was computed from: the update times and counters of
+those rows (``inputs_stamp``). One query tells whether the stamp still holds, so a cached
+download does not resolve anything; any change to an input changes the stamp, and the
+next request computes the key again (and renders only if the key changed).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -24,16 +31,17 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Select, and_, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.db import session, utcnow
+from app.models import ProgramSettings
 from app.storage import StorageError, get_storage
 from brand_templates import FieldValueError, TemplateBundle, TemplateInvalid, resolve_values
 from brand_templates.versions import version_bundle
 from campaigns.models import AssetRender, CampaignAsset, Customization, RenderStatus
 from directory.context import partner_context, vendor_context
-from directory.models import Partner
+from directory.models import BrandKit, Location, Partner
 
 log = logging.getLogger(__name__)
 
@@ -74,17 +82,91 @@ def bundle_of(asset: CampaignAsset) -> TemplateBundle:
     return bundle
 
 
-def render_context(partner: Partner) -> dict[str, Any]:
-    return {"partner": partner_context(partner), "vendor": vendor_context()}
+def render_context(partner: Partner, program: ProgramSettings | None = None) -> dict[str, Any]:
+    return {"partner": partner_context(partner), "vendor": vendor_context(program)}
 
 
-def stored_customization(asset: CampaignAsset, partner: Partner) -> dict[str, Any]:
-    row = session.execute(
+def customization_row(asset: CampaignAsset, partner: Partner) -> Customization | None:
+    return session.execute(
         select(Customization).where(
             Customization.asset_id == asset.id, Customization.partner_id == partner.id
         )
     ).scalar_one_or_none()
-    return dict(row.values) if row else {}
+
+
+# --- inputs stamps ----------------------------------------------------------------------
+
+
+def _stamp(parts: tuple) -> str:
+    text = "|".join(p.isoformat() if hasattr(p, "isoformat") else str(p) for p in parts)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def _stamp_of(
+    asset: CampaignAsset,
+    customization: Customization | None,
+    partner: Partner,
+    program: ProgramSettings | None,
+) -> str:
+    """The stamp of the rows a render was prepared from, as they were loaded.
+
+    The same parts, in the same order, as ``_row_and_stamp_query`` reads from the database.
+    """
+    kit = partner.brand_kit
+    locations = partner.locations
+    return _stamp(
+        (
+            asset.updated_at,
+            customization.updated_at if customization else None,
+            partner.updated_at,
+            kit.version if kit else None,
+            kit.updated_at if kit else None,
+            len(locations),
+            max((loc.id for loc in locations), default=None),
+            max((loc.updated_at for loc in locations), default=None),
+            program.updated_at if program else None,
+        )
+    )
+
+
+@functools.cache
+def _row_and_stamp_query() -> Select:
+    """The render row of (:asset_id, :partner_id) with the parts of ``_stamp_of`` as the
+    database holds them now: one statement, built once."""
+    asset_id, partner_id = bindparam("asset_id"), bindparam("partner_id")
+
+    def one(column, *where):
+        return select(column).where(*where).scalar_subquery()
+
+    at_partner = Location.partner_id == partner_id
+    query = select(
+        AssetRender,
+        one(CampaignAsset.updated_at, CampaignAsset.id == asset_id),
+        one(
+            Customization.updated_at,
+            Customization.asset_id == asset_id,
+            Customization.partner_id == partner_id,
+        ),
+        one(Partner.updated_at, Partner.id == partner_id),
+        one(BrandKit.version, BrandKit.partner_id == partner_id),
+        one(BrandKit.updated_at, BrandKit.partner_id == partner_id),
+        one(func.count(Location.id), at_partner),
+        one(func.max(Location.id), at_partner),
+        one(func.max(Location.updated_at), at_partner),
+        select(ProgramSettings.updated_at).order_by(ProgramSettings.id).limit(1).scalar_subquery(),
+    ).where(AssetRender.asset_id == asset_id, AssetRender.partner_id == partner_id)
+    # the row as the database holds it now, even if this session loaded it before
+    return query.execution_options(populate_existing=True)
+
+
+def _row_and_stamp(asset_id: int, partner_id: int) -> tuple[AssetRender | None, str | None]:
+    """The render row of (asset, partner) and the inputs stamp as of now, in one query."""
+    result = session.execute(
+        _row_and_stamp_query(), {"asset_id": asset_id, "partner_id": partner_id}
+    ).first()
+    if result is None:
+        return None, None
+    return result[0], _stamp(tuple(result[1:]))
 
 
 def partner_values(asset: CampaignAsset, values: dict[str, Any] | None) -> dict[str, Any]:
@@ -109,6 +191,8 @@ class PreparedRender:
     values: dict[str, Any]
     fmt: str
     key: str
+    # the stamp of the rows the values came from (see the module's docstring)
+    stamp: str
 
     @property
     def extension(self) -> str:
@@ -144,8 +228,11 @@ def prepare(
     bundle = bundle_of(asset)
     manifest = bundle.manifest
     fmt = output_format(manifest, fmt)
-    context = render_context(partner)
-    chosen = stored_customization(asset, partner) if overrides is None else overrides
+    program = ProgramSettings.saved()
+    context = render_context(partner, program)
+    customization = customization_row(asset, partner)
+    stored = dict(customization.values) if customization else {}
+    chosen = stored if overrides is None else overrides
     values = resolve_values(
         manifest,
         context,
@@ -159,7 +246,8 @@ def prepare(
     # kit does not record (a new address, the vendor's logo) must make a new render too
     brand = f"{kit.version if kit else 0}.{_context_digest(context)}"
     key = render_key(asset.template_version_id, values, brand, fmt)
-    return PreparedRender(asset, partner, bundle, context, values, fmt, key)
+    stamp = _stamp_of(asset, customization, partner, program)
+    return PreparedRender(asset, partner, bundle, context, values, fmt, key, stamp)
 
 
 def render_prepared(prepared: PreparedRender):
@@ -209,6 +297,7 @@ def store_render(prepared: PreparedRender) -> dict[str, Any]:
 
     return {
         "render_key": prepared.key,
+        "inputs_stamp": prepared.stamp,
         "storage_key": prepared.storage_key,
         "preview_key": prepared.preview_key,
         "content_type": CONTENT_TYPES[prepared.fmt],
@@ -334,7 +423,11 @@ def current_render(asset: CampaignAsset, partner: Partner) -> AssetRender:
     again. Returns the row, committed: ``status`` is "done" (``storage_key`` names the file)
     or "failed" (``error`` says why).
     """
-    row = _render_row(asset, partner)
+    row, stamp = _row_and_stamp(asset.id, partner.id)
+    done = row is not None and row.status == RenderStatus.DONE.value
+    if done and row.inputs_stamp == stamp and get_storage().exists(row.storage_key):
+        return row  # nothing it was made from has changed
+    row = row or _render_row(asset, partner)
     try:
         prepared = prepare(asset, partner)
         if (
@@ -342,6 +435,9 @@ def current_render(asset: CampaignAsset, partner: Partner) -> AssetRender:
             and row.render_key == prepared.key
             and get_storage().exists(row.storage_key)
         ):
+            if row.inputs_stamp != prepared.stamp:  # an input changed, but not the bytes
+                row.inputs_stamp = prepared.stamp
+                session.commit()
             return row
         stored = store_render(prepared)
     except Exception as exc:  # noqa: BLE001 - recorded on the row, like render_one

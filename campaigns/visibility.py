@@ -7,20 +7,22 @@ A partner sees a campaign while the campaign is live and the partner is targeted
 from __future__ import annotations
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from app.db import session
 from campaigns.models import Campaign, CampaignAsset, CampaignPartner, CampaignStatus
 
 
-def _visible(partner_id: int) -> Select[tuple[Campaign]]:
-    return (
-        select(Campaign)
-        .join(CampaignPartner, CampaignPartner.campaign_id == Campaign.id)
-        .where(
-            CampaignPartner.partner_id == partner_id,
-            Campaign.status == CampaignStatus.LIVE.value,
-        )
+def _seen_by(query: Select, partner_id: int) -> Select:
+    """QUERY (which selects from campaigns) narrowed to what PARTNER_ID may see now."""
+    return query.join(CampaignPartner, CampaignPartner.campaign_id == Campaign.id).where(
+        CampaignPartner.partner_id == partner_id,
+        Campaign.status == CampaignStatus.LIVE.value,
     )
+
+
+def _visible(partner_id: int) -> Select[tuple[Campaign]]:
+    return _seen_by(select(Campaign), partner_id)
 
 
 def live_campaigns_for(partner_id: int) -> list[Campaign]:
@@ -37,8 +39,15 @@ def campaign_for_partner(campaign_id: int, partner_id: int) -> Campaign | None:
 
 
 def asset_for_partner(asset_id: int, partner_id: int) -> CampaignAsset | None:
-    """The asset if its campaign is visible to PARTNER_ID, else None."""
-    asset = session.get(CampaignAsset, asset_id)
-    if asset is None or campaign_for_partner(asset.campaign_id, partner_id) is None:
-        return None
-    return asset
+    """The asset if its campaign is visible to PARTNER_ID, else None.
+
+    One query, which also loads the campaign and the template version the asset's views
+    read next.
+    """
+    query = (
+        select(CampaignAsset)
+        .join(CampaignAsset.campaign)
+        .where(CampaignAsset.id == asset_id)
+        .options(contains_eager(CampaignAsset.campaign), joinedload(CampaignAsset.template_version))
+    )
+    return session.execute(_seen_by(query, partner_id)).unique().scalar_one_or_none()

@@ -44,8 +44,9 @@ def _first_address(partner: Partner) -> str:
     return ""
 
 
-def vendor_context() -> dict:
-    program = session.execute(select(ProgramSettings)).scalars().first() or ProgramSettings.with_defaults()
+def vendor_context(program: ProgramSettings | None = None) -> dict:
+    """The vendor as templates see it, from PROGRAM (default: the saved settings)."""
+    program = program or ProgramSettings.saved() or ProgramSettings.with_defaults()
     return {
         "name": program.vendor_name,
         "logo": f"storage:{program.logo_key}" if program.logo_key else None,

@@ -142,6 +142,7 @@ class Location(PartnerOwned, Base):
     longitude: Mapped[float | None] = mapped_column(Float)
     public: Mapped[bool] = mapped_column(Boolean, default=True)
     opening_hours: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     partner: Mapped[Partner] = relationship(back_populates="locations")
 

@@ -156,3 +156,28 @@ def make_campaign(versions, network):
         return campaign
 
     return _make
+
+
+@pytest.fixture
+def launched(network, make_campaign, sent):
+    """A live campaign of the brochure for alpha and charlie (Gold and above), rendered."""
+    from campaigns import service
+
+    campaign = make_campaign(targeting={"min_tier": "Gold"}, assets=("stamp",))
+    service.launch(campaign.id)
+    assert set(sent.run_renders().values()) == {"done"}
+    session.expire_all()
+    return campaign
+
+
+def row_of(asset, partner):
+    """The AssetRender row of ASSET for PARTNER."""
+    from sqlalchemy import select
+
+    from campaigns.models import AssetRender
+
+    return session.execute(
+        select(AssetRender).where(
+            AssetRender.asset_id == asset.id, AssetRender.partner_id == partner.id
+        )
+    ).scalar_one()

@@ -18,6 +18,7 @@ from campaigns.models import AssetRender, Customization, EngagementEvent
 from directory import brand_kits
 from directory.demo_logos import generate_logo
 from tests.brand_templates.conftest import png
+from tests.campaigns.conftest import row_of
 
 
 def stored_renders() -> dict[str, float]:
@@ -25,26 +26,8 @@ def stored_renders() -> dict[str, float]:
     return {str(p.relative_to(root)): p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()}
 
 
-def row_of(asset, partner) -> AssetRender:
-    return session.execute(
-        select(AssetRender).where(
-            AssetRender.asset_id == asset.id, AssetRender.partner_id == partner.id
-        )
-    ).scalar_one()
-
-
 def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
-
-
-@pytest.fixture
-def launched(network, make_campaign, sent):
-    """A live campaign of the brochure for alpha and charlie (Gold and above), rendered."""
-    campaign = make_campaign(targeting={"min_tier": "Gold"}, assets=("stamp",))
-    service.launch(campaign.id)
-    assert set(sent.run_renders().values()) == {"done"}
-    session.expire_all()
-    return campaign
 
 
 def test_a_new_brand_kit_renders_that_partner_again_and_no_one_else(network, launched, monkeypatch):
