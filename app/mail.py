@@ -7,18 +7,20 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from urllib.parse import parse_qs, unquote, urlparse
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
-from app import runtime, security
+from app import after_commit, runtime, security
 from app.db import session, utcnow
 from app.models import MailMessage, Suppression
 
 UNSUBSCRIBE_SALT = "unsubscribe"
-_PENDING_KEY = "mail_to_dispatch"
+# a queued message this old has lost its task (its first try runs within seconds)
+STALLED_AFTER = timedelta(minutes=15)
 
 
 def is_suppressed(address: str) -> bool:
@@ -73,23 +75,34 @@ def queue_mail(
     session.add(message)
     if status == "queued":
         session.flush()
-        session.info.setdefault(_PENDING_KEY, []).append(message.id)
+        after_commit.add("mail", message.id, _deliver)
     return message
 
 
-@event.listens_for(session, "after_commit")
-def _dispatch_after_commit(sess) -> None:
-    ids = sess.info.pop(_PENDING_KEY, [])
+def _deliver(message_ids: list[int]) -> None:
+    from workers.tasks import deliver_mail
+
+    for message_id in message_ids:
+        deliver_mail.delay(message_id)
+
+
+def requeue_stalled(older_than: timedelta = STALLED_AFTER) -> list[int]:
+    """Hand queued messages older than OLDER_THAN to the workers again (the beat's sweep).
+
+    The outbox row is the truth: a message whose task was lost with the broker, or never
+    sent because the broker was down at commit time, is still 'queued'. ``deliver`` skips
+    a message that was sent meanwhile.
+    """
+    ids = list(
+        session.execute(
+            select(MailMessage.id)
+            .where(MailMessage.status == "queued", MailMessage.created_at < utcnow() - older_than)
+            .order_by(MailMessage.id)
+        ).scalars()
+    )
     if ids:
-        from workers.tasks import deliver_mail
-
-        for message_id in ids:
-            deliver_mail.delay(message_id)
-
-
-@event.listens_for(session, "after_rollback")
-def _forget_after_rollback(sess) -> None:
-    sess.info.pop(_PENDING_KEY, None)
+        _deliver(ids)
+    return ids
 
 
 def _smtp_settings(url: str) -> dict:

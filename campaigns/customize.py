@@ -5,22 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
-
 from app.db import session, utcnow
 from brand_templates import FieldValueError, LockedFieldError, ValidationError, resolve_values
 from campaigns import events
 from campaigns.models import CampaignAsset, Customization, EventKind
-from campaigns.rendering import bundle_of, render_context
+from campaigns.rendering import bundle_of, customization_row, render_context
 from directory.models import Partner
-
-
-def customization_for(asset: CampaignAsset, partner: Partner) -> Customization | None:
-    return session.execute(
-        select(Customization).where(
-            Customization.asset_id == asset.id, Customization.partner_id == partner.id
-        )
-    ).scalar_one_or_none()
 
 
 def _check_fields(asset: CampaignAsset, values: Mapping[str, Any]) -> None:
@@ -66,7 +56,7 @@ def save_customization(
     )
     # kept as the renderer sees them: rich text sanitized, URLs and colours normalized
     clean = {name: str(resolved[name]) for name in chosen}
-    row = customization_for(asset, partner)
+    row = customization_row(asset, partner)
     if row is None:
         row = Customization(asset_id=asset.id, partner_id=partner.id)
         session.add(row)
@@ -87,7 +77,7 @@ def save_customization(
 
 def reset_customization(asset: CampaignAsset, partner: Partner, user) -> None:
     """Drop the partner's values for ASSET: the vendor's presets and brand-kit defaults apply."""
-    row = customization_for(asset, partner)
+    row = customization_row(asset, partner)
     if row is not None:
         session.delete(row)
         events.record(
@@ -106,7 +96,7 @@ def field_states(asset: CampaignAsset, partner: Partner) -> list[dict[str, Any]]
     value, whether the partner may change it, and where the value comes from
     ('partner', 'vendor' or 'default')."""
     bundle = bundle_of(asset)
-    row = customization_for(asset, partner)
+    row = customization_row(asset, partner)
     mine = dict(row.values) if row else {}
     allowed = set(asset.editable_fields or ())
     mine = {name: value for name, value in mine.items() if name in allowed}

@@ -12,15 +12,11 @@ import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import event
-
-from app.db import session
+from app import after_commit
 
 log = logging.getLogger(__name__)
 
 CHUNK_SIZE = 20
-_RENDERS_KEY = "campaign_renders_to_dispatch"
-_TASKS_KEY = "campaign_tasks_to_dispatch"
 
 
 def chunks(ids: list[int], size: int | None = None) -> list[list[int]]:
@@ -29,19 +25,27 @@ def chunks(ids: list[int], size: int | None = None) -> list[list[int]]:
 
 
 def queue_renders(render_ids: Iterable[int]) -> None:
-    """Send render tasks for RENDER_IDS after the current transaction commits."""
-    pending = session.info.setdefault(_RENDERS_KEY, [])
-    pending.extend(i for i in render_ids if i not in pending)
+    """Send render tasks for RENDER_IDS, in chunks, after the current transaction commits."""
+    for render_id in render_ids:
+        after_commit.add("campaign renders", render_id, _send_renders)
+
+
+def _send_renders(render_ids: list[int]) -> None:
+    for chunk in chunks(render_ids):
+        send("render_chunk", [chunk])
 
 
 def queue_task(task: str, args: list, *, eta: datetime | None = None) -> None:
     """Send TASK(*ARGS) after the current transaction commits (at once outside one)."""
-    if not session().in_transaction():
+    if not after_commit.in_transaction():
         send(task, args, eta=eta)
         return
-    pending = session.info.setdefault(_TASKS_KEY, [])
-    if (task, args, eta) not in pending:
-        pending.append((task, args, eta))
+    after_commit.add("campaign tasks", (task, tuple(args), eta), _send_tasks)
+
+
+def _send_tasks(tasks: list[tuple[str, tuple, datetime | None]]) -> None:
+    for task, args, eta in tasks:
+        send(task, list(args), eta=eta)
 
 
 def send(task: str, args: list, *, eta: datetime | None = None) -> None:
@@ -56,19 +60,3 @@ def send(task: str, args: list, *, eta: datetime | None = None) -> None:
         getattr(campaign_tasks, task).apply_async(args, **options)
     except Exception:  # noqa: BLE001 - the rows are committed; the sweeper sends it again
         log.exception("could not send %s%r to the task broker", task, args)
-
-
-@event.listens_for(session, "after_commit")
-def _dispatch_after_commit(sess) -> None:
-    render_ids = sess.info.pop(_RENDERS_KEY, [])
-    tasks = sess.info.pop(_TASKS_KEY, [])
-    for chunk in chunks(render_ids):
-        send("render_chunk", [chunk])
-    for task, args, eta in tasks:
-        send(task, args, eta=eta)
-
-
-@event.listens_for(session, "after_rollback")
-def _forget_after_rollback(sess) -> None:
-    sess.info.pop(_RENDERS_KEY, None)
-    sess.info.pop(_TASKS_KEY, None)

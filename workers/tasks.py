@@ -15,6 +15,19 @@ def deliver_mail(self, message_id: int) -> str:
         raise self.retry(exc=exc) from exc
 
 
+@celery.task(name="tandem.mail.requeue_stalled")
+def requeue_stalled_mail() -> int:
+    from app import mail
+
+    return len(mail.requeue_stalled())
+
+
+celery.conf.beat_schedule = {
+    **(celery.conf.beat_schedule or {}),
+    "mail-requeue-stalled": {"task": "tandem.mail.requeue_stalled", "schedule": 300.0},
+}
+
+
 @celery.task(name="tandem.ping")
 def ping() -> str:
     return "pong"

@@ -1,0 +1,93 @@
+"""The outbox hands mail to the workers only after the commit that makes it visible, and
+the beat's sweep hands over again what the broker lost."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app import mail
+from app.config import load_settings
+from app.db import session
+from app.models import MailMessage
+
+
+@pytest.fixture
+def settings(db_url, tmp_path):
+    return load_settings(
+        {
+            "TANDEM_INSTANCE": str(tmp_path / "instance"),
+            "DATABASE_URL": db_url,
+            "SECRET_KEY": "test-secret-key",
+            "BASE_URL": "http://localhost",
+            "MAIL_URL": "smtp://127.0.0.1:2525",
+        }
+    )
+
+
+@pytest.fixture
+def handed(app, monkeypatch):
+    """The message ids handed to the broker; ``handed.broken = True`` makes the broker fail."""
+    from workers.tasks import deliver_mail
+
+    class Broker(list):
+        broken = False
+
+    broker = Broker()
+
+    def delay(message_id):
+        if broker.broken:
+            raise ConnectionError("broker down")
+        broker.append(message_id)
+
+    monkeypatch.setattr(deliver_mail, "delay", delay)
+    return broker
+
+
+def test_mail_is_handed_over_after_the_commit_and_never_after_a_rollback(app, handed):
+    with app.app_context():
+        forgotten = mail.queue_mail("a@example.com", "Hello", "text")
+        assert forgotten.status == "queued" and handed == []
+        session.rollback()
+        assert handed == []
+
+        first = mail.queue_mail("a@example.com", "Hello", "text")
+        second = mail.queue_mail("b@example.com", "Hello", "text")
+        assert handed == []  # not before the commit
+        session.commit()
+        assert handed == [first.id, second.id]
+        session.commit()  # nothing pending any more
+        assert handed == [first.id, second.id]
+
+
+def test_a_broker_failure_keeps_the_commit_and_the_sweep_sends_it_again(app, handed, caplog):
+    with app.app_context():
+        handed.broken = True
+        with caplog.at_level(logging.ERROR, logger="app.after_commit"):
+            message = mail.queue_mail("a@example.com", "Hello", "text")
+            session.commit()  # does not raise: the row is what counts
+        assert "could not hand 1 item(s) of mail" in caplog.text
+        assert session.get(MailMessage, message.id).status == "queued"
+
+        handed.broken = False
+        assert mail.requeue_stalled() == []  # younger than the sweep's limit: left alone
+        assert mail.requeue_stalled(older_than=timedelta(0)) == [message.id]
+        assert handed == [message.id]
+
+        # a message that was sent, or is held in the outbox, is not swept
+        session.get(MailMessage, message.id).status = "sent"
+        session.commit()
+        assert mail.requeue_stalled(older_than=timedelta(0)) == []
+        statuses = session.execute(select(MailMessage.status)).scalars().all()
+        assert statuses == ["sent"]
+
+
+def test_the_sweep_is_on_the_beat_schedule():
+    from workers.celery_app import celery
+
+    beat = {entry["task"]: entry["schedule"] for entry in celery.conf.beat_schedule.values()}
+    assert beat["tandem.mail.requeue_stalled"] == 300.0
+    assert "tandem.mail.requeue_stalled" in celery.tasks
