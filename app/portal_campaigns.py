@@ -9,15 +9,18 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app import runtime
 from app.access import PARTNER, roles
 from app.db import session
 from app.portal import bp, my_partner
 from app.storage import get_storage
-from brand_templates import FieldValueError, LockedFieldError
+from app.web import uploaded_bytes
+from brand_templates import FieldValueError, LockedFieldError, ValidationError
 from campaigns import customize, events, visibility
 from campaigns.downloads import campaign_zip, download_for, formats_of
 from campaigns.models import EventKind
 from campaigns.rendering import RenderProblem, preview_for_partner
+from directory.logos import LogoRejected, process_picture
 from renderers.errors import RenderError
 
 PREVIEW_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
@@ -47,6 +50,24 @@ def _typed_values(asset) -> dict:
     return {name: value for name, value in values.items() if value.strip()}
 
 
+def _uploaded_pictures(asset) -> dict:
+    """The pictures uploaded for the asset's image fields, checked by content (FieldValueError
+    names each field whose file is refused)."""
+    limit = runtime.settings().max_upload_bytes
+    pictures, refused = {}, []
+    for name in customize.picture_fields(asset):
+        data = uploaded_bytes(f"upload_{name}")
+        if data is None:
+            continue
+        try:
+            pictures[name] = process_picture(data, max_bytes=limit)
+        except LogoRejected as exc:
+            refused.append(ValidationError(None, None, name, str(exc)))
+    if refused:
+        raise FieldValueError(refused)
+    return pictures
+
+
 @bp.get("/campaigns/<int:campaign_id>")
 @roles(PARTNER)
 def campaign(campaign_id: int):
@@ -68,8 +89,10 @@ def asset(asset_id: int):
                 customize.reset_customization(asset, partner, current_user)
                 message = "Back to the vendor's version."
             else:
-                values = _typed_values(asset)
-                customize.save_customization(asset, partner, values, current_user)
+                values, pictures = _typed_values(asset), _uploaded_pictures(asset)
+                customize.save_customization(
+                    asset, partner, values, current_user, pictures=pictures
+                )
                 message = "Saved. Your downloads use these values."
             session.commit()
             flash(message, "success")

@@ -6,10 +6,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.db import session, utcnow
+from app.storage import content_key, get_storage
 from brand_templates import FieldValueError, LockedFieldError, ValidationError, resolve_values
+from brand_templates.fieldtypes import STORAGE_PREFIX
 from campaigns import events
 from campaigns.models import CampaignAsset, Customization, EventKind
 from campaigns.rendering import bundle_of, customization_row, render_context
+from directory.logos import ProcessedPicture
 from directory.models import Partner
 
 
@@ -33,18 +36,96 @@ def _check_fields(asset: CampaignAsset, values: Mapping[str, Any]) -> None:
         raise LockedFieldError(locked)
 
 
+# --- pictures: what a partner may put in an image field ---------------------------------
+
+PICTURES_PREFIX = "partner-pictures"
+TEMPLATE_PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".svg")
+
+
+def _pictures_of(partner: Partner) -> str:
+    return f"{PICTURES_PREFIX}/{partner.id}/"
+
+
+def picture_ref(partner: Partner, picture: ProcessedPicture) -> str:
+    """The field value of PARTNER's uploaded PICTURE (stored by content, under the partner)."""
+    return STORAGE_PREFIX + content_key(
+        _pictures_of(partner).rstrip("/"), picture.data, picture.extension
+    )
+
+
+def _logo_refs(partner: Partner) -> dict[str, str]:
+    kit = partner.brand_kit
+    key = kit and (kit.logo_trimmed_key or kit.logo_key)
+    return {STORAGE_PREFIX + key: "Your logo"} if key else {}
+
+
+def _own_file(partner: Partner, ref: str) -> bool:
+    """Whether stored file REF is the partner's own: its logo or a picture it uploaded."""
+    return ref in _logo_refs(partner) or ref.startswith(STORAGE_PREFIX + _pictures_of(partner))
+
+
+def picture_choices(asset: CampaignAsset, partner: Partner, current: str) -> list[tuple[str, str]]:
+    """(value, label) of what the partner may choose for an image field of ASSET: the
+    template's pictures, its logo, and the picture it uploaded (when CURRENT is one)."""
+    names = sorted(
+        name for name in bundle_of(asset).files if name.lower().endswith(TEMPLATE_PICTURE_SUFFIXES)
+    )
+    choices = [(name, f"{name.rsplit('/', 1)[-1]} (from the template)") for name in names]
+    choices += list(_logo_refs(partner).items())
+    if current.startswith(STORAGE_PREFIX + _pictures_of(partner)):
+        choices.append((current, "Your uploaded picture"))
+    return choices
+
+
+def picture_fields(asset: CampaignAsset) -> list[str]:
+    """The image fields of ASSET that partners may change (and upload a picture for)."""
+    fields = bundle_of(asset).manifest.fields
+    return [name for name in asset.editable_fields or () if fields[name].type == "image"]
+
+
+def _check_pictures(asset: CampaignAsset, partner: Partner, chosen: Mapping[str, Any]) -> None:
+    """A stored file in an image field must be the partner's own (never another partner's
+    upload or any other stored file, which the renderer would otherwise fetch)."""
+    fields = bundle_of(asset).manifest.fields
+    foreign = [
+        ValidationError(
+            None,
+            None,
+            name,
+            "must be a picture of the template, your logo or a picture you uploaded",
+        )
+        for name, value in chosen.items()
+        if fields[name].type == "image"
+        and isinstance(value, str)
+        and value.strip().startswith(STORAGE_PREFIX)
+        and not _own_file(partner, value.strip())
+    ]
+    if foreign:
+        raise FieldValueError(foreign)
+
+
 def save_customization(
-    asset: CampaignAsset, partner: Partner, values: Mapping[str, Any], user
+    asset: CampaignAsset,
+    partner: Partner,
+    values: Mapping[str, Any],
+    user,
+    *,
+    pictures: Mapping[str, ProcessedPicture] | None = None,
 ) -> Customization:
     """Replace the partner's values for ASSET with VALUES (field: value; None drops a value).
 
     Only the asset's editable fields are accepted (LockedFieldError otherwise), every value
     is checked as the renderer will see it (FieldValueError, with ``by_field`` for forms),
-    and nothing is written when anything is wrong. Records a 'customize' event. The
-    caller commits; the next ``current_render`` renders the new values.
+    and nothing is written when anything is wrong. PICTURES (field: an uploaded picture,
+    checked by ``directory.logos.process_picture``) become those fields' values; they are
+    stored once everything else is found right. Records a 'customize' event. The caller
+    commits; the next ``current_render`` renders the new values.
     """
+    pictures = dict(pictures or {})
     chosen = {name: value for name, value in dict(values).items() if value is not None}
+    chosen.update({name: picture_ref(partner, picture) for name, picture in pictures.items()})
     _check_fields(asset, chosen)
+    _check_pictures(asset, partner, chosen)
     bundle = bundle_of(asset)
     resolved = resolve_values(
         bundle.manifest,
@@ -56,6 +137,9 @@ def save_customization(
     )
     # kept as the renderer sees them: rich text sanitized, URLs and colours normalized
     clean = {name: str(resolved[name]) for name in chosen}
+    storage = get_storage()
+    for name, picture in pictures.items():
+        storage.put(chosen[name][len(STORAGE_PREFIX) :], picture.data, picture.mime)
     row = customization_row(asset, partner)
     if row is None:
         row = Customization(asset_id=asset.id, partner_id=partner.id)
@@ -115,13 +199,15 @@ def field_states(asset: CampaignAsset, partner: Partner) -> list[dict[str, Any]]
     states = []
     for name, spec in bundle.manifest.fields.items():
         source = "partner" if name in mine else "vendor" if name in presets else "default"
-        states.append(
-            {
-                "name": name,
-                "spec": spec,
-                "value": values.get(name, mine.get(name, presets.get(name, spec.default))),
-                "editable": name in allowed,
-                "source": source,
-            }
-        )
+        value = values.get(name, mine.get(name, presets.get(name, spec.default)))
+        state = {
+            "name": name,
+            "spec": spec,
+            "value": value,
+            "editable": name in allowed,
+            "source": source,
+        }
+        if spec.type == "image" and name in allowed:
+            state["choices"] = picture_choices(asset, partner, str(mine.get(name, "")))
+        states.append(state)
     return states

@@ -1,4 +1,5 @@
-"""Partner logo uploads: check by content, sanitize SVG, and derive trimmed PNGs and colours.
+"""Partner image uploads: logos (checked by content, SVG sanitized, trimmed PNGs and
+colours derived) and pictures for image fields (checked and re-encoded without metadata).
 
 Pure: no database, no Flask, no network. `process_logo` either returns a `ProcessedLogo`
 or raises `LogoRejected` with a message meant to be shown to the uploader as it is.
@@ -32,7 +33,7 @@ from PIL import (
     WebPImagePlugin,
 )
 
-__all__ = ["LogoRejected", "ProcessedLogo", "process_logo"]
+__all__ = ["LogoRejected", "ProcessedLogo", "ProcessedPicture", "process_logo", "process_picture"]
 
 TRIMMED_MAX_SIDE = 1200
 THUMBNAIL_MAX_SIDE = 160
@@ -42,7 +43,8 @@ _NOT_AN_IMAGE = "This file is not a PNG, JPEG, WebP or SVG image."
 
 
 class LogoRejected(ValueError):
-    """message is shown to the user as-is: clear and specific"""
+    """An image upload (a logo or a picture) refused; the message is shown to the user as-is:
+    clear and specific"""
 
 
 @dataclass(frozen=True)
@@ -61,15 +63,7 @@ def process_logo(
     data: bytes, *, max_bytes: int = 5 * 1024 * 1024, max_pixels: int = 25_000_000
 ) -> ProcessedLogo:
     """Check an uploaded logo by its content and derive what the brand kit needs."""
-    if not data:
-        raise LogoRejected("The file is empty.")
-    if len(data) > max_bytes:
-        size, limit = _format_size(len(data)), _format_size(max_bytes)
-        if size == limit:  # 5.02 MB must not read as "5 MB; the limit is 5 MB"
-            size = _format_size(len(data), decimals=2)
-        if size == limit:
-            size, limit = f"{len(data):,} bytes", f"{max_bytes:,} bytes"
-        raise LogoRejected(f"The logo is {size}; the limit is {limit}.")
+    _check_bytes(data, max_bytes, "logo")
     kind = _sniff(data)
     if kind == "svg":
         original = _sanitize_svg(data, max_pixels=max_pixels)
@@ -93,6 +87,55 @@ def process_logo(
         thumbnail_png=_png_bytes(thumbnail),
         colors=_dominant_colors(trimmed, background=background),
     )
+
+
+@dataclass(frozen=True)
+class ProcessedPicture:
+    data: bytes
+    mime: str
+    extension: str
+    width: int
+    height: int
+
+
+PICTURE_MAX_SIDE = 2400  # 8 inches at 300 dpi: enough for any field of a flyer
+PICTURE_JPEG_QUALITY = 88
+
+
+def process_picture(
+    data: bytes, *, max_bytes: int = 10 * 1024 * 1024, max_pixels: int = 40_000_000
+) -> ProcessedPicture:
+    """Check an uploaded picture (a product photo, a header image) by its content.
+
+    Returns it re-encoded: turned upright, at most ``PICTURE_MAX_SIDE`` pixels a side, with
+    no metadata (a phone photo's EXIF can hold where it was taken); JPEG unless it has
+    transparency. Raises LogoRejected with a message for the uploader.
+    """
+    _check_bytes(data, max_bytes, "picture")
+    kind = _sniff(data)
+    if kind == "svg":
+        raise LogoRejected("Use a PNG, JPEG or WebP picture here (SVG drawings are for logos).")
+    image = _fit(_decode_raster(data, kind, max_pixels), PICTURE_MAX_SIDE)
+    buffer = io.BytesIO()
+    if image.getchannel("A").getextrema()[0] < 255:
+        image.save(buffer, format="PNG", optimize=True)
+        mime, extension = "image/png", ".png"
+    else:
+        image.convert("RGB").save(buffer, format="JPEG", quality=PICTURE_JPEG_QUALITY)
+        mime, extension = "image/jpeg", ".jpg"
+    return ProcessedPicture(buffer.getvalue(), mime, extension, image.width, image.height)
+
+
+def _check_bytes(data: bytes, max_bytes: int, what: str) -> None:
+    if not data:
+        raise LogoRejected("The file is empty.")
+    if len(data) > max_bytes:
+        size, limit = _format_size(len(data)), _format_size(max_bytes)
+        if size == limit:  # 5.02 MB must not read as "5 MB; the limit is 5 MB"
+            size = _format_size(len(data), decimals=2)
+        if size == limit:
+            size, limit = f"{len(data):,} bytes", f"{max_bytes:,} bytes"
+        raise LogoRejected(f"The {what} is {size}; the limit is {limit}.")
 
 
 # --- type detection -----------------------------------------------------------------------

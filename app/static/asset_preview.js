@@ -7,7 +7,10 @@
   let timer = null;
   let lastUrl = null;
   async function refresh() {
-    const response = await fetch(form.dataset.previewUrl, { method: "POST", body: new FormData(form) });
+    const body = new FormData(form);
+    // uploads are used when the form is saved; the preview does not send them each time
+    for (const input of form.querySelectorAll("input[type=file]")) body.delete(input.name);
+    const response = await fetch(form.dataset.previewUrl, { method: "POST", body });
     if (!response.ok) {
       let message = "This cannot be previewed.";
       try {
