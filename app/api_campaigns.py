@@ -21,7 +21,7 @@ from app.admin_campaigns import MARKETERS
 from app.api import bp
 from app.api_spec import operation, string_list
 from app.db import session
-from app.web import get_or_404
+from app.web import file_response, get_or_404
 from brand_templates import FieldValueError
 from brand_templates.models import BrandTemplate, BrandTemplateVersion
 from campaigns import customize, events, service, targeting, visibility
@@ -36,6 +36,7 @@ from campaigns.models import (
     RenderStatus,
 )
 from campaigns.rendering import RenderProblem, bundle_of
+from directory.logos import LogoRejected, process_picture
 from directory.models import Partner, PartnerStatus, PartnerType
 from renderers.errors import RenderError
 
@@ -388,7 +389,18 @@ RENDER = {
         "render_key": STR,
         "content_type": STR,
         "filename": STR,
-        "url": {"type": "string", "description": "the portal download (a signed-in partner)"},
+        "url": {"type": "string", "description": "the file itself, with the same token"},
+    },
+}
+PICTURE_TYPES = ("image/png", "image/jpeg", "image/webp")
+PICTURE = {
+    "type": "object",
+    "required": ["ref", "content_type", "width", "height"],
+    "properties": {
+        "ref": {"type": "string", "description": "the value for an image field"},
+        "content_type": STR,
+        "width": INT,
+        "height": INT,
     },
 }
 REMOVED = {
@@ -920,28 +932,33 @@ def partner_customization_reset(asset_id: int):
     return _partner_asset_json(asset, partner)
 
 
-@bp.get("/partner/assets/<int:asset_id>/renders/<fmt>")
-@roles(PARTNER)
-@visible_asset
-@operation(
-    "Your co-branded file of the asset in a format (made now if out of date): its "
-    "key, type, name and download address. The download is recorded when fetched.",
-    response=RENDER,
-    tag=TAG,
-)
-def partner_render(asset_id: int, fmt: str):
-    asset = g.asset
+def _current_file(asset: CampaignAsset, fmt: str):
+    """The partner's current file of ASSET in FMT (404 for a format the asset lacks, 422
+    for a file that cannot be made)."""
     if fmt not in formats_of(asset):
         abort(
             404,
             f"{asset.title} is not available as {fmt} (formats: {', '.join(formats_of(asset))}).",
         )
     try:
-        item = download_for(asset, _my_partner(), fmt)
+        return download_for(asset, _my_partner(), fmt)
     except (RenderProblem, RenderError, FieldValueError) as exc:
         session.rollback()
         abort(422, f"This file could not be made: {exc}")
-    path = url_for("portal.asset_download", asset_id=asset.id, fmt=fmt)
+
+
+@bp.get("/partner/assets/<int:asset_id>/renders/<fmt>")
+@roles(PARTNER)
+@visible_asset
+@operation(
+    "Your co-branded file of the asset in a format (made now if out of date): its "
+    "key, type, name and the address of the file. The download is recorded when fetched.",
+    response=RENDER,
+    tag=TAG,
+)
+def partner_render(asset_id: int, fmt: str):
+    item = _current_file(g.asset, fmt)
+    path = url_for("api.partner_render_file", asset_id=asset_id, fmt=fmt)
     return {
         "format": fmt,
         "render_key": item.render_key,
@@ -949,3 +966,45 @@ def partner_render(asset_id: int, fmt: str):
         "filename": item.filename,
         "url": runtime.settings().base_url + path,
     }
+
+
+@bp.get("/partner/assets/<int:asset_id>/renders/<fmt>/file")
+@roles(PARTNER)
+@visible_asset
+@operation(
+    "Download your co-branded file of the asset in a format (ETag: its render key; "
+    "If-None-Match answers 304). Recorded as a download.",
+    file=True,
+    tag=TAG,
+)
+def partner_render_file(asset_id: int, fmt: str):
+    asset = g.asset
+    item = _current_file(asset, fmt)
+    _record(EventKind.DOWNLOAD, asset.campaign_id, asset.id, format=fmt, via="api")
+    session.commit()
+    return file_response(item)
+
+
+@bp.post("/partner/pictures")
+@roles(PARTNER)
+@operation(
+    "Upload a picture (PNG, JPEG or WebP) for image fields: checked by its content, turned "
+    "upright, at most 2400 pixels a side, stored without metadata. Use the returned ``ref`` "
+    "as the value of an image field in your customization.",
+    upload=PICTURE_TYPES,
+    response=PICTURE,
+    status=201,
+    tag=TAG,
+)
+def partner_picture_upload():
+    try:
+        picture = process_picture(g.api_upload, max_bytes=runtime.settings().max_upload_bytes)
+    except LogoRejected as exc:
+        return _invalid({"body": str(exc)})
+    ref = customize.store_picture(_my_partner(), picture)
+    return {
+        "ref": ref,
+        "content_type": picture.mime,
+        "width": picture.width,
+        "height": picture.height,
+    }, 201

@@ -31,13 +31,31 @@ def string_list(max_items: int = 30, max_length: int = 60) -> dict:
             "items": {"type": "string", "maxLength": max_length}}
 
 
+FILE_RESPONSES = {
+    "200": {"description": "The file", "content": {
+        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+    "302": {"description": "With S3 storage: a short-lived presigned address of the file"},
+    "304": {"description": "Not modified: the client's copy (If-None-Match) is current"},
+}
+
+
 def operation(summary: str, *, body: dict | None = None, response: dict | None = None,
-              status: int = 200, query: dict | None = None, tag: str = "partners"):
-    """Declare an API operation; validates the JSON body against ``body`` before the view runs."""
+              status: int = 200, query: dict | None = None, tag: str = "partners",
+              upload: tuple[str, ...] = (), file: bool = False):
+    """Declare an API operation; validates the JSON body against ``body`` before the view runs.
+
+    UPLOAD: the media types of a raw request body (a file; its bytes in ``g.api_upload``).
+    FILE: the operation answers with a file (see ``app.web.file_response``), not JSON.
+    """
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
+            if upload:
+                if request.mimetype not in upload:
+                    abort(400, f"Send the file as the request body, with Content-Type "
+                               f"{' or '.join(upload)}.")
+                g.api_upload = request.get_data()
             if body is not None:
                 data = request.get_json(silent=True)
                 if data is None:
@@ -54,7 +72,8 @@ def operation(summary: str, *, body: dict | None = None, response: dict | None =
             return view(*args, **kwargs)
 
         wrapped.api_operation = {"summary": summary, "body": body, "response": response,
-                                 "status": status, "query": query or {}, "tag": tag}
+                                 "status": status, "query": query or {}, "tag": tag,
+                                 "upload": upload, "file": file}
         return wrapped
 
     return decorator
@@ -92,9 +111,15 @@ def openapi_document(app: Flask, prefix: str = "/api/v1") -> dict:
                         "application/json": {"schema": ERROR}}} for code, text in STANDARD_ERRORS.items()},
                 },
             }
+            if spec["file"]:
+                op["responses"].update(FILE_RESPONSES)
             if spec["body"] is not None:
                 op["requestBody"] = {"required": True, "content": {
                     "application/json": {"schema": spec["body"]}}}
+            if spec["upload"]:
+                op["requestBody"] = {"required": True, "content": {
+                    media: {"schema": {"type": "string", "format": "binary"}}
+                    for media in spec["upload"]}}
             paths.setdefault(path, {})[method.lower()] = op
     return {
         "openapi": "3.0.3",

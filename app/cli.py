@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -77,24 +78,35 @@ def create_admin(email: str, name: str, password: str) -> None:
     click.echo(f"Administrator {email} created.")
 
 
+def worker_argv(
+    concurrency: int, loglevel: str, beat_schedule: Path | None, hostname: str | None
+) -> list[str]:
+    """Celery's worker arguments. The node name is unique per process unless given, so that
+    several workers on one machine can be told apart (``celery inspect``, the logs)."""
+    argv = ["worker", f"--loglevel={loglevel}", f"--concurrency={concurrency}",
+            f"--hostname={hostname or f'tandem-{os.getpid()}@%h'}",
+            "-Q", "tandem", "--without-gossip", "--without-mingle"]
+    if beat_schedule is not None:
+        argv += ["--beat", f"--schedule={beat_schedule}"]
+    return argv
+
+
 @click.command("worker")
 @click.option("--concurrency", "-c", default=2, show_default=True)
 @click.option("--loglevel", default="INFO", show_default=True)
+@click.option("--hostname", "-n", default=None,
+              help="The node name, e.g. render1@%h (default: tandem-<process id>@<host>).")
 @click.option("--beat", is_flag=True,
               help="Also run the periodic schedule (scheduled launches, late joiners, stalled "
-                   "renders). Run it in exactly one worker.")
+                   "renders, stalled mail). Run it in exactly one worker.")
 @with_appcontext
-def worker_command(concurrency: int, loglevel: str, beat: bool) -> None:
+def worker_command(concurrency: int, loglevel: str, hostname: str | None, beat: bool) -> None:
     """Start a Celery worker with this configuration."""
     from app import runtime
     from workers.celery_app import celery
 
-    argv = ["worker", f"--loglevel={loglevel}", f"--concurrency={concurrency}",
-            "-Q", "tandem", "--without-gossip", "--without-mingle"]
-    if beat:
-        schedule = runtime.settings().instance_dir / "celerybeat-schedule"
-        argv += ["--beat", f"--schedule={schedule}"]
-    celery.worker_main(argv)
+    schedule = runtime.settings().instance_dir / "celerybeat-schedule" if beat else None
+    celery.worker_main(worker_argv(concurrency, loglevel, schedule, hostname))
 
 
 @click.command("run")

@@ -13,8 +13,7 @@ from app import runtime
 from app.access import PARTNER, roles
 from app.db import session
 from app.portal import bp, my_partner
-from app.storage import get_storage
-from app.web import uploaded_bytes
+from app.web import FILE_CSP, file_response, uploaded_bytes
 from brand_templates import FieldValueError, LockedFieldError, ValidationError
 from campaigns import customize, events, visibility
 from campaigns.downloads import campaign_zip, download_for, formats_of
@@ -22,8 +21,6 @@ from campaigns.models import EventKind
 from campaigns.rendering import RenderProblem, preview_for_partner
 from directory.logos import LogoRejected, process_picture
 from renderers.errors import RenderError
-
-PREVIEW_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
 
 def _campaign_or_404(campaign_id: int):
@@ -141,7 +138,7 @@ def asset_preview(asset_id: int):
     response = Response(data, mimetype=content_type.split(";")[0])
     response.headers["Cache-Control"] = "private, no-cache"
     if content_type.startswith("text/html"):
-        response.headers["Content-Security-Policy"] = PREVIEW_CSP
+        response.headers["Content-Security-Policy"] = FILE_CSP
     return response
 
 
@@ -157,25 +154,7 @@ def asset_download(asset_id: int, fmt: str):
         abort(422, f"This file could not be made: {exc}")
     _event(EventKind.DOWNLOAD, asset.campaign_id, asset.id, format=fmt)
     session.commit()
-    etag = item.render_key
-    if request.if_none_match.contains(etag):
-        return Response(status=304, headers={"ETag": f'"{etag}"'})
-    storage = get_storage()
-    presigned = storage.presigned_url(
-        item.storage_key, expires=300, filename=item.filename, content_type=item.content_type
-    )
-    if presigned:
-        return redirect(presigned, code=302)
-    inline = request.args.get("inline") == "1"
-    response = Response(storage.get(item.storage_key), mimetype=item.content_type.split(";")[0])
-    response.headers["Content-Disposition"] = (
-        f'{"inline" if inline else "attachment"}; filename="{item.filename}"'
-    )
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = "private, max-age=0, must-revalidate"
-    if item.content_type.startswith("text/html"):
-        response.headers["Content-Security-Policy"] = PREVIEW_CSP
-    return response
+    return file_response(item, inline=request.args.get("inline") == "1")
 
 
 @bp.get("/campaigns/<int:campaign_id>/download.zip")

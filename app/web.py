@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, request
+from flask import Response, abort, flash, redirect, request
 
 from app.db import session
+from app.storage import get_storage
 from app.validation import ValidationFailed, is_row_id
 
 
@@ -45,3 +46,31 @@ def run_action(action, success) -> bool:
         return False
     flash(success() if callable(success) else success, "success")
     return True
+
+
+# a downloaded HTML email opened in the browser shows, and runs nothing
+FILE_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+
+
+def file_response(item, *, inline: bool = False) -> Response:
+    """ITEM (a stored file: ``render_key``, ``storage_key``, ``content_type``, ``filename``)
+    as a download: 304 when the client has it (the render key is the ETag), a short-lived
+    presigned redirect with S3 storage, else the bytes with their name."""
+    etag = item.render_key
+    if request.if_none_match.contains(etag):
+        return Response(status=304, headers={"ETag": f'"{etag}"'})
+    storage = get_storage()
+    presigned = storage.presigned_url(
+        item.storage_key, expires=300, filename=item.filename, content_type=item.content_type
+    )
+    if presigned:
+        return redirect(presigned, code=302)
+    response = Response(storage.get(item.storage_key), mimetype=item.content_type.split(";")[0])
+    response.headers["Content-Disposition"] = (
+        f'{"inline" if inline else "attachment"}; filename="{item.filename}"'
+    )
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, max-age=0, must-revalidate"
+    if item.content_type.startswith("text/html"):
+        response.headers["Content-Security-Policy"] = FILE_CSP
+    return response

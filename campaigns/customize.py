@@ -53,6 +53,13 @@ def picture_ref(partner: Partner, picture: ProcessedPicture) -> str:
     )
 
 
+def store_picture(partner: Partner, picture: ProcessedPicture) -> str:
+    """Store PARTNER's PICTURE (once per content) and return its field value."""
+    ref = picture_ref(partner, picture)
+    get_storage().put(ref[len(STORAGE_PREFIX) :], picture.data, picture.mime)
+    return ref
+
+
 def _logo_refs(partner: Partner) -> dict[str, str]:
     kit = partner.brand_kit
     key = kit and (kit.logo_trimmed_key or kit.logo_key)
@@ -137,9 +144,8 @@ def save_customization(
     )
     # kept as the renderer sees them: rich text sanitized, URLs and colours normalized
     clean = {name: str(resolved[name]) for name in chosen}
-    storage = get_storage()
-    for name, picture in pictures.items():
-        storage.put(chosen[name][len(STORAGE_PREFIX) :], picture.data, picture.mime)
+    for picture in pictures.values():
+        store_picture(partner, picture)
     row = customization_row(asset, partner)
     if row is None:
         row = Customization(asset_id=asset.id, partner_id=partner.id)

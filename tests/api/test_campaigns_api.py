@@ -227,16 +227,24 @@ def test_gold_partner_customizes_and_downloads(app, api, login_as):
     body = render.get_json()
     assert body["content_type"] == "image/png" and len(body["render_key"]) >= 16
     assert body["filename"] == "gold-summer-push-square-post-alpha-secret-partner.png"
-    assert body["url"] == f"http://localhost/portal/assets/{asset_id}/download/png"
+    assert body["url"] == f"http://localhost/api/v1/partner/assets/{asset_id}/renders/png/file"
     assert c.get(f"/api/v1/partner/assets/{asset_id}/renders/pdf", headers=gold).status_code == 404
     jpeg = c.get(f"/api/v1/partner/assets/{asset_id}/renders/jpeg", headers=gold).get_json()
     assert jpeg["content_type"] == "image/jpeg" and jpeg["render_key"] != body["render_key"]
 
-    # the url is the portal's download: a signed-in partner user gets the same file
-    browser = login_as("partner_member@a.example")
-    download = browser.get(body["url"].removeprefix("http://localhost"))
+    # the url is the file itself, for the same token, with an ETag to ask again cheaply
+    file_url = body["url"].removeprefix("http://localhost")
+    download = c.get(file_url, headers=gold)
     assert download.status_code == 200 and download.data.startswith(b"\x89PNG")
     assert download.headers["ETag"] == f'"{body["render_key"]}"'
+    assert download.headers["Content-Disposition"] == f'attachment; filename="{body["filename"]}"'
+    again = c.get(file_url, headers={**gold, "If-None-Match": download.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    assert c.get(file_url).status_code == 401  # the token is the only way in
+    # a signed-in partner user gets the same file from the portal
+    browser = login_as("partner_member@a.example")
+    portal = browser.get(f"/portal/assets/{asset_id}/download/png")
+    assert portal.data == download.data and portal.headers["ETag"] == download.headers["ETag"]
 
     reset = c.delete(f"/api/v1/partner/assets/{asset_id}/customization", headers=gold)
     assert reset.status_code == 200
@@ -253,7 +261,9 @@ def test_gold_partner_customizes_and_downloads(app, api, login_as):
         ("view", asset_id, member, a),
         ("customize", asset_id, member, a),
         ("view", asset_id, member, a),
-        ("download", asset_id, member, a),  # fetched from the portal, not by the render JSON
+        ("download", asset_id, member, a),  # the file through the API, not the render JSON
+        ("download", asset_id, member, a),  # the same again: 304
+        ("download", asset_id, member, a),  # from the portal
         ("customize", asset_id, member, a),  # the reset
     ]
     dashboard = c.get(f"/api/v1/campaigns/{campaign_id}/dashboard", headers=api.h["cm"])
@@ -275,6 +285,7 @@ def test_silver_partner_finds_nothing(app, api):
         ("PUT", f"/api/v1/partner/assets/{asset_id}/customization", None),  # 404 before 400
         ("DELETE", f"/api/v1/partner/assets/{asset_id}/customization", None),
         ("GET", f"/api/v1/partner/assets/{asset_id}/renders/png", None),
+        ("GET", f"/api/v1/partner/assets/{asset_id}/renders/png/file", None),
         ("GET", f"/api/v1/campaigns/{campaign_id}", None),  # vendor routes are not there either
         ("GET", "/api/v1/campaigns", None),
         ("GET", "/api/v1/templates", None),
@@ -294,6 +305,51 @@ def test_silver_partner_finds_nothing(app, api):
     gold = api.h["gold"]
     assert c.get("/api/v1/partner/campaigns", headers=gold).get_json() == {"items": []}
     assert c.get(f"/api/v1/partner/assets/{asset_id}", headers=gold).status_code == 404
+
+
+def test_partner_uploads_a_picture_and_uses_only_its_own(app, api):
+    import io
+
+    from PIL import Image
+
+    c, gold = api.client, api.h["gold_admin"]
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 200), (20, 160, 90)).save(buffer, format="JPEG")
+    uploaded = c.post(
+        "/api/v1/partner/pictures",
+        headers={**gold, "Content-Type": "image/jpeg"},
+        data=buffer.getvalue(),
+    )
+    assert uploaded.status_code == 201, uploaded.get_json()
+    body = uploaded.get_json()
+    assert body["ref"].startswith(f"storage:partner-pictures/{api.world.a_id}/")
+    assert (body["content_type"], body["width"], body["height"]) == ("image/jpeg", 300, 200)
+
+    refused = c.post(
+        "/api/v1/partner/pictures", headers={**gold, "Content-Type": "image/png"}, data=b"%PDF-1"
+    )
+    assert refused.status_code == 422
+    assert "looks like a PDF" in refused.get_json()["error"]["fields"]["body"]
+    wrong_type = c.post(
+        "/api/v1/partner/pictures", headers={**gold, "Content-Type": "text/plain"}, data=b"x"
+    )
+    assert wrong_type.status_code == 400 and "image/png" in wrong_type.get_json()["error"]["message"]
+    vendor = c.post(
+        "/api/v1/partner/pictures",
+        headers={**api.h["marketer"], "Content-Type": "image/jpeg"},
+        data=buffer.getvalue(),
+    )
+    assert vendor.status_code == 403  # a partner's operation
+
+    # the same bytes are stored once: the same ref again
+    again = c.post(
+        "/api/v1/partner/pictures",
+        headers={**gold, "Content-Type": "image/jpeg"},
+        data=buffer.getvalue(),
+    )
+    assert again.get_json()["ref"] == body["ref"]
+    # (that a partner can use only its own pictures in image fields is the domain's rule,
+    # tested in tests/campaigns/test_pictures.py; the customization PUT calls it)
 
 
 def test_validation_errors_name_the_fields(app, api):
@@ -436,6 +492,8 @@ def test_openapi_document_describes_the_campaign_routes(app):
         ("/api/v1/partner/campaigns", "get"),
         ("/api/v1/partner/assets/{asset_id}/customization", "put"),
         ("/api/v1/partner/assets/{asset_id}/renders/{fmt}", "get"),
+        ("/api/v1/partner/assets/{asset_id}/renders/{fmt}/file", "get"),
+        ("/api/v1/partner/pictures", "post"),
     ]:
         assert paths[path][method]["tags"] == ["campaigns"], (path, method)
     params = {
@@ -480,7 +538,7 @@ def test_campaign_operations_have_no_server_errors(app, seeded_api):
     checks = [not_a_server_error, status_code_conformance, response_schema_conformance]
     operations = [result.ok() for result in api_schema.get_all_operations()]
     operations = [op for op in operations if CAMPAIGN_PATH.match(op.path)]
-    assert len(operations) == 19
+    assert len(operations) == 21
     # removing the seeded asset last keeps it there for the others
     operations.sort(
         key=lambda op: (

@@ -52,3 +52,15 @@ def test_create_admin_validates_and_creates(app, client):
 def test_db_upgrade_is_idempotent(app):
     result = app.test_cli_runner().invoke(args=["db", "upgrade"])
     assert result.exit_code == 0 and "head" in result.output
+
+
+def test_worker_node_names_are_unique_per_process_unless_given(tmp_path):
+    import os
+
+    from app.cli import worker_argv
+
+    argv = worker_argv(2, "INFO", None, None)
+    assert f"--hostname=tandem-{os.getpid()}@%h" in argv and "--beat" not in argv
+    named = worker_argv(1, "WARNING", tmp_path / "beat", "render1@%h")
+    assert "--hostname=render1@%h" in named
+    assert named[-2:] == ["--beat", f"--schedule={tmp_path / 'beat'}"]

@@ -69,6 +69,7 @@ class Rule:
     data: dict | None = None  # its string values are formatted with the ids too
     json: dict | None = None  # a value "{name}" is replaced by that id (an integer)
     upload: bytes | None = None
+    raw: tuple[str, bytes] | None = None  # (content type, bytes): a file as the whole body
     # a refusal that the view itself answers (not the role check), by role
     refused_with: dict = field(default_factory=dict)
 
@@ -86,6 +87,8 @@ class Rule:
             kwargs["content_type"] = "multipart/form-data"
         elif data is not None:
             kwargs["data"] = data
+        if self.raw is not None:
+            kwargs["content_type"], kwargs["data"] = self.raw
         if self.json is not None:
             kwargs["json"] = {k: _id_or_value(v, ids) for k, v in self.json.items()}
         if self.api and role_token:
@@ -303,6 +306,8 @@ TABLE = [
         json={"values": {"headline": "Our API offer"}},
     ),
     Rule("GET", "/api/v1/partner/assets/{asset_id}/renders/png", PARTNER),
+    Rule("GET", "/api/v1/partner/assets/{asset_id}/renders/png/file", PARTNER),
+    Rule("POST", "/api/v1/partner/pictures", PARTNER, raw=("image/png", generate_logo("Pic"))),
     Rule("DELETE", "/api/v1/partner/assets/{asset_id}/customization", PARTNER),
     Rule("DELETE", "/api/v1/campaigns/{draft_campaign_id}/assets/{draft_asset_id}", MARKETERS),
     Rule("POST", "/admin/locations/{location_id}/delete", MANAGERS),
