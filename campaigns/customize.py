@@ -67,8 +67,15 @@ def _logo_refs(partner: Partner) -> dict[str, str]:
 
 
 def _own_file(partner: Partner, ref: str) -> bool:
-    """Whether stored file REF is the partner's own: its logo or a picture it uploaded."""
-    return ref in _logo_refs(partner) or ref.startswith(STORAGE_PREFIX + _pictures_of(partner))
+    """Whether stored file REF is the partner's own: its logo (as uploaded or trimmed) or a
+    picture it uploaded."""
+    kit = partner.brand_kit
+    logos = (
+        {STORAGE_PREFIX + key for key in (kit.logo_key, kit.logo_trimmed_key) if key}
+        if kit
+        else set()
+    )
+    return ref in logos or ref.startswith(STORAGE_PREFIX + _pictures_of(partner))
 
 
 def picture_choices(asset: CampaignAsset, partner: Partner, current: str) -> list[tuple[str, str]]:

@@ -85,6 +85,8 @@ def test_the_template_pictures_the_logo_and_an_upload_are_the_partners_choices(
     brand_kits.set_logo(network.alpha, generate_logo("Alpha Solar"), "test")
     session.commit()
     logo = "storage:" + network.alpha.brand_kit.logo_trimmed_key
+    as_uploaded = "storage:" + network.alpha.brand_kit.logo_key
+    customize.save_customization(asset, network.alpha, {"product_image": as_uploaded}, user)
     customize.save_customization(asset, network.alpha, {"product_image": logo}, user)
     session.commit()
     assert rendering.current_render(asset, network.alpha).status == "done"
