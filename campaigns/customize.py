@@ -11,7 +11,13 @@ from brand_templates import FieldValueError, LockedFieldError, ValidationError, 
 from brand_templates.fieldtypes import STORAGE_PREFIX
 from campaigns import events
 from campaigns.models import CampaignAsset, Customization, EventKind
-from campaigns.rendering import bundle_of, customization_row, render_context
+from campaigns.rendering import (
+    LOGO_REF,
+    bundle_of,
+    customization_row,
+    partner_values,
+    render_context,
+)
 from directory.logos import ProcessedPicture
 from directory.models import Partner
 
@@ -60,12 +66,6 @@ def store_picture(partner: Partner, picture: ProcessedPicture) -> str:
     return ref
 
 
-def _logo_refs(partner: Partner) -> dict[str, str]:
-    kit = partner.brand_kit
-    key = kit and (kit.logo_trimmed_key or kit.logo_key)
-    return {STORAGE_PREFIX + key: "Your logo"} if key else {}
-
-
 def _own_file(partner: Partner, ref: str) -> bool:
     """Whether stored file REF is the partner's own: its logo (as uploaded or trimmed) or a
     picture it uploaded."""
@@ -80,12 +80,15 @@ def _own_file(partner: Partner, ref: str) -> bool:
 
 def picture_choices(asset: CampaignAsset, partner: Partner, current: str) -> list[tuple[str, str]]:
     """(value, label) of what the partner may choose for an image field of ASSET: the
-    template's pictures, its logo, and the picture it uploaded (when CURRENT is one)."""
+    template's pictures, its logo (``LOGO_REF``: whatever logo it has when rendered), and the
+    picture it uploaded (when CURRENT is one)."""
     names = sorted(
         name for name in bundle_of(asset).files if name.lower().endswith(TEMPLATE_PICTURE_SUFFIXES)
     )
     choices = [(name, f"{name.rsplit('/', 1)[-1]} (from the template)") for name in names]
-    choices += list(_logo_refs(partner).items())
+    kit = partner.brand_kit
+    if kit and (kit.logo_trimmed_key or kit.logo_key):
+        choices.append((LOGO_REF, "Your logo (always the current one)"))
     if current.startswith(STORAGE_PREFIX + _pictures_of(partner)):
         choices.append((current, "Your uploaded picture"))
     return choices
@@ -141,16 +144,21 @@ def save_customization(
     _check_fields(asset, chosen)
     _check_pictures(asset, partner, chosen)
     bundle = bundle_of(asset)
+    context = render_context(partner)
     resolved = resolve_values(
         bundle.manifest,
-        render_context(partner),
+        context,
         asset.presets or {},
-        chosen,
+        partner_values(asset, chosen, context),
         as_partner=True,
         files=bundle.files.keys(),
     )
-    # kept as the renderer sees them: rich text sanitized, URLs and colours normalized
-    clean = {name: str(resolved[name]) for name in chosen}
+    # kept as the renderer sees them: rich text sanitized, URLs and colours normalized (and
+    # "your logo" as a reference to the logo of the day)
+    clean = {
+        name: LOGO_REF if value == LOGO_REF else str(resolved[name])
+        for name, value in chosen.items()
+    }
     for picture in pictures.values():
         store_picture(partner, picture)
     row = customization_row(asset, partner)
@@ -198,12 +206,13 @@ def field_states(asset: CampaignAsset, partner: Partner) -> list[dict[str, Any]]
     allowed = set(asset.editable_fields or ())
     mine = {name: value for name, value in mine.items() if name in allowed}
     presets = asset.presets or {}
+    context = render_context(partner)
     try:
         values = resolve_values(
             bundle.manifest,
-            render_context(partner),
+            context,
             presets,
-            mine,
+            partner_values(asset, mine, context),
             as_partner=True,
             files=bundle.files.keys(),
         )
@@ -217,6 +226,8 @@ def field_states(asset: CampaignAsset, partner: Partner) -> list[dict[str, Any]]
             "name": name,
             "spec": spec,
             "value": value,
+            # the partner's own choice, as saved (for an image field: what the picker shows)
+            "chosen": mine.get(name),
             "editable": name in allowed,
             "source": source,
         }

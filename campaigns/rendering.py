@@ -169,10 +169,26 @@ def _row_and_stamp(asset_id: int, partner_id: int) -> tuple[AssetRender | None, 
     return result[0], _stamp(tuple(result[1:]))
 
 
-def partner_values(asset: CampaignAsset, values: dict[str, Any] | None) -> dict[str, Any]:
-    """The partner's values the asset lets it change (a field locked since is ignored)."""
+# the value of an image field that means "the partner's logo as it is now", so that a new
+# logo shows there too (a stored file's key would keep today's)
+LOGO_REF = "brand-kit:logo"
+
+
+def partner_values(
+    asset: CampaignAsset, values: dict[str, Any] | None, context: dict[str, Any]
+) -> dict[str, Any]:
+    """The partner's values the asset lets it change (a field locked since is ignored), with
+    ``LOGO_REF`` in an image field resolved from CONTEXT (no logo: the vendor's value)."""
     allowed = set(asset.editable_fields or ())
-    return {name: value for name, value in (values or {}).items() if name in allowed}
+    fields = bundle_of(asset).manifest.fields
+    out = {}
+    for name, value in (values or {}).items():
+        if name not in allowed:
+            continue
+        if value == LOGO_REF and name in fields and fields[name].type == "image":
+            value = context["partner"]["logo"]
+        out[name] = value
+    return out
 
 
 def _context_digest(context: dict) -> str:
@@ -237,7 +253,7 @@ def prepare(
         manifest,
         context,
         asset.presets or {},
-        partner_values(asset, chosen),
+        partner_values(asset, chosen, context),
         as_partner=True,
         files=bundle.files.keys(),
     )

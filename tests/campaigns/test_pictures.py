@@ -84,12 +84,30 @@ def test_the_template_pictures_the_logo_and_an_upload_are_the_partners_choices(
 
     brand_kits.set_logo(network.alpha, generate_logo("Alpha Solar"), "test")
     session.commit()
-    logo = "storage:" + network.alpha.brand_kit.logo_trimmed_key
-    as_uploaded = "storage:" + network.alpha.brand_kit.logo_key
-    customize.save_customization(asset, network.alpha, {"product_image": as_uploaded}, user)
-    customize.save_customization(asset, network.alpha, {"product_image": logo}, user)
+    # the logo's stored files are the partner's own (the API may name them)...
+    for key in (network.alpha.brand_kit.logo_trimmed_key, network.alpha.brand_kit.logo_key):
+        customize.save_customization(
+            asset, network.alpha, {"product_image": "storage:" + key}, user
+        )
+    # ...but "your logo" is a reference: a new logo shows there at the next render
+    saved = customize.save_customization(
+        asset, network.alpha, {"product_image": rendering.LOGO_REF}, user
+    )
     session.commit()
-    assert rendering.current_render(asset, network.alpha).status == "done"
+    assert saved.values["product_image"] == rendering.LOGO_REF
+    states = {s["name"]: s for s in customize.field_states(asset, network.alpha)}
+    assert states["product_image"]["chosen"] == rendering.LOGO_REF
+    assert states["product_image"]["value"] == "storage:" + network.alpha.brand_kit.logo_trimmed_key
+    with_logo = rendering.current_render(asset, network.alpha)
+    assert with_logo.status == "done" and with_logo.render_key != first_key
+    with_logo_key = with_logo.render_key
+    brand_kits.set_logo(network.alpha, generate_logo("Alpha Solar Neu"), "test")
+    session.commit()
+    new_logo = rendering.current_render(asset, network.alpha)
+    assert new_logo.status == "done" and new_logo.render_key != with_logo_key
+    assert rendering.prepare(asset, network.alpha).values["product_image"] == (
+        "storage:" + network.alpha.brand_kit.logo_trimmed_key
+    )
 
     picture = process_picture(photo(color=(10, 120, 200)))
     saved = customize.save_customization(
@@ -101,7 +119,7 @@ def test_the_template_pictures_the_logo_and_an_upload_are_the_partners_choices(
     assert get_storage().get(ref[len("storage:") :]) == picture.data
     states = {s["name"]: s for s in customize.field_states(asset, network.alpha)}
     assert states["product_image"]["choices"][-2:] == [
-        (logo, "Your logo"),
+        (rendering.LOGO_REF, "Your logo (always the current one)"),
         (ref, "Your uploaded picture"),
     ]
     row = rendering.current_render(asset, network.alpha)
