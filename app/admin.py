@@ -14,6 +14,7 @@ from app.models import PARTNER_ROLES, ROLE_LABELS, AuditEntry, Invitation, MailM
 from app.public import _image_response
 from app.storage import StorageError, content_key, get_storage
 from app.web import form_data, get_or_404, run_action, uploaded_bytes
+from campaigns import service as campaign_service
 from campaigns.service import on_partner_changed, sync_all_live_soon
 from directory import locations, partner_csv, partners, tiers
 from directory.logos import LogoRejected, process_logo
@@ -353,9 +354,14 @@ def tier_create():
 @roles(ADMIN)
 def tier_update(tier_id: int):
     tier = get_or_404(Tier, tier_id)
+    # campaigns name tiers in their rules: the campaign domain keeps them in step
     if request.form.get("action") == "delete":
-        return _tier_action(lambda: tiers.delete_tier(tier, current_user), f"{tier.name} removed.")
-    return _tier_action(lambda: tiers.update_tier(tier, form_data(), current_user), "Tier saved.")
+        return _tier_action(
+            lambda: campaign_service.delete_tier(tier, current_user), f"{tier.name} removed."
+        )
+    return _tier_action(
+        lambda: campaign_service.update_tier(tier, form_data(), current_user), "Tier saved."
+    )
 
 
 def _tier_action(action, message: str):

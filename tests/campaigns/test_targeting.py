@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from app.db import session
 from app.validation import ValidationFailed
@@ -134,3 +135,46 @@ def test_preview_counts_and_lists_the_first(network):
     assert [p.name for p in first] == ["Alpha Solar", "Bravo Energy"]
     count, first = targeting.preview({"min_tier": "Platinum"}, include=[network.ids["echo"]])
     assert (count, [p.name for p in first]) == (2, ["Charlie Power", "Echo Grid"])
+
+
+def test_renaming_a_tier_keeps_the_rules_that_name_it(network, make_campaign, sent, app):
+    from app import validation as v
+    from campaigns import service
+    from directory.models import Tier
+
+    gold = session.execute(select(Tier).where(Tier.name == "Gold")).scalar_one()
+    live = make_campaign("Gold and above", targeting={"min_tier": "gold"}, assets=("stamp",))
+    listed = make_campaign("Gold or Silver", targeting={"tiers": ["Silver", "Gold"]}, assets=())
+    other = make_campaign("Silver only", targeting={"tiers": ["Silver"]}, assets=())
+    service.launch(live.id)
+    before = targeting.matching_ids(live)
+    sent.clear()
+
+    service.update_tier(gold, {"name": "Gold Plus"}, network.users["marketer"])
+    session.commit()
+    assert live.targeting["min_tier"] == "Gold Plus"
+    assert listed.targeting["tiers"] == ["Silver", "Gold Plus"]
+    assert other.targeting["tiers"] == ["Silver"]
+    assert targeting.matching_ids(live) == before  # the same partners, by the new name
+    assert [task for task, _args, _eta in sent.calls] == ["sync_all_live"]
+
+    # a tier that a campaign still targets with is not deleted; once no rule names it, it is
+    registered = session.execute(select(Tier).where(Tier.name == "Registered")).scalar_one()
+    newcomers = make_campaign("Newcomers", targeting={"tiers": ["Registered"]}, assets=())
+    delta = session.get(type(network.delta), network.ids["delta"])
+    delta.tier_id = None  # nobody is in it any more
+    session.commit()
+    with pytest.raises(v.ValidationFailed) as refused:
+        service.delete_tier(registered, network.users["marketer"])
+    assert refused.value.errors == {
+        "tier": "Campaigns target Registered: Newcomers. Change their targeting first."
+    }
+    session.rollback()
+    service.archive_campaign(newcomers.id)
+    service.delete_tier(registered, network.users["marketer"])
+    session.commit()
+    assert session.execute(select(Tier.name).order_by(Tier.rank)).scalars().all() == [
+        "Silver",
+        "Gold Plus",
+        "Platinum",
+    ]

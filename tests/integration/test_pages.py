@@ -50,11 +50,30 @@ def test_admin_configures_the_tier_ladder(world, login_as, app):
     response = client.post(f"/admin/tiers/{gold_id}", data={"action": "delete"}, follow_redirects=True)
     assert b"1 partner(s) are in Gold" in response.data
     client.post(f"/admin/tiers/{registered_id}", data={"action": "delete"})
+    with app.app_context():
+        from campaigns import service as campaigns
+
+        promo = campaigns.create_campaign(
+            {"name": "Gold promo", "targeting": {"min_tier": "Gold", "tiers": ["Diamond"]}}, None
+        )
+        session.commit()
+        promo_id = promo.id
+        session.remove()
     client.post(f"/admin/tiers/{gold_id}", data={"action": "save", "name": "Gold+", "rank": "35", "color": "#ffcc00"})
     with app.app_context():
         ladder = [(t.name, t.rank) for t in session.execute(select(Tier).order_by(Tier.rank)).scalars()]
         session.remove()
     assert ladder == [("Silver", 20), ("Gold+", 35), ("Platinum", 40), ("Diamond", 50)]
+    # campaigns name tiers in their rules: a new name follows, a named tier stays
+    with app.app_context():
+        from campaigns.models import Campaign
+
+        rules = session.get(Campaign, promo_id).targeting
+        diamond_id = session.execute(select(Tier.id).where(Tier.name == "Diamond")).scalar_one()
+        session.remove()
+    assert rules["min_tier"] == "Gold+" and rules["tiers"] == ["Diamond"]
+    response = client.post(f"/admin/tiers/{diamond_id}", data={"action": "delete"}, follow_redirects=True)
+    assert b"Campaigns target Diamond: Gold promo. Change their targeting first." in response.data
     # only the admin configures tiers
     client = login_as("marketer@vendor.example")
     assert client.post("/admin/tiers", data={"name": "X", "rank": "70"}).status_code == 403
