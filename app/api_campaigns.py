@@ -24,7 +24,7 @@ from app.db import session
 from app.web import file_response, get_or_404
 from brand_templates import FieldValueError
 from brand_templates.models import BrandTemplate, BrandTemplateVersion
-from campaigns import customize, events, service, targeting, visibility
+from campaigns import customize, events, pictures, service, targeting, visibility
 from campaigns.downloads import download_for, formats_of
 from campaigns.models import (
     STATUS_TRANSITIONS,
@@ -1001,7 +1001,7 @@ def partner_picture_upload():
         picture = process_picture(g.api_upload, max_bytes=runtime.settings().max_upload_bytes)
     except LogoRejected as exc:
         return _invalid({"body": str(exc)})
-    ref = customize.store_picture(_my_partner(), picture)
+    ref = pictures.store_picture(_my_partner(), picture)
     return {
         "ref": ref,
         "content_type": picture.mime,

@@ -86,10 +86,8 @@ def asset(asset_id: int):
                 customize.reset_customization(asset, partner, current_user)
                 message = "Back to the vendor's version."
             else:
-                values, pictures = _typed_values(asset), _uploaded_pictures(asset)
-                customize.save_customization(
-                    asset, partner, values, current_user, pictures=pictures
-                )
+                values, uploads = _typed_values(asset), _uploaded_pictures(asset)
+                customize.save_customization(asset, partner, values, current_user, uploads=uploads)
                 message = "Saved. Your downloads use these values."
             session.commit()
             flash(message, "success")
@@ -103,10 +101,12 @@ def asset(asset_id: int):
         _event(EventKind.VIEW, asset.campaign_id, asset.id)
         session.commit()
     states = customize.field_states(asset, partner)
-    if errors:  # show what was typed, not the stored values
+    if errors:  # show what was typed or chosen, not the stored values
         for state in states:
             if state["editable"]:
-                state["value"] = request.form.get(f"field_{state['name']}", state["value"])
+                typed = request.form.get(f"field_{state['name']}")
+                if typed is not None:
+                    state["value"] = state["chosen"] = typed
     return render_template(
         "portal/asset.html", asset=asset, states=states, errors=errors, formats=formats_of(asset)
     ), (400 if errors else 200)

@@ -6,10 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.db import session, utcnow
-from app.storage import content_key, get_storage
 from brand_templates import FieldValueError, LockedFieldError, ValidationError, resolve_values
 from brand_templates.fieldtypes import STORAGE_PREFIX
-from campaigns import events
+from campaigns import events, pictures
 from campaigns.models import CampaignAsset, Customization, EventKind
 from campaigns.rendering import (
     LOGO_REF,
@@ -42,40 +41,9 @@ def _check_fields(asset: CampaignAsset, values: Mapping[str, Any]) -> None:
         raise LockedFieldError(locked)
 
 
-# --- pictures: what a partner may put in an image field ---------------------------------
+# --- pictures: what a partner may choose for an image field -----------------------------
 
-PICTURES_PREFIX = "partner-pictures"
 TEMPLATE_PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".svg")
-
-
-def _pictures_of(partner: Partner) -> str:
-    return f"{PICTURES_PREFIX}/{partner.id}/"
-
-
-def picture_ref(partner: Partner, picture: ProcessedPicture) -> str:
-    """The field value of PARTNER's uploaded PICTURE (stored by content, under the partner)."""
-    return STORAGE_PREFIX + content_key(
-        _pictures_of(partner).rstrip("/"), picture.data, picture.extension
-    )
-
-
-def store_picture(partner: Partner, picture: ProcessedPicture) -> str:
-    """Store PARTNER's PICTURE (once per content) and return its field value."""
-    ref = picture_ref(partner, picture)
-    get_storage().put(ref[len(STORAGE_PREFIX) :], picture.data, picture.mime)
-    return ref
-
-
-def _own_file(partner: Partner, ref: str) -> bool:
-    """Whether stored file REF is the partner's own: its logo (as uploaded or trimmed) or a
-    picture it uploaded."""
-    kit = partner.brand_kit
-    logos = (
-        {STORAGE_PREFIX + key for key in (kit.logo_key, kit.logo_trimmed_key) if key}
-        if kit
-        else set()
-    )
-    return ref in logos or ref.startswith(STORAGE_PREFIX + _pictures_of(partner))
 
 
 def picture_choices(asset: CampaignAsset, partner: Partner, current: str) -> list[tuple[str, str]]:
@@ -89,8 +57,10 @@ def picture_choices(asset: CampaignAsset, partner: Partner, current: str) -> lis
     kit = partner.brand_kit
     if kit and (kit.logo_trimmed_key or kit.logo_key):
         choices.append((LOGO_REF, "Your logo (always the current one)"))
-    if current.startswith(STORAGE_PREFIX + _pictures_of(partner)):
+    if pictures.is_upload(partner, current):
         choices.append((current, "Your uploaded picture"))
+    elif current.startswith(STORAGE_PREFIX) and pictures.is_own_file(partner, current):
+        choices.append((current, "Your logo as it was when you chose it"))
     return choices
 
 
@@ -100,56 +70,35 @@ def picture_fields(asset: CampaignAsset) -> list[str]:
     return [name for name in asset.editable_fields or () if fields[name].type == "image"]
 
 
-def _check_pictures(asset: CampaignAsset, partner: Partner, chosen: Mapping[str, Any]) -> None:
-    """A stored file in an image field must be the partner's own (never another partner's
-    upload or any other stored file, which the renderer would otherwise fetch)."""
-    fields = bundle_of(asset).manifest.fields
-    foreign = [
-        ValidationError(
-            None,
-            None,
-            name,
-            "must be a picture of the template, your logo or a picture you uploaded",
-        )
-        for name, value in chosen.items()
-        if fields[name].type == "image"
-        and isinstance(value, str)
-        and value.strip().startswith(STORAGE_PREFIX)
-        and not _own_file(partner, value.strip())
-    ]
-    if foreign:
-        raise FieldValueError(foreign)
-
-
 def save_customization(
     asset: CampaignAsset,
     partner: Partner,
     values: Mapping[str, Any],
     user,
     *,
-    pictures: Mapping[str, ProcessedPicture] | None = None,
+    uploads: Mapping[str, ProcessedPicture] | None = None,
 ) -> Customization:
     """Replace the partner's values for ASSET with VALUES (field: value; None drops a value).
 
     Only the asset's editable fields are accepted (LockedFieldError otherwise), every value
     is checked as the renderer will see it (FieldValueError, with ``by_field`` for forms),
-    and nothing is written when anything is wrong. PICTURES (field: an uploaded picture,
+    and nothing is written when anything is wrong. UPLOADS (field: an uploaded picture,
     checked by ``directory.logos.process_picture``) become those fields' values; they are
-    stored once everything else is found right. Records a 'customize' event. The caller
+    stored once everything else is found right; a stored file must be the partner's own
+    (``campaigns.pictures``). Records a 'customize' event. The caller
     commits; the next ``current_render`` renders the new values.
     """
-    pictures = dict(pictures or {})
+    uploads = dict(uploads or {})
     chosen = {name: value for name, value in dict(values).items() if value is not None}
-    chosen.update({name: picture_ref(partner, picture) for name, picture in pictures.items()})
+    chosen.update({name: pictures.picture_ref(partner, p) for name, p in uploads.items()})
     _check_fields(asset, chosen)
-    _check_pictures(asset, partner, chosen)
     bundle = bundle_of(asset)
     context = render_context(partner)
     resolved = resolve_values(
         bundle.manifest,
         context,
         asset.presets or {},
-        partner_values(asset, chosen, context),
+        partner_values(asset, partner, chosen, context),
         as_partner=True,
         files=bundle.files.keys(),
     )
@@ -159,8 +108,8 @@ def save_customization(
         name: LOGO_REF if value == LOGO_REF else str(resolved[name])
         for name, value in chosen.items()
     }
-    for picture in pictures.values():
-        store_picture(partner, picture)
+    for picture in uploads.values():
+        pictures.store_picture(partner, picture)
     row = customization_row(asset, partner)
     if row is None:
         row = Customization(asset_id=asset.id, partner_id=partner.id)
@@ -212,7 +161,7 @@ def field_states(asset: CampaignAsset, partner: Partner) -> list[dict[str, Any]]
             bundle.manifest,
             context,
             presets,
-            partner_values(asset, mine, context),
+            partner_values(asset, partner, mine, context),
             as_partner=True,
             files=bundle.files.keys(),
         )

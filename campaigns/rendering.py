@@ -39,6 +39,7 @@ from app.models import ProgramSettings
 from app.storage import StorageError, get_storage
 from brand_templates import FieldValueError, TemplateBundle, TemplateInvalid, resolve_values
 from brand_templates.versions import version_bundle
+from campaigns import pictures
 from campaigns.models import AssetRender, CampaignAsset, Customization, RenderStatus
 from directory.context import partner_context, vendor_context
 from directory.models import BrandKit, Location, Partner
@@ -175,10 +176,14 @@ LOGO_REF = "brand-kit:logo"
 
 
 def partner_values(
-    asset: CampaignAsset, values: dict[str, Any] | None, context: dict[str, Any]
+    asset: CampaignAsset, partner: Partner, values: dict[str, Any] | None, context: dict[str, Any]
 ) -> dict[str, Any]:
-    """The partner's values the asset lets it change (a field locked since is ignored), with
-    ``LOGO_REF`` in an image field resolved from CONTEXT (no logo: the vendor's value)."""
+    """PARTNER's values that the asset lets it change (a field locked since is ignored), with
+    ``LOGO_REF`` in an image field resolved from CONTEXT (no logo: the vendor's value).
+
+    FieldValueError when an image field holds a stored file that is not the partner's own:
+    every way a partner's values reach the renderer comes through here.
+    """
     allowed = set(asset.editable_fields or ())
     fields = bundle_of(asset).manifest.fields
     out = {}
@@ -188,6 +193,7 @@ def partner_values(
         if value == LOGO_REF and name in fields and fields[name].type == "image":
             value = context["partner"]["logo"]
         out[name] = value
+    pictures.check_own_files(partner, fields, out)
     return out
 
 
@@ -253,7 +259,7 @@ def prepare(
         manifest,
         context,
         asset.presets or {},
-        partner_values(asset, chosen, context),
+        partner_values(asset, partner, chosen, context),
         as_partner=True,
         files=bundle.files.keys(),
     )

@@ -13,7 +13,7 @@ from app.db import session
 from app.storage import get_storage
 from brand_templates import FieldValueError, TemplateBundle, load_starter
 from brand_templates.versions import import_template, publish
-from campaigns import customize, rendering, service
+from campaigns import customize, pictures, rendering, service
 from campaigns.models import Customization
 from directory import brand_kits
 from directory.demo_logos import generate_logo
@@ -58,7 +58,7 @@ def picture_asset(network, sent):
 
 def test_a_stored_file_of_anyone_else_is_refused(network, picture_asset):
     asset, user = picture_asset, network.users["alpha"]
-    charlie_picture = customize.picture_ref(network.charlie, process_picture(photo()))
+    charlie_picture = pictures.picture_ref(network.charlie, process_picture(photo()))
     brand_kits.set_logo(network.charlie, generate_logo("Charlie Power"), "test")
     session.commit()
     charlie_logo = "storage:" + network.charlie.brand_kit.logo_trimmed_key
@@ -68,6 +68,20 @@ def test_a_stored_file_of_anyone_else_is_refused(network, picture_asset):
             customize.save_customization(asset, network.alpha, {"product_image": foreign}, user)
         session.rollback()
     assert session.execute(select(func.count()).select_from(Customization)).scalar_one() == 0
+    # nor in a preview of unsaved values, nor in a render of values stored before the rule
+    for foreign in (charlie_picture, render_file):
+        with pytest.raises(FieldValueError, match=REFUSED):
+            rendering.preview_for_partner(asset, network.alpha, {"product_image": foreign})
+    session.add(
+        Customization(
+            asset_id=asset.id,
+            partner_id=network.alpha.id,
+            values={"product_image": charlie_picture},
+        )
+    )
+    session.commit()
+    row = rendering.current_render(asset, network.alpha)
+    assert row.status == "failed" and REFUSED in row.error
 
 
 def test_the_template_pictures_the_logo_and_an_upload_are_the_partners_choices(
@@ -111,7 +125,7 @@ def test_the_template_pictures_the_logo_and_an_upload_are_the_partners_choices(
 
     picture = process_picture(photo(color=(10, 120, 200)))
     saved = customize.save_customization(
-        asset, network.alpha, {"headline": "Our pick"}, user, pictures={"product_image": picture}
+        asset, network.alpha, {"headline": "Our pick"}, user, uploads={"product_image": picture}
     )
     session.commit()
     ref = saved.values["product_image"]
@@ -132,7 +146,7 @@ def test_the_template_pictures_the_logo_and_an_upload_are_the_partners_choices(
 
     # the same picture again is stored once, under the same key
     again = customize.save_customization(
-        asset, network.alpha, {}, user, pictures={"product_image": picture}
+        asset, network.alpha, {}, user, uploads={"product_image": picture}
     )
     assert again.values["product_image"] == ref
 
@@ -147,7 +161,7 @@ def test_a_locked_image_field_takes_no_upload(network, make_campaign, sent):
             network.alpha,
             {},
             network.users["alpha"],
-            pictures={"product_image": process_picture(photo())},
+            uploads={"product_image": process_picture(photo())},
         )
 
 
@@ -168,6 +182,16 @@ def test_the_portal_form_uploads_a_picture_and_refuses_what_is_not_one(app, netw
     assert refused.status_code == 400
     assert "it looks like a PDF file" in refused.get_data(as_text=True)
     assert session.execute(select(func.count()).select_from(Customization)).scalar_one() == 0
+
+    # the live preview takes no stored file but the partner's own either
+    with app.app_context():
+        foreign = pictures.store_picture(network.charlie, process_picture(photo()))
+        session.remove()
+    preview = client.post(f"{url}/preview", data={"field_product_image": foreign})
+    assert preview.status_code == 422
+    assert preview.get_json()["error"]["fields"] == {"product_image": REFUSED}
+    refused = client.post(url, data={"field_product_image": foreign})
+    assert refused.status_code == 400 and REFUSED in refused.get_data(as_text=True)
 
     saved = client.post(
         url,
