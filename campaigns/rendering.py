@@ -13,7 +13,8 @@ only if its claim still holds.
 
 Computing a key means resolving the values, which reads six tables. A render row also
 keeps the *inputs stamp* its key was computed from: the update times and counters of
-those rows (``inputs_stamp``). One query tells whether the stamp still holds, so a cached
+those rows (``inputs_stamp``; of a partner's locations their number, newest id and the
+sum of their update counters, which no lagging clock can hide). One query tells whether the stamp still holds, so a cached
 download does not resolve anything; any change to an input changes the stamp, and the
 next request computes the key again (and renders only if the key changed).
 """
@@ -124,7 +125,7 @@ def _stamp_of(
             kit.updated_at if kit else None,
             len(locations),
             max((loc.id for loc in locations), default=None),
-            max((loc.updated_at for loc in locations), default=None),
+            sum(loc.version for loc in locations),
             program.updated_at if program else None,
         )
     )
@@ -153,7 +154,7 @@ def _row_and_stamp_query() -> Select:
         one(BrandKit.updated_at, BrandKit.partner_id == partner_id),
         one(func.count(Location.id), at_partner),
         one(func.max(Location.id), at_partner),
-        one(func.max(Location.updated_at), at_partner),
+        one(func.coalesce(func.sum(Location.version), 0), at_partner),
         select(ProgramSettings.updated_at).order_by(ProgramSettings.id).limit(1).scalar_subquery(),
     ).where(AssetRender.asset_id == asset_id, AssetRender.partner_id == partner_id)
     # the row as the database holds it now, even if this session loaded it before

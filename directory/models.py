@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    literal_column,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
@@ -143,6 +144,11 @@ class Location(PartnerOwned, Base):
     public: Mapped[bool] = mapped_column(Boolean, default=True)
     opening_hours: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # counts the row's updates, in the database (one web machine's clock may lag another's):
+    # the sum over a partner's locations is part of every render's inputs stamp
+    version: Mapped[int] = mapped_column(
+        Integer, default=1, onupdate=literal_column("version") + 1
+    )
 
     partner: Mapped[Partner] = relationship(back_populates="locations")
 

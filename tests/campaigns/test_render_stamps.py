@@ -3,6 +3,8 @@ and every change to what a render is made of is seen at the next request."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from app.db import session
@@ -87,6 +89,19 @@ def _move_location(_network, _asset, location):
     locations.update_location(location, {"street": "New street 2"}, None)
 
 
+def _two_locations_downloaded(network, asset) -> Location:
+    """Two new locations of alpha and a download since; the older of the two."""
+    older = _a_location_downloaded(network, asset)
+    _a_location_downloaded(network, asset)
+    return older
+
+
+def _move_older_location_with_a_lagging_clock(_network, _asset, location):
+    locations.update_location(location, {"street": "Lagging street 3"}, None)
+    # written by a web machine whose clock is a day behind: not the newest update time
+    location.updated_at = location.updated_at - timedelta(days=1)
+
+
 def _private_location(network, _asset, _given=None):
     # not public: not the contact address, so not part of the render
     locations.add_location(
@@ -128,6 +143,7 @@ CHANGES = [
     (_a_location_downloaded, _move_location, True),
     (None, _private_location, False),
     (_a_location_downloaded, _drop_location, True),
+    (_two_locations_downloaded, _move_older_location_with_a_lagging_clock, True),
     (None, _vendor, True),
     (None, _support_email, False),
 ]
