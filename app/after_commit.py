@@ -4,7 +4,7 @@ A worker must never look for rows that are not committed yet, and work for rows 
 rolled back must not be sent at all. Callers add items under a kind, with the function
 that sends all items of that kind; after the session commits each function is called
 once with its items (in the order added, each once), and after a rollback they are
-forgotten. A broker failure is logged, not raised: the rows are committed, and the
+forgotten. A savepoint (``begin_nested``) released or rolled back does neither. A broker failure is logged, not raised: the rows are committed, and the
 domain's sweepers send the work again from the database.
 """
 
@@ -38,6 +38,8 @@ def in_transaction() -> bool:
 
 @event.listens_for(session, "after_commit")
 def _send_after_commit(sess) -> None:
+    if sess.in_nested_transaction():  # a savepoint released: the transaction goes on
+        return
     for kind, (items, send) in sess.info.pop(_KEY, {}).items():
         try:
             send(list(items))
@@ -47,4 +49,8 @@ def _send_after_commit(sess) -> None:
 
 @event.listens_for(session, "after_rollback")
 def _forget_after_rollback(sess) -> None:
+    # back to a savepoint: what the transaction added before (and in) it stays; work of
+    # rows rolled back is harmless for the workers, which look rows up before acting
+    if sess.in_nested_transaction():
+        return
     sess.info.pop(_KEY, None)

@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from urllib.parse import parse_qs, unquote, urlparse
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, update
 
 from app import after_commit, runtime, security
 from app.db import session, utcnow
@@ -21,6 +21,8 @@ from app.models import MailMessage, Suppression
 UNSUBSCRIBE_SALT = "unsubscribe"
 # a queued message this old has lost its task (its first try runs within seconds)
 STALLED_AFTER = timedelta(minutes=15)
+# an SMTP conversation takes seconds (30 s timeout): a 'sending' claim this old is abandoned
+SENDING_TIMEOUT = timedelta(minutes=10)
 
 
 def is_suppressed(address: str) -> bool:
@@ -87,22 +89,59 @@ def _deliver(message_ids: list[int]) -> None:
 
 
 def requeue_stalled(older_than: timedelta = STALLED_AFTER) -> list[int]:
-    """Hand queued messages older than OLDER_THAN to the workers again (the beat's sweep).
+    """Hand mail that lost its task to the workers again (the beat's sweep); the ids.
 
     The outbox row is the truth: a message whose task was lost with the broker, or never
-    sent because the broker was down at commit time, is still 'queued'. ``deliver`` skips
-    a message that was sent meanwhile.
+    sent because the broker was down at commit time, is still 'queued' (handed over again
+    once per OLDER_THAN, not at every sweep while a backlog holds it); one left 'sending' by
+    a worker that died is taken over. ``deliver`` claims a message before sending it, so a
+    message handed over twice is still sent once.
     """
+    now = utcnow()
     ids = list(
         session.execute(
             select(MailMessage.id)
-            .where(MailMessage.status == "queued", MailMessage.created_at < utcnow() - older_than)
+            .where(
+                or_(
+                    and_(MailMessage.status == "queued", MailMessage.created_at < now - older_than),
+                    and_(
+                        MailMessage.status == "sending",
+                        MailMessage.claimed_at < now - SENDING_TIMEOUT,
+                    ),
+                ),
+                or_(MailMessage.handed_at.is_(None), MailMessage.handed_at < now - older_than),
+            )
             .order_by(MailMessage.id)
         ).scalars()
     )
     if ids:
+        session.execute(
+            update(MailMessage)
+            .where(MailMessage.id.in_(ids))
+            .values(handed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    session.commit()
+    if ids:
         _deliver(ids)
     return ids
+
+
+def _claim(message_id: int) -> bool:
+    """Take the message to send it: queued, failed (a retry) or abandoned while sending."""
+    now = utcnow()
+    claimable = or_(
+        MailMessage.status.in_(("queued", "failed")),
+        and_(MailMessage.status == "sending", MailMessage.claimed_at < now - SENDING_TIMEOUT),
+    )
+    result = session.execute(
+        update(MailMessage)
+        .where(MailMessage.id == message_id, claimable)
+        .values(status="sending", claimed_at=now, attempts=MailMessage.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return result.rowcount == 1
 
 
 def _smtp_settings(url: str) -> dict:
@@ -134,17 +173,29 @@ def build_email(message: MailMessage, sender: str) -> EmailMessage:
 
 
 def deliver(message_id: int) -> str:
-    """Send one queued message over SMTP; idempotent (a sent message is not sent again)."""
+    """Send one queued message over SMTP; the message's resulting status.
+
+    Idempotent: the message is claimed first (one conditional UPDATE), so a message that
+    is sent, or being sent by another worker, is not sent again.
+    """
     settings = runtime.settings()
     message = session.get(MailMessage, message_id)
-    if message is None or message.status not in ("queued", "failed"):
-        return message.status if message else "missing"
-    if message.category != "transactional" and is_suppressed(message.to_address):
+    if message is None:
+        return "missing"
+    if (
+        message.status in ("queued", "failed")
+        and message.category != "transactional"
+        and is_suppressed(message.to_address)
+    ):
         message.status = "suppressed"
         session.commit()
         return message.status
+    if not _claim(message_id):
+        return session.execute(
+            select(MailMessage.status).where(MailMessage.id == message_id)
+        ).scalar_one()
+    message = session.get(MailMessage, message_id, populate_existing=True)
     cfg = _smtp_settings(settings.mail_url)
-    message.attempts += 1
     try:
         smtp_cls = smtplib.SMTP_SSL if cfg["ssl"] else smtplib.SMTP
         with smtp_cls(cfg["host"], cfg["port"], timeout=30) as smtp:

@@ -179,6 +179,10 @@ class MailMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     error: Mapped[str] = mapped_column(Text, default="")
+    # when a worker took it to send ('sending'); a claim this old was left by a dead worker
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # when the beat's sweep last handed it to the workers again
+    handed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Suppression(Base):

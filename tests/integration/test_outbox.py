@@ -1,5 +1,6 @@
-"""The outbox hands mail to the workers only after the commit that makes it visible, and
-the beat's sweep hands over again what the broker lost."""
+"""The outbox hands mail to the workers only after the commit that makes it visible, the
+beat's sweep hands over again what the broker lost, and a message is sent once however
+often it is handed over (an SMTP server on loopback receives it)."""
 
 from __future__ import annotations
 
@@ -11,19 +12,20 @@ from sqlalchemy import select
 
 from app import mail
 from app.config import load_settings
-from app.db import session
+from app.db import session, utcnow
 from app.models import MailMessage
 
 
 @pytest.fixture
-def settings(db_url, tmp_path):
+def settings(db_url, tmp_path, smtp_server):
+    _inbox, port = smtp_server
     return load_settings(
         {
             "TANDEM_INSTANCE": str(tmp_path / "instance"),
             "DATABASE_URL": db_url,
             "SECRET_KEY": "test-secret-key",
             "BASE_URL": "http://localhost",
-            "MAIL_URL": "smtp://127.0.0.1:2525",
+            "MAIL_URL": f"smtp://127.0.0.1:{port}",
         }
     )
 
@@ -91,3 +93,58 @@ def test_the_sweep_is_on_the_beat_schedule():
     beat = {entry["task"]: entry["schedule"] for entry in celery.conf.beat_schedule.values()}
     assert beat["tandem.mail.requeue_stalled"] == 300.0
     assert "tandem.mail.requeue_stalled" in celery.tasks
+
+
+def test_a_message_is_sent_once_however_often_it_is_handed_over(app, handed, smtp_server):
+    inbox, _port = smtp_server
+    with app.app_context():
+        message = mail.queue_mail("a@example.com", "Hello", "text")
+        session.commit()
+        assert mail.deliver(message.id) == "sent"
+        assert mail.deliver(message.id) == "sent"  # handed over twice: not sent twice
+        assert len(inbox.messages) == 1
+        row = session.get(MailMessage, message.id, populate_existing=True)
+        assert (row.attempts, row.status, row.sent_at is not None) == (1, "sent", True)
+
+        # another worker is sending this one now: left alone; one that died at it: taken over
+        busy = mail.queue_mail("b@example.com", "Hello", "text")
+        session.flush()
+        busy.status, busy.claimed_at = "sending", utcnow()
+        session.commit()
+        assert mail.deliver(busy.id) == "sending" and len(inbox.messages) == 1
+        busy.claimed_at = utcnow() - mail.SENDING_TIMEOUT - timedelta(seconds=1)
+        session.commit()
+        assert mail.deliver(busy.id) == "sent" and len(inbox.messages) == 2
+
+
+def test_the_sweep_hands_a_message_over_once_per_period(app, handed):
+    with app.app_context():
+        lost = mail.queue_mail("a@example.com", "Hello", "text")
+        abandoned = mail.queue_mail("b@example.com", "Hello", "text")
+        session.flush()
+        lost.created_at = utcnow() - timedelta(minutes=20)
+        abandoned.status = "sending"
+        abandoned.claimed_at = utcnow() - timedelta(minutes=11)
+        session.commit()
+        handed.clear()
+        assert mail.requeue_stalled() == [lost.id, abandoned.id]
+        assert mail.requeue_stalled() == []  # while the workers have it, not again
+        assert handed == [lost.id, abandoned.id]
+        session.get(MailMessage, lost.id).handed_at = utcnow() - timedelta(minutes=16)
+        session.commit()
+        assert mail.requeue_stalled() == [lost.id]
+
+
+def test_a_savepoint_neither_sends_nor_forgets_the_work_of_its_transaction(app, handed):
+    with app.app_context():
+        message = mail.queue_mail("a@example.com", "Hello", "text")
+        with session.begin_nested():  # released: still inside the outer transaction
+            mail.queue_mail("b@example.com", "Hello", "text")
+        assert handed == []
+        try:
+            with session.begin_nested():
+                raise ValueError("rolled back to the savepoint")
+        except ValueError:
+            pass
+        session.commit()
+        assert handed[0] == message.id and len(handed) == 2

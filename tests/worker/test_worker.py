@@ -10,40 +10,17 @@ import email
 import email.policy
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from app.config import load_settings
 from tests.conftest import REDIS_URL, _reset_database, need, port_open, worker_id
 
 pytestmark = [pytest.mark.worker, pytest.mark.xdist_group("worker")]
-
-
-class Inbox:
-    def __init__(self):
-        self.messages: list[tuple[str, list[str], bytes]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def smtp_server():
-    inbox = Inbox()
-    with socket.socket() as probe:  # aiosmtpd needs a concrete port to check it started
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
 
 
 def _broker_env(request, kind: str, tmp_path) -> dict:
