@@ -395,13 +395,20 @@ RENDER = {
 PICTURE_TYPES = ("image/png", "image/jpeg", "image/webp")
 PICTURE = {
     "type": "object",
-    "required": ["ref", "content_type", "width", "height"],
+    "required": ["id", "ref", "content_type", "width", "height", "created_at"],
     "properties": {
+        "id": INT,
         "ref": {"type": "string", "description": "the value for an image field"},
         "content_type": STR,
         "width": INT,
         "height": INT,
+        "created_at": STR,
     },
+}
+PICTURES = {
+    "type": "object",
+    "required": ["items"],
+    "properties": {"items": {"type": "array", "items": PICTURE}},
 }
 REMOVED = {
     "type": "object",
@@ -1001,10 +1008,24 @@ def partner_picture_upload():
         picture = process_picture(g.api_upload, max_bytes=runtime.settings().max_upload_bytes)
     except LogoRejected as exc:
         return _invalid({"body": str(exc)})
-    ref = pictures.store_picture(_my_partner(), picture)
+    row = pictures.store_picture(_my_partner(), picture, acting_user())
+    session.commit()
+    return _picture_json(row), 201
+
+
+@bp.get("/partner/pictures")
+@roles(PARTNER)
+@operation("Your pictures for image fields, newest first", response=PICTURES, tag=TAG)
+def partner_pictures():
+    return {"items": [_picture_json(row) for row in pictures.library(_my_partner())]}
+
+
+def _picture_json(row) -> dict:
     return {
-        "ref": ref,
-        "content_type": picture.mime,
-        "width": picture.width,
-        "height": picture.height,
-    }, 201
+        "id": row.id,
+        "ref": pictures.ref_of(row),
+        "content_type": row.content_type,
+        "width": row.width,
+        "height": row.height,
+        "created_at": _moment(row.created_at),
+    }

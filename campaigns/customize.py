@@ -48,8 +48,8 @@ TEMPLATE_PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".svg")
 
 def picture_choices(asset: CampaignAsset, partner: Partner, current: str) -> list[tuple[str, str]]:
     """(value, label) of what the partner may choose for an image field of ASSET: the
-    template's pictures, its logo (``LOGO_REF``: whatever logo it has when rendered), and the
-    picture it uploaded (when CURRENT is one)."""
+    template's pictures, its logo (``LOGO_REF``: whatever logo it has when rendered), the
+    pictures it uploaded, and CURRENT if it is another file of its own."""
     names = sorted(
         name for name in bundle_of(asset).files if name.lower().endswith(TEMPLATE_PICTURE_SUFFIXES)
     )
@@ -57,10 +57,15 @@ def picture_choices(asset: CampaignAsset, partner: Partner, current: str) -> lis
     kit = partner.brand_kit
     if kit and (kit.logo_trimmed_key or kit.logo_key):
         choices.append((LOGO_REF, "Your logo (always the current one)"))
-    if pictures.is_upload(partner, current):
-        choices.append((current, "Your uploaded picture"))
-    elif current.startswith(STORAGE_PREFIX) and pictures.is_own_file(partner, current):
-        choices.append((current, "Your logo as it was when you chose it"))
+    for row in pictures.library(partner):
+        label = f"Your picture, {row.width}×{row.height}, uploaded {row.created_at:%Y-%m-%d %H:%M}"
+        choices.append((pictures.ref_of(row), label))
+    listed = {value for value, _label in choices}
+    if current not in listed and current.startswith(STORAGE_PREFIX):
+        if pictures.is_upload(partner, current):
+            choices.append((current, "Your uploaded picture"))
+        elif pictures.is_own_file(partner, current):
+            choices.append((current, "Your logo as it was when you chose it"))
     return choices
 
 
@@ -109,7 +114,7 @@ def save_customization(
         for name, value in chosen.items()
     }
     for picture in uploads.values():
-        pictures.store_picture(partner, picture)
+        pictures.store_picture(partner, picture, user)
     row = customization_row(asset, partner)
     if row is None:
         row = Customization(asset_id=asset.id, partner_id=partner.id)

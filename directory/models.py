@@ -179,3 +179,25 @@ class BrandKit(PartnerOwned, Base):
     partner: Mapped[Partner] = relationship(back_populates="brand_kit")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class PartnerPicture(PartnerOwned, Base):
+    """A picture a partner uploaded for the image fields of campaign assets: its library.
+
+    The file is stored by content under the partner's own prefix (``campaigns.pictures``);
+    the row is what lists it and says whose it is.
+    """
+
+    __tablename__ = "partner_pictures"
+    __table_args__ = (UniqueConstraint("partner_id", "storage_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partners.id", ondelete="CASCADE"), index=True
+    )
+    storage_key: Mapped[str] = mapped_column(String(300))
+    content_type: Mapped[str] = mapped_column(String(40))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

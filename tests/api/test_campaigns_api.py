@@ -324,6 +324,9 @@ def test_partner_uploads_a_picture_and_uses_only_its_own(app, api):
     body = uploaded.get_json()
     assert body["ref"].startswith(f"storage:partner-pictures/{api.world.a_id}/")
     assert (body["content_type"], body["width"], body["height"]) == ("image/jpeg", 300, 200)
+    assert c.get("/api/v1/partner/pictures", headers=gold).get_json()["items"] == [body]
+    # another partner's library is its own
+    assert c.get("/api/v1/partner/pictures", headers=api.h["silver"]).get_json() == {"items": []}
 
     refused = c.post(
         "/api/v1/partner/pictures", headers={**gold, "Content-Type": "image/png"}, data=b"%PDF-1"
@@ -347,7 +350,8 @@ def test_partner_uploads_a_picture_and_uses_only_its_own(app, api):
         headers={**gold, "Content-Type": "image/jpeg"},
         data=buffer.getvalue(),
     )
-    assert again.get_json()["ref"] == body["ref"]
+    assert again.get_json() == body
+    assert len(c.get("/api/v1/partner/pictures", headers=gold).get_json()["items"]) == 1
     # (that a partner can use only its own pictures in image fields is the domain's rule,
     # tested in tests/campaigns/test_pictures.py; the customization PUT calls it)
 
@@ -494,6 +498,7 @@ def test_openapi_document_describes_the_campaign_routes(app):
         ("/api/v1/partner/assets/{asset_id}/renders/{fmt}", "get"),
         ("/api/v1/partner/assets/{asset_id}/renders/{fmt}/file", "get"),
         ("/api/v1/partner/pictures", "post"),
+        ("/api/v1/partner/pictures", "get"),
     ]:
         assert paths[path][method]["tags"] == ["campaigns"], (path, method)
     params = {
@@ -538,7 +543,7 @@ def test_campaign_operations_have_no_server_errors(app, seeded_api):
     checks = [not_a_server_error, status_code_conformance, response_schema_conformance]
     operations = [result.ok() for result in api_schema.get_all_operations()]
     operations = [op for op in operations if CAMPAIGN_PATH.match(op.path)]
-    assert len(operations) == 21
+    assert len(operations) == 22
     # removing the seeded asset last keeps it there for the others
     operations.sort(
         key=lambda op: (

@@ -73,7 +73,7 @@ def test_partner_picks_and_uploads_a_picture(app, world, live_server, browser, t
     page.get_by_role("button", name="Save").click()
     page.wait_for_selector("text=Your downloads use these values")
     expect(page.get_by_label("Product picture")).to_have_value(f"storage:{_saved_picture(app)}")
-    assert "Your uploaded picture" in picker.locator("option:checked").inner_text()
+    assert "Your picture, 800×600, uploaded" in picker.locator("option:checked").inner_text()
     _preview_source(page)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "campaign-asset-picture.png"), full_page=True)

@@ -132,10 +132,15 @@ def test_the_template_pictures_the_logo_and_an_upload_are_the_partners_choices(
     assert ref.startswith(f"storage:partner-pictures/{network.alpha.id}/")
     assert get_storage().get(ref[len("storage:") :]) == picture.data
     states = {s["name"]: s for s in customize.field_states(asset, network.alpha)}
+    (library_row,) = pictures.library(network.alpha)
+    assert (library_row.width, library_row.height, pictures.ref_of(library_row)) == (640, 480, ref)
+    assert library_row.created_by_id == user.id
+    uploaded = f"{library_row.created_at:%Y-%m-%d %H:%M}"
     assert states["product_image"]["choices"][-2:] == [
         (rendering.LOGO_REF, "Your logo (always the current one)"),
-        (ref, "Your uploaded picture"),
+        (ref, f"Your picture, 640×480, uploaded {uploaded}"),
     ]
+    assert pictures.library(network.charlie) == []
     row = rendering.current_render(asset, network.alpha)
     assert row.status == "done", row.error
     assert row.render_key != first_key
@@ -148,7 +153,12 @@ def test_the_template_pictures_the_logo_and_an_upload_are_the_partners_choices(
     again = customize.save_customization(
         asset, network.alpha, {}, user, uploads={"product_image": picture}
     )
+    session.commit()
     assert again.values["product_image"] == ref
+    assert [pictures.ref_of(row) for row in pictures.library(network.alpha)] == [ref]
+    # a picture of the library is chosen like any other, for this asset or another
+    states = {s["name"]: s for s in customize.field_states(asset, network.alpha)}
+    assert states["product_image"]["chosen"] == ref
 
 
 def test_a_locked_image_field_takes_no_upload(network, make_campaign, sent):
@@ -185,7 +195,8 @@ def test_the_portal_form_uploads_a_picture_and_refuses_what_is_not_one(app, netw
 
     # the live preview takes no stored file but the partner's own either
     with app.app_context():
-        foreign = pictures.store_picture(network.charlie, process_picture(photo()))
+        foreign = pictures.ref_of(pictures.store_picture(network.charlie, process_picture(photo())))
+        session.commit()
         session.remove()
     preview = client.post(f"{url}/preview", data={"field_product_image": foreign})
     assert preview.status_code == 422
@@ -203,7 +214,7 @@ def test_the_portal_form_uploads_a_picture_and_refuses_what_is_not_one(app, netw
     assert values["headline"] == "Mine"
     assert values["product_image"].startswith(f"storage:partner-pictures/{network.alpha.id}/")
     page = client.get(url).get_data(as_text=True)
-    assert "Your uploaded picture</option>" in page and "selected>Your uploaded picture" in page
+    assert "selected>Your picture, 640×480, uploaded" in page
     download = client.get(f"{url}/download/png")
     assert download.status_code == 200 and download.mimetype == "image/png"
 

@@ -308,6 +308,7 @@ TABLE = [
     Rule("GET", "/api/v1/partner/assets/{asset_id}/renders/png", PARTNER),
     Rule("GET", "/api/v1/partner/assets/{asset_id}/renders/png/file", PARTNER),
     Rule("POST", "/api/v1/partner/pictures", PARTNER, raw=("image/png", generate_logo("Pic"))),
+    Rule("GET", "/api/v1/partner/pictures", PARTNER),
     Rule("DELETE", "/api/v1/partner/assets/{asset_id}/customization", PARTNER),
     Rule("DELETE", "/api/v1/campaigns/{draft_campaign_id}/assets/{draft_asset_id}", MARKETERS),
     Rule("POST", "/admin/locations/{location_id}/delete", MANAGERS),
