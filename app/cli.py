@@ -134,12 +134,19 @@ def run_command(host: str, port: int, no_worker: bool) -> None:
         _print_logins(logins)
     elif demo.is_demo():
         click.echo(f"Demo logins as before: e.g. admin@demo.example.com / {demo.PASSWORD}")
+    # a service manager stops us with SIGTERM: leave through the finally, not past it, so
+    # that the worker we started stops with us
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
     finally:
         if worker is not None:
             worker.send_signal(signal.SIGTERM)
-            worker.wait(timeout=30)
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
 
 
 def register_commands(app: Flask) -> None:

@@ -1,7 +1,8 @@
-"""The `tandem` commands: demo data, create-admin, db upgrade, templates."""
+"""The `tandem` commands: demo data, create-admin, db upgrade, templates, worker, run."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from app.db import session
@@ -20,7 +21,11 @@ def test_demo_loads_a_program_once_and_prints_logins(app):
     with app.app_context():
         assert session.execute(select(func.count(Partner.id))).scalar_one() == 12
         assert [t.name for t in session.execute(select(Tier).order_by(Tier.rank)).scalars()] == [
-            "Registered", "Silver", "Gold", "Platinum"]
+            "Registered",
+            "Silver",
+            "Gold",
+            "Platinum",
+        ]
         assert {u.role for u in session.execute(select(User)).scalars()} == {r.value for r in Role}
         locations = session.execute(select(Location)).scalars().all()
         assert len(locations) == 12 and all(loc.latitude is not None for loc in locations)
@@ -36,17 +41,32 @@ def test_demo_loads_a_program_once_and_prints_logins(app):
 
 def test_create_admin_validates_and_creates(app, client):
     runner = app.test_cli_runner()
-    weak = runner.invoke(args=["create-admin", "--email", "boss@vendor.example", "--password", "short"])
+    weak = runner.invoke(
+        args=["create-admin", "--email", "boss@vendor.example", "--password", "short"]
+    )
     assert weak.exit_code != 0 and "at least 10 characters" in weak.output
-    ok = runner.invoke(args=["create-admin", "--email", "boss@vendor.example", "--name", "Boss",
-                             "--password", "a-long-enough-password"])
+    ok = runner.invoke(
+        args=[
+            "create-admin",
+            "--email",
+            "boss@vendor.example",
+            "--name",
+            "Boss",
+            "--password",
+            "a-long-enough-password",
+        ]
+    )
     assert ok.exit_code == 0, ok.output
     with app.app_context():
         user = session.execute(select(User).where(User.email == "boss@vendor.example")).scalar_one()
         assert user.role == "admin" and user.password_hash.startswith("scrypt:")
         session.remove()
-    assert client.post("/login", data={"email": "boss@vendor.example",
-                                       "password": "a-long-enough-password"}).status_code == 302
+    assert (
+        client.post(
+            "/login", data={"email": "boss@vendor.example", "password": "a-long-enough-password"}
+        ).status_code
+        == 302
+    )
 
 
 def test_db_upgrade_is_idempotent(app):
@@ -64,3 +84,66 @@ def test_worker_node_names_are_unique_per_process_unless_given(tmp_path):
     named = worker_argv(1, "WARNING", tmp_path / "beat", "render1@%h")
     assert "--hostname=render1@%h" in named
     assert named[-2:] == ["--beat", f"--schedule={tmp_path / 'beat'}"]
+
+
+@pytest.mark.xdist_group("worker")
+def test_run_serves_and_stops_its_worker_on_sigterm(tmp_path):
+    """`tandem run` in an empty instance folder: migrates, loads the demo, serves, and a
+    SIGTERM (what a service manager sends) stops the worker it started too."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "STORAGE_URL")
+    }
+    env["TANDEM_INSTANCE"] = str(tmp_path / "instance")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "run", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline, status = time.monotonic() + 120, None
+        while time.monotonic() < deadline and status is None:
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/login", timeout=2
+                ) as response:
+                    status = response.status
+            except OSError:
+                time.sleep(0.5)
+        assert status == 200, (
+            proc.stdout.read1().decode(errors="replace")[-2000:]
+            if proc.poll() is not None
+            else "no answer"
+        )
+        children = subprocess.run(
+            ["pgrep", "-P", str(proc.pid)], capture_output=True, text=True
+        ).stdout.split()
+        assert children, "no worker was started"
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+        for pid in children:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and os.path.exists(f"/proc/{pid}"):
+                time.sleep(0.2)
+            assert not os.path.exists(f"/proc/{pid}"), f"worker {pid} outlived `tandem run`"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        # nothing of this test outlives it, even when it fails (the worker kept the group)
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
