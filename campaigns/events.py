@@ -77,7 +77,7 @@ def _targeted(campaign_id: int) -> list[tuple[int, str, str, int, list[str]]]:
         select(Partner.id, Partner.name, Tier.name, Tier.rank, Partner.regions)
         .join(CampaignPartner, CampaignPartner.partner_id == Partner.id)
         .outerjoin(Tier, Tier.id == Partner.tier_id)
-        .where(CampaignPartner.campaign_id == campaign_id)
+        .where(CampaignPartner.campaign_id == campaign_id, CampaignPartner.left_at.is_(None))
         .order_by(Partner.name, Partner.id)
     )
     return [
@@ -200,6 +200,7 @@ CSV_COLUMNS = [
     "regions",
     "targeted_at",
     "source",
+    "left_at",
     *KINDS,
     "first_activity",
     "last_activity",
@@ -207,7 +208,8 @@ CSV_COLUMNS = [
 
 
 def export_csv(campaign_id: int) -> str:
-    """One row per targeted partner: who it is, when it joined, what it did and when."""
+    """One row per partner the campaign targeted: who it is, when it joined (and left, if it
+    stopped matching), what it did and when."""
     span = {
         pid: (first, last)
         for pid, first, last in session.execute(
@@ -222,7 +224,13 @@ def export_csv(campaign_id: int) -> str:
     }
     counts = _counts_by_partner(campaign_id)
     rows = session.execute(
-        select(Partner, Tier.name, CampaignPartner.added_at, CampaignPartner.source)
+        select(
+            Partner,
+            Tier.name,
+            CampaignPartner.added_at,
+            CampaignPartner.source,
+            CampaignPartner.left_at,
+        )
         .join(CampaignPartner, CampaignPartner.partner_id == Partner.id)
         .outerjoin(Tier, Tier.id == Partner.tier_id)
         .where(CampaignPartner.campaign_id == campaign_id)
@@ -231,7 +239,7 @@ def export_csv(campaign_id: int) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for partner, tier, added_at, source in rows:
+    for partner, tier, added_at, source, left_at in rows:
         first, last = span.get(partner.id, (None, None))
         kinds = counts.get(partner.id, Counter())
         writer.writerow(
@@ -245,6 +253,7 @@ def export_csv(campaign_id: int) -> str:
                     partner.regions,
                     added_at,
                     source,
+                    left_at,
                     *(kinds.get(kind, 0) for kind in KINDS),
                     first,
                     last,

@@ -149,6 +149,9 @@ class CampaignPartner(PartnerOwned, Base):
     # 'launch' (targeted when the campaign went live) or 'late' (joined a live campaign)
     source: Mapped[str] = mapped_column(String(10), default="launch")
     notified_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # set while the partner no longer matches (a lower tier, terminated, excluded): it does
+    # not see the campaign then; cleared when it matches again
+    left_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     campaign: Mapped[Campaign] = relationship()
     partner = relationship("Partner")

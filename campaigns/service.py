@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
@@ -157,7 +157,7 @@ def create_campaign(data: Mapping, actor) -> Campaign:
 
 def update_campaign(campaign: Campaign, data: Mapping, actor) -> Campaign:
     """Change the fields present in DATA. New targeting of a live campaign adds the partners
-    it newly matches at the next sync (targeted partners are never removed)."""
+    it newly matches at the next sync, and partners it no longer matches leave it."""
     _check_editable(campaign)
     clean = clean_campaign_data(data, creating=False, current=campaign)
     before = _snapshot(campaign)
@@ -235,19 +235,30 @@ class TargetingResult:
     partners_added: int
     renders_queued: int
     emails_queued: int
+    partners_removed: int = 0
+
+
+def _targets(campaign: Campaign) -> dict[int, datetime | None]:
+    """{partner id: when it left (None: targeted now)} of every partner CAMPAIGN targeted."""
+    return dict(
+        session.execute(
+            select(CampaignPartner.partner_id, CampaignPartner.left_at).where(
+                CampaignPartner.campaign_id == campaign.id
+            )
+        ).all()
+    )
 
 
 def _target(campaign: Campaign, partner_ids: Iterable[int], source: str) -> TargetingResult:
-    """Target the partners among PARTNER_IDS not targeted yet, make every missing render
-    row, announce the campaign to partners not yet told, and queue the renders."""
-    existing = set(
-        session.execute(
-            select(CampaignPartner.partner_id).where(CampaignPartner.campaign_id == campaign.id)
-        ).scalars()
-    )
-    new_ids = [pid for pid in dict.fromkeys(partner_ids) if pid not in existing]
+    """Target the partners among PARTNER_IDS not targeted now (new ones, and ones that left
+    and match again), make every missing render row, announce the campaign to partners not
+    yet told (never twice), and queue the renders."""
+    existing = _targets(campaign)
+    wanted = list(dict.fromkeys(partner_ids))
+    new_ids = [pid for pid in wanted if pid not in existing]
+    back_ids = [pid for pid in wanted if existing.get(pid) is not None]
+    now = utcnow()
     if new_ids:
-        now = utcnow()
         session.execute(
             insert(CampaignPartner),
             [
@@ -255,10 +266,39 @@ def _target(campaign: Campaign, partner_ids: Iterable[int], source: str) -> Targ
                 for pid in new_ids
             ],
         )
+    _set_left_at(campaign, back_ids, None)
     render_ids = _ensure_renders(campaign)
     emails = notify_new_partners(campaign)
     dispatch.queue_renders(render_ids)
-    return TargetingResult(len(new_ids), len(render_ids), emails)
+    return TargetingResult(len(new_ids) + len(back_ids), len(render_ids), emails)
+
+
+def _untarget(
+    campaign: Campaign, matching_ids: Iterable[int], among: Iterable[int] | None = None
+) -> int:
+    """Mark the partners targeted now that are not in MATCHING_IDS (only those AMONG, when
+    given) as left: they no longer see the campaign. Their renders and customizations stay
+    for when they match again. The number that left."""
+    matching = set(matching_ids)
+    current = [pid for pid, left in _targets(campaign).items() if left is None]
+    if among is not None:
+        among = set(among)
+        current = [pid for pid in current if pid in among]
+    leaving = [pid for pid in current if pid not in matching]
+    _set_left_at(campaign, leaving, utcnow())
+    return len(leaving)
+
+
+def _set_left_at(campaign: Campaign, partner_ids: list[int], when: datetime | None) -> None:
+    for chunk in dispatch.chunks(partner_ids, 1000):
+        session.execute(
+            update(CampaignPartner)
+            .where(
+                CampaignPartner.campaign_id == campaign.id, CampaignPartner.partner_id.in_(chunk)
+            )
+            .values(left_at=when)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _ensure_renders(campaign: Campaign) -> list[int]:
@@ -268,7 +308,7 @@ def _ensure_renders(campaign: Campaign) -> list[int]:
         return []
     partner_ids = session.execute(
         select(CampaignPartner.partner_id)
-        .where(CampaignPartner.campaign_id == campaign.id)
+        .where(CampaignPartner.campaign_id == campaign.id, CampaignPartner.left_at.is_(None))
         .order_by(CampaignPartner.partner_id)
     ).scalars()
     have = {
@@ -465,34 +505,42 @@ def end_expired_campaigns(today: date | None = None) -> list[int]:
 
 
 def sync_targets(campaign_id: int) -> TargetingResult:
-    """Add the partners a live campaign matches now and did not target yet (new partners,
-    promotions), render its assets for them only, and announce it to them. Commits."""
+    """Keep a live campaign's targets in step with its rules: add the partners it matches
+    now and did not target (new partners, promotions), render its assets for them and
+    announce it to them; partners that no longer match (a lower tier, terminated, excluded
+    since) leave it. Commits."""
 
     def action() -> TargetingResult:
         campaign = _locked(campaign_id)
         if campaign.status != CampaignStatus.LIVE.value:
             session.commit()
             return TargetingResult(0, 0, 0)
-        result = _target(campaign, targeting.matching_ids(campaign), "late")
+        matching = targeting.matching_ids(campaign)
+        removed = _untarget(campaign, matching)
+        result = _target(campaign, matching, "late")
         session.commit()
-        return result
+        return replace(result, partners_removed=removed)
 
     return _action(action)
 
 
 def sync_partner(partner_id: int) -> list[int]:
-    """Add PARTNER_ID to every live campaign it now matches; the ids of those campaigns."""
+    """Add PARTNER_ID to every live campaign it now matches, and take it out of those it no
+    longer matches; the ids of the campaigns it joined."""
     joined = []
     for campaign_id in _live_campaign_ids():
 
         def action(campaign_id: int = campaign_id) -> bool:
             campaign = _locked(campaign_id)
-            if campaign.status != CampaignStatus.LIVE.value or not targeting.matching_ids(
-                campaign, only=[partner_id]
-            ):
+            if campaign.status != CampaignStatus.LIVE.value:
                 session.commit()
                 return False
-            added = _target(campaign, [partner_id], "late").partners_added
+            matching = targeting.matching_ids(campaign, only=[partner_id])
+            if not matching:
+                _untarget(campaign, matching, among=[partner_id])
+                session.commit()
+                return False
+            added = _target(campaign, matching, "late").partners_added
             session.commit()
             return bool(added)
 
@@ -526,15 +574,21 @@ def _live_campaign_ids() -> list[int]:
 
 
 def sync_all_live() -> dict[str, int]:
-    """The beat's sweep: late joiners of every live campaign, then stalled renders."""
-    added = 0
+    """The beat's sweep: late joiners and leavers of every live campaign, then stalled
+    renders."""
+    added = removed = 0
     for campaign_id in _live_campaign_ids():
         try:
-            added += sync_targets(campaign_id).partners_added
+            result = sync_targets(campaign_id)
+            added, removed = added + result.partners_added, removed + result.partners_removed
         except Exception:  # noqa: BLE001 - one broken campaign must not stop the others
             session.rollback()
             log.exception("targeting sync of campaign %s failed", campaign_id)
-    return {"partners_added": added, "renders_requeued": requeue_stalled()}
+    return {
+        "partners_added": added,
+        "partners_removed": removed,
+        "renders_requeued": requeue_stalled(),
+    }
 
 
 # --- tiers: targeting rules name them ------------------------------------------------------

@@ -1,7 +1,8 @@
 """Which campaigns a partner sees: the portal's single rule.
 
 A partner sees a campaign while the campaign is live and the partner is targeted by it
-(a CampaignPartner row, made at launch or when it joined later). Nothing else decides.
+(a CampaignPartner row, made at launch or when it joined later, and not marked as left
+because the partner stopped matching). Nothing else decides.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ def _seen_by(query: Select, partner_id: int) -> Select:
     """QUERY (which selects from campaigns) narrowed to what PARTNER_ID may see now."""
     return query.join(CampaignPartner, CampaignPartner.campaign_id == Campaign.id).where(
         CampaignPartner.partner_id == partner_id,
+        CampaignPartner.left_at.is_(None),
         Campaign.status == CampaignStatus.LIVE.value,
     )
 

@@ -3,6 +3,8 @@ scheduled launches, late joiners and the lifecycle."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import timedelta
 
 import pytest
@@ -12,7 +14,7 @@ from app.db import session, utcnow
 from app.mail import suppress
 from app.models import AuditEntry, MailMessage
 from app.validation import ValidationFailed
-from campaigns import service
+from campaigns import events, service
 from campaigns.models import AssetRender, Campaign, CampaignPartner
 from campaigns.rendering import render_one
 from directory import partners as directory_partners
@@ -188,8 +190,69 @@ def test_late_joiners_get_renders_for_themselves_only(network, make_campaign, se
     # nothing more to do, however often it runs
     sent.clear()
     assert service.sync_targets(campaign.id) == service.TargetingResult(0, 0, 0)
-    assert service.sync_all_live() == {"partners_added": 0, "renders_requeued": 0}
+    assert service.sync_all_live() == {
+        "partners_added": 0,
+        "partners_removed": 0,
+        "renders_requeued": 0,
+    }
     assert sent.render_ids() == []
+
+
+def test_partners_that_stop_matching_leave_and_come_back_without_a_second_mail(
+    network, make_campaign, sent
+):
+    from campaigns import customize, visibility
+
+    campaign = make_campaign(targeting={"min_tier": "Gold"}, assets=("stamp",))
+    service.launch(campaign.id)
+    assert set(sent.run_renders().values()) == {"done"}
+    customize.save_customization(
+        campaign.assets[0], network.alpha, {"partner_name": "Alpha Süd"}, network.users["alpha"]
+    )
+    session.commit()
+    mails = count(MailMessage)
+    alpha = network.ids["alpha"]
+    assert visibility.campaign_for_partner(campaign.id, alpha) is not None
+
+    # alpha drops to Silver: it no longer sees the campaign (the partner sync does it at once)
+    directory_partners.update_partner(network.alpha, {"tier": "Silver"}, "test")
+    session.commit()
+    assert service.sync_partner(alpha) == []
+    assert visibility.campaign_for_partner(campaign.id, alpha) is None
+    assert visibility.asset_for_partner(campaign.assets[0].id, alpha) is None
+    assert campaign.id not in [c.id for c in visibility.live_campaigns_for(alpha)]
+    assert events_targeted(campaign.id) == [network.ids["charlie"]]
+
+    # back to Gold: it sees the campaign again, with its renders and values, and no new mail
+    directory_partners.update_partner(network.alpha, {"tier": "Gold"}, "test")
+    session.commit()
+    sent.clear()
+    assert service.sync_targets(campaign.id) == service.TargetingResult(1, 0, 0, 0)
+    assert visibility.campaign_for_partner(campaign.id, alpha) is not None
+    assert count(MailMessage) == mails and sent.render_ids() == []
+    assert customize.customization_row(campaign.assets[0], network.alpha).values == {
+        "partner_name": "Alpha Süd"
+    }
+
+    # a partner excluded from a live campaign leaves it at the next sync, as does a
+    # terminated one; an explicitly included one stays whatever its tier
+    service.update_campaign(
+        campaign,
+        {"exclude_partner_ids": [network.ids["charlie"]], "include_partner_ids": [alpha]},
+        None,
+    )
+    directory_partners.update_partner(network.alpha, {"tier": "Registered"}, "test")
+    session.commit()
+    result = service.sync_targets(campaign.id)
+    assert (result.partners_added, result.partners_removed) == (0, 1)
+    assert events_targeted(campaign.id) == [alpha]
+    exported = csv.DictReader(io.StringIO(events.export_csv(campaign.id)))
+    csv_rows = {row["partner"]: row for row in exported}
+    assert csv_rows["Charlie Power"]["left_at"] != "" and csv_rows["Alpha Solar"]["left_at"] == ""
+
+
+def events_targeted(campaign_id: int) -> list[int]:
+    return [row[0] for row in events._targeted(campaign_id)]
 
 
 def test_sync_partner_adds_a_new_partner_to_live_campaigns(network, make_campaign, sent):
