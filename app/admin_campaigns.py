@@ -132,19 +132,7 @@ def campaign_targeting_preview():
     except (v.ValidationFailed, v.Invalid) as exc:
         errors = exc.errors if isinstance(exc, v.ValidationFailed) else {"rules": str(exc)}
         return jsonify(error={"code": 422, "message": "Validation failed", "fields": errors}), 422
-    count, first = targeting.preview(rules, include, exclude)
-    return {
-        "count": count,
-        "partners": [
-            {
-                "id": p.id,
-                "name": p.name,
-                "tier": p.tier.name if p.tier else None,
-                "countries": p.countries,
-            }
-            for p in first
-        ],
-    }
+    return targeting.preview_summary(rules, include, exclude)
 
 
 @bp.get("/campaigns/<int:campaign_id>")
@@ -153,7 +141,9 @@ def campaign_detail(campaign_id: int):
     campaign = get_or_404(Campaign, campaign_id)
     try:
         count, first = targeting.preview(
-            campaign.targeting, campaign.include_partner_ids or [], campaign.exclude_partner_ids or []
+            targeting.validate_rules(campaign.targeting),
+            campaign.include_partner_ids or [],
+            campaign.exclude_partner_ids or [],
         )
     except v.ValidationFailed as exc:  # e.g. a tier named in the rules was removed since
         flash("The targeting needs attention: " + " ".join(exc.errors.values()), "error")

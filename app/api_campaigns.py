@@ -711,21 +711,9 @@ def targeting_preview():
         errors.update({f"targeting.{name}": msg for name, msg in exc.errors.items()})
     if errors:
         return _invalid(errors)
-    count, first = targeting.preview(
+    return targeting.preview_summary(
         rules, lists["include_partner_ids"], lists["exclude_partner_ids"]
     )
-    return {
-        "count": count,
-        "partners": [
-            {
-                "id": p.id,
-                "name": p.name,
-                "tier": p.tier.name if p.tier else None,
-                "countries": list(p.countries or []),
-            }
-            for p in first
-        ],
-    }
 
 
 @bp.get("/templates")

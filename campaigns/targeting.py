@@ -205,10 +205,31 @@ def preview(
     *,
     limit: int = PREVIEW_SIZE,
 ) -> tuple[int, list[Partner]]:
-    """How many partners the rules match, and the first LIMIT of them by name."""
-    query = rules_query(validate_rules(rules), include, exclude)
+    """How many partners RULES (validated: ``validate_rules``) match, and the first LIMIT of
+    them by name."""
+    query = rules_query(rules, include, exclude)
     count = session.execute(
         select(func.count()).select_from(query.order_by(None).subquery())
     ).scalar_one()
     first = list(session.execute(query.limit(limit)).scalars())
     return count, first
+
+
+def preview_summary(
+    rules: Mapping | None, include: Iterable[int] = (), exclude: Iterable[int] = ()
+) -> dict:
+    """What a targeting preview answers (the admin form as you type, the API): the count and
+    the first partners, for RULES already validated."""
+    count, first = preview(rules, include, exclude)
+    return {
+        "count": count,
+        "partners": [
+            {
+                "id": p.id,
+                "name": p.name,
+                "tier": p.tier.name if p.tier else None,
+                "countries": list(p.countries or []),
+            }
+            for p in first
+        ],
+    }

@@ -130,10 +130,12 @@ def test_partner_id_lists_must_name_partners(network):
 
 
 def test_preview_counts_and_lists_the_first(network):
-    count, first = targeting.preview({"countries": ["DE", "AT"]}, limit=2)
+    count, first = targeting.preview(targeting.validate_rules({"countries": ["DE", "AT"]}), limit=2)
     assert count == 3
     assert [p.name for p in first] == ["Alpha Solar", "Bravo Energy"]
-    count, first = targeting.preview({"min_tier": "Platinum"}, include=[network.ids["echo"]])
+    count, first = targeting.preview(
+        targeting.validate_rules({"min_tier": "Platinum"}), include=[network.ids["echo"]]
+    )
     assert (count, [p.name for p in first]) == (2, ["Charlie Power", "Echo Grid"])
 
 
