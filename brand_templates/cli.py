@@ -38,10 +38,8 @@ def _fail(errors: list[ValidationError]) -> None:
     raise SystemExit(1)
 
 
-@templates.command("validate", with_appcontext=False)
-@click.argument("path")
-def validate_command(path: str) -> None:
-    """Check the template at PATH (folder, zip or starter slug); exit 1 on any error."""
+def _valid_bundle(path: str) -> TemplateBundle:
+    """The template at PATH, loaded and validated; exit 1 with its errors if it is not valid."""
     from .validation import validate
 
     try:
@@ -51,6 +49,14 @@ def validate_command(path: str) -> None:
     errors = validate(bundle)
     if errors:
         _fail(errors)
+    return bundle
+
+
+@templates.command("validate", with_appcontext=False)
+@click.argument("path")
+def validate_command(path: str) -> None:
+    """Check the template at PATH (folder, zip or starter slug); exit 1 on any error."""
+    bundle = _valid_bundle(path)
     manifest = bundle.manifest
     editable = len(manifest.editable_fields)
     click.echo(
@@ -81,17 +87,10 @@ def render_command(
 ) -> None:
     """Render the template at PATH with sample or real partner data to OUTPUT."""
     from .rendering import render
-    from .validation import validate
 
     if sample == bool(partner_slug):
         raise click.UsageError("give exactly one of --sample or --partner SLUG")
-    try:
-        bundle = _load(path)
-    except TemplateInvalid as exc:
-        _fail(exc.errors)
-    errors = validate(bundle)
-    if errors:
-        _fail(errors)
+    bundle = _valid_bundle(path)
     if sample:
         from .sample import sample_context, sample_storage_get
 

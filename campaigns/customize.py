@@ -19,6 +19,7 @@ from campaigns.rendering import (
 )
 from directory.logos import ProcessedPicture
 from directory.models import Partner
+from renderers.assets import sniff_mime
 
 
 def _check_fields(asset: CampaignAsset, values: Mapping[str, Any]) -> None:
@@ -43,15 +44,15 @@ def _check_fields(asset: CampaignAsset, values: Mapping[str, Any]) -> None:
 
 # --- pictures: what a partner may choose for an image field -----------------------------
 
-TEMPLATE_PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".svg")
-
 
 def picture_choices(asset: CampaignAsset, partner: Partner, current: str) -> list[tuple[str, str]]:
     """(value, label) of what the partner may choose for an image field of ASSET: the
     template's pictures, its logo (``LOGO_REF``: whatever logo it has when rendered), the
     pictures it uploaded, and CURRENT if it is another file of its own."""
+    files = bundle_of(asset).files
+    # by content, as the renderers tell images (a file's name can lie)
     names = sorted(
-        name for name in bundle_of(asset).files if name.lower().endswith(TEMPLATE_PICTURE_SUFFIXES)
+        name for name, data in files.items() if sniff_mime(data, name).startswith("image/")
     )
     choices = [(name, f"{name.rsplit('/', 1)[-1]} (from the template)") for name in names]
     kit = partner.brand_kit
@@ -122,15 +123,7 @@ def save_customization(
     row.values = clean
     row.updated_at = utcnow()
     row.updated_by_id = getattr(user, "id", None)
-    events.record(
-        EventKind.CUSTOMIZE.value,
-        partner.id,
-        getattr(user, "id", None),
-        asset.campaign_id,
-        asset.id,
-        fields=",".join(sorted(clean)),
-    )
-    session.flush()
+    _record_customize(asset, partner, user, fields=",".join(sorted(clean)))
     return row
 
 
@@ -139,15 +132,19 @@ def reset_customization(asset: CampaignAsset, partner: Partner, user) -> None:
     row = customization_row(asset, partner)
     if row is not None:
         session.delete(row)
-        events.record(
-            EventKind.CUSTOMIZE.value,
-            partner.id,
-            getattr(user, "id", None),
-            asset.campaign_id,
-            asset.id,
-            reset=True,
-        )
-        session.flush()
+        _record_customize(asset, partner, user, reset=True)
+
+
+def _record_customize(asset: CampaignAsset, partner: Partner, user, **detail) -> None:
+    events.record(
+        EventKind.CUSTOMIZE.value,
+        partner.id,
+        getattr(user, "id", None),
+        asset.campaign_id,
+        asset.id,
+        **detail,
+    )
+    session.flush()
 
 
 def field_states(asset: CampaignAsset, partner: Partner) -> list[dict[str, Any]]:

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import shutil
 import signal
 import statistics
@@ -48,6 +47,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, text, update  # noqa: E402
+
+from tests.benchmarks.machine import describe  # noqa: E402
 
 DOC = ROOT / "docs" / "PERFORMANCE.md"
 START, END = "<!-- launch:start -->", "<!-- launch:end -->"
@@ -544,20 +545,9 @@ def download_timings(app, campaign_id: int, email: str, requests: int):
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     import celery
 
-    return (
-        f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
-        f"Celery {celery.__version__}, PostgreSQL and Redis on loopback"
-    )
+    return describe(f"Celery {celery.__version__}", "PostgreSQL and Redis on loopback")
 
 
 def command_line(args) -> str:

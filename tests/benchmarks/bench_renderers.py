@@ -13,8 +13,6 @@ processes affects both sides alike; figures are medians.
 from __future__ import annotations
 
 import io
-import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -42,6 +40,7 @@ from renderers import (  # noqa: E402
     stamp_pdf,
 )
 from renderers.fonts import font_path  # noqa: E402
+from tests.benchmarks.machine import describe  # noqa: E402
 
 DOC = ROOT / "docs" / "PERFORMANCE.md"
 START, END = "<!-- renderers:start -->", "<!-- renderers:end -->"
@@ -227,18 +226,7 @@ def naive_email() -> str:
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
-        f"WeasyPrint {weasyprint.__version__}, Pillow {Image.__version__}"
-    )
+    return describe(f"WeasyPrint {weasyprint.__version__}", f"Pillow {Image.__version__}")
 
 
 def main() -> None:
