@@ -102,11 +102,11 @@ def worker_argv(
 @with_appcontext
 def worker_command(concurrency: int, loglevel: str, hostname: str | None, beat: bool) -> None:
     """Start a Celery worker with this configuration."""
+    import workers  # the tasks: only the worker command imports them
     from app import runtime
-    from workers.celery_app import celery
 
     schedule = runtime.settings().instance_dir / "celerybeat-schedule" if beat else None
-    celery.worker_main(worker_argv(concurrency, loglevel, schedule, hostname))
+    workers.celery.worker_main(worker_argv(concurrency, loglevel, schedule, hostname))
 
 
 @click.command("run")

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 from sqlalchemy import and_, or_, select, update
 
-from app import after_commit, runtime, security
+from app import after_commit, jobs, runtime, security
 from app.db import session, utcnow
 from app.models import MailMessage, Suppression
 
@@ -81,11 +81,12 @@ def queue_mail(
     return message
 
 
-def _deliver(message_ids: list[int]) -> None:
-    from workers.tasks import deliver_mail
+DELIVER_TASK = "tandem.mail.deliver"
 
+
+def _deliver(message_ids: list[int]) -> None:
     for message_id in message_ids:
-        deliver_mail.delay(message_id)
+        jobs.send(DELIVER_TASK, [message_id])
 
 
 def requeue_stalled(older_than: timedelta = STALLED_AFTER) -> list[int]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app import db, storage
+from app import db, jobs, storage
 from app.config import Settings, load_settings
 
 _settings: Settings | None = None
@@ -16,9 +16,7 @@ def init_runtime(settings: Settings | None = None) -> Settings:
     import_all_models()
     db.init_engine(settings.database_url)
     storage.configure(settings.storage_url)
-    from workers.celery_app import configure_celery
-
-    configure_celery(settings)
+    jobs.configure(settings)
     _settings = settings
     return settings
 

@@ -1,22 +1,21 @@
-"""Work for the Celery workers, sent after the database commit that makes it visible.
+"""Work of the campaign domain for the Celery workers, handed over by task name after commit.
 
-Domain functions call ``queue_renders`` / ``queue_task`` inside their unit of work;
-the tasks are sent once the session commits (and forgotten when it rolls back), so a worker
-never looks for rows that are not there yet. The database stays the source of truth: a
-message lost with a broker or a worker is made again by ``service.requeue_stalled``.
+Domain functions call ``queue_renders`` / ``queue_task`` inside their unit of work; the
+tasks (``tandem.campaigns.<verb>``, defined in ``workers/campaigns.py``) are sent once the
+session commits, and forgotten when it rolls back, so a worker never looks for rows that
+are not there yet. A message lost with a broker or a worker is made again by
+``service.requeue_stalled``.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 
-from app import after_commit
-
-log = logging.getLogger(__name__)
+from app import after_commit, jobs
 
 CHUNK_SIZE = 20
+TASK_PREFIX = "tandem.campaigns."
 
 
 def chunks(ids: list[int], size: int | None = None) -> list[list[int]]:
@@ -31,32 +30,9 @@ def queue_renders(render_ids: Iterable[int]) -> None:
 
 
 def _send_renders(render_ids: list[int]) -> None:
-    for chunk in chunks(render_ids):
-        send("render_chunk", [chunk])
+    jobs.hand_over([(TASK_PREFIX + "render_chunk", (chunk,), None) for chunk in chunks(render_ids)])
 
 
-def queue_task(task: str, args: list, *, eta: datetime | None = None) -> None:
-    """Send TASK(*ARGS) after the current transaction commits (at once outside one)."""
-    if not after_commit.in_transaction():
-        send(task, args, eta=eta)
-        return
-    after_commit.add("campaign tasks", (task, tuple(args), eta), _send_tasks)
-
-
-def _send_tasks(tasks: list[tuple[str, tuple, datetime | None]]) -> None:
-    for task, args, eta in tasks:
-        send(task, list(args), eta=eta)
-
-
-def send(task: str, args: list, *, eta: datetime | None = None) -> None:
-    """Send one task of workers.campaign_tasks; a broker failure is logged, not raised.
-
-    Tests replace this function to run or record the work in-process.
-    """
-    from workers import campaign_tasks
-
-    try:
-        options = {"eta": eta.replace(tzinfo=UTC)} if eta is not None else {}
-        getattr(campaign_tasks, task).apply_async(args, **options)
-    except Exception:  # noqa: BLE001 - the rows are committed; the sweeper sends it again
-        log.exception("could not send %s%r to the task broker", task, args)
+def queue_task(verb: str, args: list, *, eta: datetime | None = None) -> None:
+    """Send ``tandem.campaigns.VERB(*ARGS)`` after the current transaction commits."""
+    jobs.enqueue(TASK_PREFIX + verb, args, eta=eta)

@@ -400,7 +400,7 @@ def schedule(campaign_id: int, when: datetime, actor=None) -> Campaign:
         else:
             _move(campaign, CampaignStatus.SCHEDULED, actor, scheduled_at=[None, when.isoformat()])
         campaign.scheduled_at = when
-        dispatch.queue_task("launch_campaign", [campaign.id], eta=when)
+        dispatch.queue_task("launch", [campaign.id], eta=when)
         session.commit()
         return campaign
 

@@ -20,12 +20,13 @@ STARTERS = ("brochure-stamp", "social-square")
 
 @dataclass
 class SentTasks:
-    """What campaigns.dispatch sent to the broker, recorded instead of sent."""
+    """What the campaign domain sent to the broker, recorded instead of sent, by the name
+    of the function in workers/campaigns.py that would run it."""
 
     calls: list[tuple[str, list, datetime | None]] = field(default_factory=list)
 
     def __call__(self, task: str, args: list, *, eta: datetime | None = None) -> None:
-        self.calls.append((task, args, eta))
+        self.calls.append((_CAMPAIGN_TASKS.get(task, task), args, eta))
 
     def of(self, task: str) -> list[tuple[list, datetime | None]]:
         return [(args, eta) for name, args, eta in self.calls if name == task]
@@ -45,12 +46,25 @@ class SentTasks:
         return {render_id: render_one(render_id) for render_id in ids}
 
 
+def _task_functions() -> dict[str, str]:
+    from workers import campaigns as campaign_tasks
+
+    return {
+        task.name: attr
+        for attr, task in vars(campaign_tasks).items()
+        if hasattr(task, "apply_async")
+    }
+
+
+_CAMPAIGN_TASKS = _task_functions()
+
+
 @pytest.fixture
 def sent(app, monkeypatch) -> SentTasks:
-    from campaigns import dispatch
+    from app import jobs
 
     recorder = SentTasks()
-    monkeypatch.setattr(dispatch, "send", recorder)
+    monkeypatch.setattr(jobs, "send", recorder)
     return recorder
 
 

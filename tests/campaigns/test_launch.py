@@ -352,8 +352,8 @@ def test_ended_by_date_and_no_launch_after_the_end_date(network, make_campaign, 
 
 
 def test_tasks_and_beat_schedule_are_registered():
-    from workers import campaign_tasks
-    from workers.celery_app import celery
+    from workers import campaigns as campaign_tasks
+    from workers import celery
 
     names = {task.name for task in vars(campaign_tasks).values() if hasattr(task, "apply_async")}
     assert names <= set(celery.tasks)

@@ -33,19 +33,20 @@ def settings(db_url, tmp_path, smtp_server):
 @pytest.fixture
 def handed(app, monkeypatch):
     """The message ids handed to the broker; ``handed.broken = True`` makes the broker fail."""
-    from workers.tasks import deliver_mail
+    from app import jobs
 
     class Broker(list):
         broken = False
 
     broker = Broker()
 
-    def delay(message_id):
+    def send(task, args, *, eta=None):
+        assert task == mail.DELIVER_TASK
         if broker.broken:
             raise ConnectionError("broker down")
-        broker.append(message_id)
+        broker.append(*args)
 
-    monkeypatch.setattr(deliver_mail, "delay", delay)
+    monkeypatch.setattr(jobs, "send", send)
     return broker
 
 
@@ -88,7 +89,7 @@ def test_a_broker_failure_keeps_the_commit_and_the_sweep_sends_it_again(app, han
 
 
 def test_the_sweep_is_on_the_beat_schedule():
-    from workers.celery_app import celery
+    from workers import celery
 
     beat = {entry["task"]: entry["schedule"] for entry in celery.conf.beat_schedule.values()}
     assert beat["tandem.mail.requeue_stalled"] == 300.0
