@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from app import people
 from app.db import session
 from app.models import Role
-from directory import brand_kits, locations, partners
+from directory import brand_kits, locations, partners, people
 from directory.models import Tier
 
 PASSWORD = "correct-horse-battery"

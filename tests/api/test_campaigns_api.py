@@ -16,12 +16,12 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 from sqlalchemy import select
 
-from app import people
 from app.db import session
 from brand_templates.library import load_starter
 from brand_templates.versions import import_template, publish
 from campaigns import service
 from campaigns.models import EngagementEvent
+from directory import people
 
 pytestmark = pytest.mark.xdist_group("api")
 

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
-from app import people
 from app.db import session
+from directory import people
 
 pytestmark = pytest.mark.xdist_group("api")
 

@@ -252,12 +252,11 @@ def seed(partners: int, asset_slugs: list[str]):
 
     Returns (campaign id, template version ids, first partner id, the user's email).
     """
-    from app import people
     from app.db import session
     from app.models import Role
     from brand_templates import load_starter
     from brand_templates.versions import import_template, publish
-    from directory import brand_kits
+    from directory import brand_kits, people
     from directory import partners as directory
     from directory.demo_logos import generate_logo
     from directory.models import Tier

@@ -9,9 +9,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from app import people
 from app.db import session
 from app.models import Role
+from directory import people
 from tests.factories import PASSWORD, make_partner, make_tiers
 
 # brochure-stamp: a pdf-stamp with one editable field (partner_name); social-square: an image

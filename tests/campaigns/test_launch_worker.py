@@ -105,7 +105,6 @@ def _output(proc: subprocess.Popen) -> str:
 def test_killed_worker_and_a_new_one_render_everything_exactly_once(
     web_app, start_worker, monkeypatch
 ):
-    from app import people
     from app.db import session
     from app.models import MailMessage, Role
     from app.storage import get_storage
@@ -113,6 +112,7 @@ def test_killed_worker_and_a_new_one_render_everything_exactly_once(
     from brand_templates.versions import import_template, publish
     from campaigns import dispatch, service
     from campaigns.models import AssetRender, CampaignPartner
+    from directory import people
     from tests.factories import PASSWORD, make_partner, make_tiers
 
     make_tiers()

@@ -16,9 +16,9 @@ import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
-from app import people
 from app.db import session
 from app.models import ApiToken, AuditEntry, Invitation, MailMessage, User
+from directory import people
 from directory.models import Partner
 
 PASSWORD = "correct-horse-battery"

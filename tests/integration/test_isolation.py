@@ -9,10 +9,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app import people
 from app.db import session
 from app.models import ApiToken, AuditEntry, Invitation, MailMessage, Role, User
-from directory import brand_kits
+from directory import brand_kits, people
 from directory.demo_logos import generate_logo
 from directory.models import Location, Partner
 

@@ -13,10 +13,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app import people
 from app.db import session
 from app.models import AuditEntry
-from directory import partners
+from directory import partners, people
 from directory.models import Location, Partner, PartnerStatusChange
 
 TIERS = ["Registered", "Silver", "Gold", "Platinum", ""]

@@ -15,14 +15,13 @@ import pytest
 from flask import Blueprint, Flask
 from sqlalchemy import func, select
 
-from app import people
-from app.access import public, roles
 from app.db import session
 from app.models import ApiToken, AuditEntry, Invitation, MailMessage, ProgramSettings, Role, User
+from app.web.access import public, roles
 from brand_templates.library import load_starter
 from brand_templates.versions import import_template, publish
 from campaigns import service as campaigns
-from directory import brand_kits
+from directory import brand_kits, people
 from directory.demo_logos import generate_logo
 from directory.models import Location, Partner
 
@@ -674,7 +673,7 @@ def _blueprint_with_undeclared_view() -> Blueprint:
 
 
 def test_role_check_refuses_a_view_without_a_declaration():
-    from app import _check_every_view_declares_roles
+    from app.web import _check_every_view_declares_roles
 
     flask_app = Flask(__name__)
     flask_app.register_blueprint(_blueprint_with_undeclared_view())
@@ -692,13 +691,14 @@ def test_role_check_refuses_a_view_without_a_declaration():
 
 def test_create_app_refuses_to_start_with_an_undeclared_view(settings, monkeypatch):
     import app as app_package
+    from app import web
 
-    register = app_package._register_blueprints
+    register = web._register_blueprints
 
     def register_with_a_careless_blueprint(flask_app):
         register(flask_app)
         flask_app.register_blueprint(_blueprint_with_undeclared_view(), url_prefix="/careless")
 
-    monkeypatch.setattr(app_package, "_register_blueprints", register_with_a_careless_blueprint)
+    monkeypatch.setattr(web, "_register_blueprints", register_with_a_careless_blueprint)
     with pytest.raises(RuntimeError, match="careless.forgotten"):
         app_package.create_app(settings, TESTING=True)

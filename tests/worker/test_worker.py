@@ -81,9 +81,9 @@ def _wait(predicate, timeout: float = 45.0):
 
 
 def test_password_reset_mail_is_delivered_by_the_worker(running_worker, smtp_server):
-    from app import people
     from app.db import session
     from app.models import MailMessage, Role
+    from directory import people
 
     app, proc = running_worker
     inbox, _port = smtp_server

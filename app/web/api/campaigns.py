@@ -11,17 +11,22 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from functools import wraps
 
-from flask import abort, g, jsonify, request, url_for
+from flask import abort, g, request, url_for
 from sqlalchemy import select
 
 from app import runtime
 from app import validation as v
-from app.access import PARTNER, VENDOR, acting_user, roles
-from app.admin_campaigns import MARKETERS
-from app.api import bp
-from app.api_spec import operation, string_list
 from app.db import session
-from app.web import file_response, get_or_404
+from app.web.access import MARKETERS, PARTNER, VENDOR, acting_user, roles
+from app.web.api import bp
+from app.web.api.spec import operation, string_list
+from app.web.common import file_response, get_or_404
+from app.web.lookups import (
+    my_partner,
+    record_event,
+    visible_asset_or_404,
+    visible_campaign_or_404,
+)
 from brand_templates import FieldValueError
 from brand_templates.models import BrandTemplate, BrandTemplateVersion
 from campaigns import customize, events, pictures, service, targeting, visibility
@@ -41,7 +46,7 @@ from directory.models import Partner, PartnerStatus, PartnerType
 from renderers.errors import RenderError
 
 TAG = "campaigns"
-MAX_ID = 2**31 - 1
+MAX_ID = v.MAX_ID
 STATUSES = [s.value for s in CampaignStatus]
 KINDS = list(events.KINDS)
 
@@ -480,10 +485,6 @@ def campaign_detail_json(campaign: Campaign) -> dict:
     }
 
 
-def _invalid(errors: dict[str, str]):
-    return jsonify(error={"code": 422, "message": "Validation failed", "fields": errors}), 422
-
-
 def _campaign_asset_or_404(campaign_id: int, asset_id: int) -> CampaignAsset:
     asset = get_or_404(CampaignAsset, asset_id)
     if asset.campaign_id != campaign_id:
@@ -515,12 +516,8 @@ def campaigns_index():
     "Create a draft campaign", body=CAMPAIGN_CREATE, response=CAMPAIGN_DETAIL, status=201, tag=TAG
 )
 def campaigns_create():
-    try:
-        campaign = service.create_campaign(g.api_body, acting_user())
-        session.commit()
-    except v.ValidationFailed as exc:
-        session.rollback()
-        return _invalid(exc.errors)
+    campaign = service.create_campaign(g.api_body, acting_user())
+    session.commit()
     return campaign_detail_json(campaign), 201
 
 
@@ -541,12 +538,8 @@ def campaign_show(campaign_id: int):
 )
 def campaign_update(campaign_id: int):
     campaign = get_or_404(Campaign, campaign_id)
-    try:
-        service.update_campaign(campaign, g.api_body, acting_user())
-        session.commit()
-    except v.ValidationFailed as exc:
-        session.rollback()
-        return _invalid(exc.errors)
+    service.update_campaign(campaign, g.api_body, acting_user())
+    session.commit()
     return campaign_detail_json(campaign)
 
 
@@ -561,12 +554,8 @@ def campaign_update(campaign_id: int):
 )
 def campaign_asset_create(campaign_id: int):
     campaign = get_or_404(Campaign, campaign_id)
-    try:
-        asset = service.add_asset(campaign, g.api_body, acting_user())
-        session.commit()
-    except v.ValidationFailed as exc:
-        session.rollback()
-        return _invalid(exc.errors)
+    asset = service.add_asset(campaign, g.api_body, acting_user())
+    session.commit()
     return asset_json(asset), 201
 
 
@@ -585,12 +574,8 @@ def campaign_asset_update(campaign_id: int, asset_id: int):
         # what was chosen for the old template must fit the new one, or be sent anew
         data.setdefault("presets", dict(asset.presets or {}))
         data.setdefault("editable_fields", list(asset.editable_fields or []))
-    try:
-        service.update_asset(asset, data, acting_user())
-        session.commit()
-    except v.ValidationFailed as exc:
-        session.rollback()
-        return _invalid(exc.errors)
+    service.update_asset(asset, data, acting_user())
+    session.commit()
     return asset_json(asset)
 
 
@@ -599,12 +584,8 @@ def campaign_asset_update(campaign_id: int, asset_id: int):
 @operation("Remove an asset with its renders and customizations", response=REMOVED, tag=TAG)
 def campaign_asset_delete(campaign_id: int, asset_id: int):
     asset = _campaign_asset_or_404(campaign_id, asset_id)
-    try:
-        service.remove_asset(asset, acting_user())
-        session.commit()
-    except v.ValidationFailed as exc:
-        session.rollback()
-        return _invalid(exc.errors)
+    service.remove_asset(asset, acting_user())
+    session.commit()
     return {"id": asset_id, "removed": True}
 
 
@@ -617,11 +598,7 @@ def campaign_asset_delete(campaign_id: int, asset_id: int):
 )
 def campaign_launch(campaign_id: int):
     get_or_404(Campaign, campaign_id)
-    try:
-        result = service.launch(campaign_id, acting_user())
-    except v.ValidationFailed as exc:
-        session.rollback()
-        return _invalid(exc.errors)
+    result = service.launch(campaign_id, acting_user())
     return {
         "partners_added": result.partners_added,
         "renders_queued": result.renders_queued,
@@ -656,9 +633,8 @@ def campaign_schedule(campaign_id: int):
     try:
         service.schedule(campaign_id, _launch_time(g.api_body["at"]), acting_user())
     except v.ValidationFailed as exc:
-        session.rollback()
         errors = {"at" if k == "scheduled_at" else k: m for k, m in exc.errors.items()}
-        return _invalid(errors)
+        raise v.ValidationFailed(errors) from None
     return campaign_detail_json(get_or_404(Campaign, campaign_id))
 
 
@@ -710,7 +686,7 @@ def targeting_preview():
     except v.ValidationFailed as exc:
         errors.update({f"targeting.{name}": msg for name, msg in exc.errors.items()})
     if errors:
-        return _invalid(errors)
+        raise v.ValidationFailed(errors)
     return targeting.preview_summary(
         rules, lists["include_partner_ids"], lists["exclude_partner_ids"]
     )
@@ -762,29 +738,13 @@ def _version_json(version: BrandTemplateVersion) -> dict:
 # --- partner users: their campaigns and assets ------------------------------------------
 
 
-def _my_partner() -> Partner:
-    partner = session.get(Partner, acting_user().partner_id)
-    if partner is None:
-        abort(404)
-    return partner
-
-
-def _visible_campaign_or_404(campaign_id: int) -> Campaign:
-    campaign = visibility.campaign_for_partner(campaign_id, acting_user().partner_id)
-    if campaign is None:
-        abort(404)
-    return campaign
-
-
 def visible_asset(view):
     """Find the asset of the path (``g.asset``), or 404 if the caller's partner may not see it,
     before anything else: a body is not even looked at for an asset that is not there."""
 
     @wraps(view)
     def wrapped(asset_id: int, **kwargs):
-        g.asset = visibility.asset_for_partner(asset_id, acting_user().partner_id)
-        if g.asset is None:
-            abort(404)
+        g.asset = visible_asset_or_404(asset_id)
         return view(asset_id=asset_id, **kwargs)
 
     return wrapped
@@ -838,10 +798,6 @@ def _partner_asset_json(asset: CampaignAsset, partner: Partner) -> dict:
     }
 
 
-def _record(kind: EventKind, campaign_id: int, asset_id: int | None = None, **detail) -> None:
-    events.record_by(acting_user(), kind.value, campaign_id, asset_id, **detail)
-
-
 @bp.get("/partner/campaigns")
 @roles(PARTNER)
 @operation(
@@ -862,8 +818,8 @@ def partner_campaigns():
     tag=TAG,
 )
 def partner_campaign(campaign_id: int):
-    campaign = _visible_campaign_or_404(campaign_id)
-    _record(EventKind.VIEW, campaign.id)
+    campaign = visible_campaign_or_404(campaign_id)
+    record_event(EventKind.VIEW, campaign.id)
     session.commit()
     return _partner_campaign_json(campaign)
 
@@ -879,9 +835,9 @@ def partner_campaign(campaign_id: int):
 )
 def partner_asset(asset_id: int):
     asset = g.asset
-    _record(EventKind.VIEW, asset.campaign_id, asset.id)
+    record_event(EventKind.VIEW, asset.campaign_id, asset.id)
     session.commit()
-    return _partner_asset_json(asset, _my_partner())
+    return _partner_asset_json(asset, my_partner())
 
 
 def _field_errors(exc: FieldValueError) -> dict[str, str]:
@@ -900,14 +856,13 @@ def _field_errors(exc: FieldValueError) -> dict[str, str]:
 )
 def partner_customization_save(asset_id: int):
     asset = g.asset
-    partner = _my_partner()
+    partner = my_partner()
     values = {name: value for name, value in g.api_body["values"].items() if value.strip()}
     try:
         customize.save_customization(asset, partner, values, acting_user())
         session.commit()
     except FieldValueError as exc:  # LockedFieldError is one too
-        session.rollback()
-        return _invalid(_field_errors(exc))
+        raise v.ValidationFailed(_field_errors(exc)) from None
     return _partner_asset_json(asset, partner)
 
 
@@ -921,7 +876,7 @@ def partner_customization_save(asset_id: int):
 )
 def partner_customization_reset(asset_id: int):
     asset = g.asset
-    partner = _my_partner()
+    partner = my_partner()
     customize.reset_customization(asset, partner, acting_user())
     session.commit()
     return _partner_asset_json(asset, partner)
@@ -936,7 +891,7 @@ def _current_file(asset: CampaignAsset, fmt: str):
             f"{asset.title} is not available as {fmt} (formats: {', '.join(formats_of(asset))}).",
         )
     try:
-        return download_for(asset, _my_partner(), fmt)
+        return download_for(asset, my_partner(), fmt)
     except (RenderProblem, RenderError, FieldValueError) as exc:
         session.rollback()
         abort(422, f"This file could not be made: {exc}")
@@ -975,7 +930,7 @@ def partner_render(asset_id: int, fmt: str):
 def partner_render_file(asset_id: int, fmt: str):
     asset = g.asset
     item = _current_file(asset, fmt)
-    _record(EventKind.DOWNLOAD, asset.campaign_id, asset.id, format=fmt, via="api")
+    record_event(EventKind.DOWNLOAD, asset.campaign_id, asset.id, format=fmt, via="api")
     session.commit()
     return file_response(item)
 
@@ -995,8 +950,8 @@ def partner_picture_upload():
     try:
         picture = process_picture(g.api_upload, max_bytes=runtime.settings().max_upload_bytes)
     except LogoRejected as exc:
-        return _invalid({"body": str(exc)})
-    row = pictures.store_picture(_my_partner(), picture, acting_user())
+        raise v.ValidationFailed({"body": str(exc)}) from None
+    row = pictures.store_picture(my_partner(), picture, acting_user())
     session.commit()
     return _picture_json(row), 201
 
@@ -1005,7 +960,7 @@ def partner_picture_upload():
 @roles(PARTNER)
 @operation("Your pictures for image fields, newest first", response=PICTURES, tag=TAG)
 def partner_pictures():
-    return {"items": [_picture_json(row) for row in pictures.library(_my_partner())]}
+    return {"items": [_picture_json(row) for row in pictures.library(my_partner())]}
 
 
 def _picture_json(row) -> dict:

@@ -9,11 +9,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app import validation as v
-from app.access import VENDOR, roles
-from app.admin import bp
 from app.db import session
-from app.models import Role
-from app.web import form_data, get_or_404, run_action
+from app.web.access import MARKETERS, VENDOR, roles
+from app.web.admin import bp
+from app.web.common import form_data, get_or_404, run_action
 from brand_templates import FieldValueError
 from brand_templates.models import BrandTemplate, BrandTemplateVersion
 from campaigns import events, service, targeting
@@ -28,8 +27,6 @@ from campaigns.rendering import bundle_of, preview_for_partner
 from directory import partners as partner_dir
 from directory.models import PARTNER_TYPE_LABELS, Partner, PartnerStatus
 from renderers.errors import RenderError
-
-MARKETERS = frozenset({Role.ADMIN, Role.MARKETER})
 
 
 def _rules_from_form(form) -> dict:

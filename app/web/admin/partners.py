@@ -1,27 +1,21 @@
-"""The admin area: channel marketers and channel managers manage the partner network."""
+"""Admin: the dashboard, partners, their locations and logos, CSV import and export."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from app import audit, people, theme
 from app import validation as v
-from app.access import VENDOR, VENDOR_MANAGERS, roles
 from app.db import session
-from app.models import PARTNER_ROLES, ROLE_LABELS, AuditEntry, Invitation, MailMessage, Role, User
-from app.public import _image_response
+from app.models import AuditEntry, Invitation, Role, User
 from app.storage import StorageError, content_key, get_storage
-from app.web import form_data, get_or_404, run_action, uploaded_bytes
-from campaigns import service as campaign_service
+from app.web.access import VENDOR, VENDOR_MANAGERS, roles
+from app.web.admin import bp
+from app.web.common import form_data, get_or_404, logo_response, run_action, uploaded_bytes
 from campaigns.service import on_partner_changed, sync_all_live_soon
-from directory import locations, partner_csv, partners, tiers
-from directory.logos import LogoRejected, process_logo
-from directory.models import PARTNER_TYPE_LABELS, Location, Partner, PartnerStatus, Tier
-
-bp = Blueprint("admin", __name__)
-ADMIN = frozenset({Role.ADMIN})
+from directory import locations, partner_csv, partners, people
+from directory.models import PARTNER_TYPE_LABELS, Location, Partner, PartnerStatus
 
 
 def _form_options() -> dict:
@@ -198,18 +192,6 @@ def partner_logo(partner_id: int, variant: str):
     return logo_response(partner, variant)
 
 
-def logo_response(partner: Partner, variant: str):
-    kit = partner.brand_kit
-    key = kit and {"original": kit.logo_key, "trimmed": kit.logo_trimmed_key,
-                   "thumb": kit.logo_thumb_key}[variant]
-    if not key:
-        abort(404)
-    try:
-        return _image_response(get_storage().get(key), key)
-    except StorageError:
-        abort(404)
-
-
 @bp.post("/partners/<int:partner_id>/invite")
 @roles(VENDOR_MANAGERS)
 def partner_invite(partner_id: int):
@@ -260,137 +242,3 @@ def partners_import():
                            file_error=file_error, columns=partner_csv.COLUMNS), (
         400 if file_error else 200
     )
-
-
-@bp.get("/users")
-@roles(ADMIN)
-def users():
-    vendor_users = session.execute(select(User).where(User.partner_id.is_(None)).order_by(User.email)).scalars().all()
-    partner_users = session.execute(select(User).where(User.partner_id.is_not(None)).order_by(User.email)).scalars().all()
-    invitations = session.execute(select(Invitation).order_by(Invitation.id.desc()).limit(50)).scalars().all()
-    roles_ = [(r.value, ROLE_LABELS[r]) for r in Role if r not in PARTNER_ROLES]
-    return render_template("admin/users.html", vendor_users=vendor_users, partner_users=partner_users,
-                           invitations=invitations, roles=roles_, errors={})
-
-
-@bp.post("/users/invite")
-@roles(ADMIN)
-def users_invite():
-    run_action(lambda: people.invite(request.form.get("email", ""), request.form.get("role", ""),
-                                     current_user, name=request.form.get("name", "")),
-               f"Invitation sent to {request.form.get('email')}.")
-    return redirect(url_for("admin.users"))
-
-
-@bp.post("/users/<int:user_id>/active")
-@roles(ADMIN)
-def user_active(user_id: int):
-    user = get_or_404(User, user_id)
-    run_action(lambda: people.set_active(user, request.form.get("active") == "yes", current_user),
-               lambda: f"{user.email} is {'active' if user.active else 'deactivated'}.")
-    return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
-                    else url_for("admin.users"))
-
-
-@bp.post("/invitations/<int:invitation_id>/revoke")
-@roles(VENDOR_MANAGERS)
-def invitation_revoke(invitation_id: int):
-    invitation = get_or_404(Invitation, invitation_id)
-    people.revoke_invitation(invitation, current_user)
-    session.commit()
-    flash(f"Invitation for {invitation.email} revoked.", "success")
-    return redirect(url_for("admin.users") if invitation.partner_id is None
-                    else url_for("admin.partner_detail", partner_id=invitation.partner_id))
-
-
-SETTINGS_CLEANERS = {
-    "vendor_name": lambda x: v.text(x, max_length=120, required=True, label="The vendor name"),
-    "program_name": lambda x: v.text(x, max_length=120, required=True, label="The program name"),
-    "primary_color": v.color,
-    "secondary_color": v.color,
-    "support_email": v.email,
-    "welcome_text": lambda x: v.text(x, max_length=2000, label="The welcome text"),
-}
-
-
-@bp.route("/settings", methods=["GET", "POST"])
-@roles(ADMIN)
-def settings():
-    program = theme.program_settings()
-    errors: dict = {}
-    if request.method == "POST":
-        try:
-            clean = v.collect(SETTINGS_CLEANERS, form_data())
-            logo = uploaded_bytes("logo")
-            if logo is not None:
-                try:
-                    processed = process_logo(logo)
-                except LogoRejected as exc:
-                    raise v.ValidationFailed({"logo": str(exc)}) from exc
-                clean["logo_key"] = get_storage().put(
-                    content_key("program", processed.trimmed_png, ".png"), processed.trimmed_png, "image/png")
-            before = {k: getattr(program, k) for k in clean}
-            for key, value in clean.items():
-                setattr(program, key, value)
-            audit.record(current_user, "settings.update", program, changes=audit.diff(before, clean))
-            session.commit()
-            flash("Program settings saved.", "success")
-            return redirect(url_for("admin.settings"))
-        except v.ValidationFailed as exc:
-            session.rollback()
-            errors = exc.errors
-            program = theme.program_settings()
-    return render_template("admin/settings.html", p=program, errors=errors,
-                           tiers=partners.tiers()), (400 if errors else 200)
-
-
-@bp.post("/tiers")
-@roles(ADMIN)
-def tier_create():
-    return _tier_action(lambda: tiers.create_tier(form_data(), current_user), "Tier added.")
-
-
-@bp.post("/tiers/<int:tier_id>")
-@roles(ADMIN)
-def tier_update(tier_id: int):
-    tier = get_or_404(Tier, tier_id)
-    # campaigns name tiers in their rules: the campaign domain keeps them in step
-    if request.form.get("action") == "delete":
-        return _tier_action(
-            lambda: campaign_service.delete_tier(tier, current_user), f"{tier.name} removed."
-        )
-    return _tier_action(
-        lambda: campaign_service.update_tier(tier, form_data(), current_user), "Tier saved."
-    )
-
-
-def _tier_action(action, message: str):
-    run_action(action, message)
-    return redirect(url_for("admin.settings") + "#tiers")
-
-
-@bp.get("/outbox")
-@roles(VENDOR)
-def outbox():
-    messages = session.execute(select(MailMessage).order_by(MailMessage.id.desc()).limit(100)).scalars().all()
-    return render_template("admin/outbox.html", messages=messages)
-
-
-@bp.get("/outbox/<int:message_id>")
-@roles(ADMIN)
-def outbox_message(message_id: int):
-    message = get_or_404(MailMessage, message_id)
-    return render_template("admin/outbox_message.html", m=message)
-
-
-@bp.get("/audit")
-@roles(VENDOR)
-def audit_log():
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page = 1
-    entries = session.execute(
-        select(AuditEntry).order_by(AuditEntry.id.desc()).limit(50).offset((page - 1) * 50)
-    ).scalars().all()
-    return render_template("admin/audit.html", entries=entries, page=page)

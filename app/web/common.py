@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, request
 
 from app.db import session
-from app.storage import get_storage
+from app.storage import StorageError, get_storage
 from app.validation import ValidationFailed, is_row_id
 
 
@@ -74,3 +74,28 @@ def file_response(item, *, inline: bool = False) -> Response:
     if item.content_type.startswith("text/html"):
         response.headers["Content-Security-Policy"] = FILE_CSP
     return response
+
+
+def image_response(data: bytes, key: str) -> Response:
+    """Stored image bytes under a content-addressed key, cached for good."""
+    mime = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp",
+            "svg": "image/svg+xml"}.get(key.rsplit(".", 1)[-1].lower(), "application/octet-stream")
+    response = Response(data, mimetype=mime)
+    # keys are content-addressed, so the bytes behind a key never change
+    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+    if mime == "image/svg+xml":
+        response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+def logo_response(partner, variant: str):
+    """One variant of a partner's logo (original, trimmed, thumb), or 404."""
+    kit = partner.brand_kit
+    key = kit and {"original": kit.logo_key, "trimmed": kit.logo_trimmed_key,
+                   "thumb": kit.logo_thumb_key}[variant]
+    if not key:
+        abort(404)
+    try:
+        return image_response(get_storage().get(key), key)
+    except StorageError:
+        abort(404)

@@ -10,35 +10,23 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 
 from app import runtime
-from app.access import PARTNER, roles
 from app.db import session
-from app.portal import bp, my_partner
-from app.web import FILE_CSP, file_response, uploaded_bytes
+from app.web.access import PARTNER, roles
+from app.web.common import FILE_CSP, file_response, uploaded_bytes
+from app.web.lookups import (
+    my_partner,
+    record_event,
+    visible_asset_or_404,
+    visible_campaign_or_404,
+)
+from app.web.portal import bp
 from brand_templates import FieldValueError, LockedFieldError, ValidationError
-from campaigns import customize, events, visibility
+from campaigns import customize
 from campaigns.downloads import campaign_zip, download_for, formats_of
 from campaigns.models import EventKind
 from campaigns.rendering import RenderProblem, preview_for_partner
 from directory.logos import LogoRejected, process_picture
 from renderers.errors import RenderError
-
-
-def _campaign_or_404(campaign_id: int):
-    campaign = visibility.campaign_for_partner(campaign_id, current_user.partner_id)
-    if campaign is None:
-        abort(404)
-    return campaign
-
-
-def _asset_or_404(asset_id: int):
-    asset = visibility.asset_for_partner(asset_id, current_user.partner_id)
-    if asset is None:
-        abort(404)
-    return asset
-
-
-def _event(kind: EventKind, campaign_id: int, asset_id: int | None = None, **detail) -> None:
-    events.record_by(current_user, kind.value, campaign_id, asset_id, **detail)
 
 
 def _typed_values(asset) -> dict:
@@ -68,8 +56,8 @@ def _uploaded_pictures(asset) -> dict:
 @bp.get("/campaigns/<int:campaign_id>")
 @roles(PARTNER)
 def campaign(campaign_id: int):
-    campaign = _campaign_or_404(campaign_id)
-    _event(EventKind.VIEW, campaign.id)
+    campaign = visible_campaign_or_404(campaign_id)
+    record_event(EventKind.VIEW, campaign.id)
     session.commit()
     return render_template("portal/campaign.html", campaign=campaign)
 
@@ -77,7 +65,7 @@ def campaign(campaign_id: int):
 @bp.route("/assets/<int:asset_id>", methods=["GET", "POST"])
 @roles(PARTNER)
 def asset(asset_id: int):
-    asset = _asset_or_404(asset_id)
+    asset = visible_asset_or_404(asset_id)
     partner = my_partner()
     errors: dict = {}
     if request.method == "POST":
@@ -95,10 +83,10 @@ def asset(asset_id: int):
         except (FieldValueError, LockedFieldError) as exc:
             session.rollback()
             errors = getattr(exc, "by_field", None) or {"form": str(exc)}
-            asset = _asset_or_404(asset_id)
+            asset = visible_asset_or_404(asset_id)
             partner = my_partner()
     else:
-        _event(EventKind.VIEW, asset.campaign_id, asset.id)
+        record_event(EventKind.VIEW, asset.campaign_id, asset.id)
         session.commit()
     states = customize.field_states(asset, partner)
     if errors:  # show what was typed or chosen, not the stored values
@@ -116,7 +104,7 @@ def asset(asset_id: int):
 @roles(PARTNER)
 def asset_preview(asset_id: int):
     """The asset co-branded for this partner; a POST previews unsaved values (live preview)."""
-    asset = _asset_or_404(asset_id)
+    asset = visible_asset_or_404(asset_id)
     partner = my_partner()
     overrides = None
     if request.method == "POST":
@@ -133,7 +121,7 @@ def asset_preview(asset_id: int):
         }, 422
     except RenderError as exc:
         abort(422, f"This asset cannot be shown: {exc}")
-    _event(EventKind.PREVIEW, asset.campaign_id, asset.id, live=overrides is not None)
+    record_event(EventKind.PREVIEW, asset.campaign_id, asset.id, live=overrides is not None)
     session.commit()
     response = Response(data, mimetype=content_type.split(";")[0])
     response.headers["Cache-Control"] = "private, no-cache"
@@ -145,14 +133,14 @@ def asset_preview(asset_id: int):
 @bp.get("/assets/<int:asset_id>/download/<fmt>")
 @roles(PARTNER)
 def asset_download(asset_id: int, fmt: str):
-    asset = _asset_or_404(asset_id)
+    asset = visible_asset_or_404(asset_id)
     if fmt not in formats_of(asset):
         abort(404, f"{asset.title} is not available as {fmt}.")
     try:
         item = download_for(asset, my_partner(), fmt)
     except (RenderProblem, RenderError, FieldValueError) as exc:
         abort(422, f"This file could not be made: {exc}")
-    _event(EventKind.DOWNLOAD, asset.campaign_id, asset.id, format=fmt)
+    record_event(EventKind.DOWNLOAD, asset.campaign_id, asset.id, format=fmt)
     session.commit()
     return file_response(item, inline=request.args.get("inline") == "1")
 
@@ -160,12 +148,12 @@ def asset_download(asset_id: int, fmt: str):
 @bp.get("/campaigns/<int:campaign_id>/download.zip")
 @roles(PARTNER)
 def campaign_download(campaign_id: int):
-    campaign = _campaign_or_404(campaign_id)
+    campaign = visible_campaign_or_404(campaign_id)
     try:
         data, filename = campaign_zip(campaign, my_partner())
     except (RenderProblem, RenderError, FieldValueError) as exc:
         abort(422, f"The files could not be made: {exc}")
-    _event(EventKind.DOWNLOAD, campaign.id, None, format="zip")
+    record_event(EventKind.DOWNLOAD, campaign.id, None, format="zip")
     session.commit()
     return Response(
         data,

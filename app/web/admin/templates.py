@@ -7,12 +7,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app import audit
-from app.access import VENDOR, roles
-from app.admin import bp
 from app.db import session
 from app.models import Role
 from app.storage import get_storage
-from app.web import get_or_404, uploaded_bytes
+from app.web.access import VENDOR, roles
+from app.web.admin import bp
+from app.web.common import get_or_404, uploaded_bytes
 from brand_templates import TemplateInvalid, load_bundle, starter_slugs
 from brand_templates.library import load_starter
 from brand_templates.models import BrandTemplate, BrandTemplateVersion

@@ -6,30 +6,22 @@ another partner is never found.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from app import people, runtime
+from app import runtime
 from app import validation as v
-from app.access import PARTNER, roles
 from app.db import session
 from app.models import Invitation, Role, User
-from app.web import form_data, get_or_404, run_action, uploaded_bytes
-from directory import brand_kits, locations, partners
+from app.web.access import PARTNER, PARTNER_ADMIN, roles
+from app.web.common import form_data, get_or_404, logo_response, run_action, uploaded_bytes
+from app.web.lookups import my_partner
+from app.web.portal import bp
+from directory import brand_kits, locations, partners, people
 from directory.context import partner_context
 from directory.logos import LogoRejected
-from directory.models import Location, Partner
-
-bp = Blueprint("portal", __name__)
-PARTNER_ADMIN = frozenset({Role.PARTNER_ADMIN})
-
-
-def my_partner() -> Partner:
-    partner = session.get(Partner, current_user.partner_id)
-    if partner is None:
-        abort(404)
-    return partner
+from directory.models import Location
 
 
 @bp.get("/")
@@ -162,8 +154,6 @@ def brand_kit():
 @bp.get("/brand-kit/logo/<any(original, trimmed, thumb):variant>")
 @roles(PARTNER)
 def logo(variant: str):
-    from app.admin import logo_response
-
     return logo_response(my_partner(), variant)
 
 

@@ -8,12 +8,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from app import audit, people, security
+from app import audit, security
 from app import validation as v
-from app.access import ALL_ROLES, public, roles
 from app.db import session, utcnow
 from app.models import ApiToken
-from app.web import form_data, get_or_404
+from app.web.access import ALL_ROLES, public, roles
+from app.web.common import form_data, get_or_404
+from directory import people
 
 bp = Blueprint("account", __name__)
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
 from app import mail
-from app.access import public
 from app.db import session
 from app.storage import StorageError, get_storage
-from app.theme import theme_context
+from app.web.access import public
+from app.web.common import image_response
+from app.web.theme import theme_context
 
 bp = Blueprint("public", __name__)
 
@@ -40,18 +41,7 @@ def program_logo():
         data = get_storage().get(program.logo_key)
     except StorageError:
         abort(404)
-    return _image_response(data, program.logo_key)
-
-
-def _image_response(data: bytes, key: str) -> Response:
-    mime = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp",
-            "svg": "image/svg+xml"}.get(key.rsplit(".", 1)[-1].lower(), "application/octet-stream")
-    response = Response(data, mimetype=mime)
-    # keys are content-addressed, so the bytes behind a key never change
-    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
-    if mime == "image/svg+xml":
-        response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-    return response
+    return image_response(data, program.logo_key)
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])

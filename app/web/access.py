@@ -25,6 +25,9 @@ ALL_ROLES = frozenset(Role)
 VENDOR = VENDOR_ROLES
 PARTNER = PARTNER_ROLES
 VENDOR_MANAGERS = frozenset({Role.ADMIN, Role.CHANNEL_MANAGER})
+MARKETERS = frozenset({Role.ADMIN, Role.MARKETER})
+ADMIN = frozenset({Role.ADMIN})
+PARTNER_ADMIN = frozenset({Role.PARTNER_ADMIN})
 
 
 @login_manager.user_loader

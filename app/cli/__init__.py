@@ -42,7 +42,7 @@ def db_downgrade(revision: str) -> None:
 @with_appcontext
 def demo_command(count: int) -> None:
     """Load demo data (program, tiers, partners, one user per role) and print the logins."""
-    from app import demo
+    from app.cli import demo
 
     logins = demo.load(count)
     if logins is None:
@@ -64,10 +64,10 @@ def _print_logins(logins: list[tuple[str, str, str]]) -> None:
 @with_appcontext
 def create_admin(email: str, name: str, password: str) -> None:
     """Create a vendor administrator."""
-    from app import people
     from app import validation as v
     from app.db import session
     from app.models import Role
+    from directory import people
 
     try:
         people.create_user(email, password, Role.ADMIN, name=name, actor="cli")
@@ -119,7 +119,8 @@ def run_command(host: str, port: int, no_worker: bool) -> None:
     from flask import current_app
     from werkzeug.serving import run_simple
 
-    from app import demo, migrate, runtime
+    from app import migrate, runtime
+    from app.cli import demo
 
     settings = runtime.settings()
     migrate.upgrade(settings.database_url)
@@ -173,5 +174,3 @@ def main() -> None:
     )
 
 
-if __name__ == "__main__":
-    main()

@@ -6,10 +6,9 @@ import random
 
 from sqlalchemy import func, select
 
-from app import people
 from app.db import session
 from app.models import ProgramSettings, Role, User
-from directory import brand_kits
+from directory import brand_kits, people
 from directory.demo_logos import generate_logo
 from directory.models import (
     Location,

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, jsonify, request
+from flask import abort, g, request
 
-from app import validation as v
-from app.access import ALL_ROLES, VENDOR, VENDOR_MANAGERS, acting_user, public, roles
-from app.api_spec import openapi_document, operation, string_list
 from app.db import session
 from app.models import Role
-from app.web import get_or_404
+from app.web.access import ALL_ROLES, VENDOR, VENDOR_MANAGERS, acting_user, roles
+from app.web.api import bp
+from app.web.api.spec import operation, string_list
+from app.web.common import get_or_404
 from campaigns.service import on_partner_changed
 from directory import partners
 from directory.models import Partner
-
-bp = Blueprint("api", __name__)
-docs = Blueprint("api_docs", __name__)
 
 PARTNER_FIELDS = {
     "name": {"type": "string", "minLength": 1, "maxLength": 200},
@@ -69,10 +66,6 @@ PARTNER_QUERY = {
     "page": {"type": "integer", "minimum": 1},
     "per_page": {"type": "integer", "minimum": 5, "maximum": 200},
 }
-ME = {"type": "object", "required": ["id", "email", "role"], "properties": {
-    "id": {"type": "integer"}, "email": {"type": "string"}, "name": {"type": "string"},
-    "role": {"type": "string"}, "partner_id": {"type": "integer", "nullable": True},
-}}
 TIERS = {"type": "object", "properties": {"items": {"type": "array", "items": {
     "type": "object", "properties": {"name": {"type": "string"}, "rank": {"type": "integer"}}}}}}
 
@@ -93,19 +86,6 @@ def partner_json(p: Partner) -> dict:
     }
 
 
-def _invalid(exc: v.ValidationFailed):
-    return jsonify(error={"code": 422, "message": "Validation failed", "fields": exc.errors}), 422
-
-
-@bp.get("/me")
-@roles(ALL_ROLES)
-@operation("The user the token belongs to", response=ME, tag="account")
-def me():
-    user = acting_user()
-    return {"id": user.id, "email": user.email, "name": user.name, "role": user.role,
-            "partner_id": user.partner_id}
-
-
 @bp.get("/partners")
 @roles(ALL_ROLES)
 @operation("Search partners (a partner user sees only its own)", response=PARTNER_PAGE,
@@ -123,13 +103,9 @@ def partners_index():
 @roles(VENDOR_MANAGERS)
 @operation("Create a partner", body=PARTNER_CREATE, response=PARTNER, status=201)
 def partners_create():
-    try:
-        partner = partners.create_partner(g.api_body, acting_user())
-        on_partner_changed(partner.id)
-        session.commit()
-    except v.ValidationFailed as exc:
-        session.rollback()
-        return _invalid(exc)
+    partner = partners.create_partner(g.api_body, acting_user())
+    on_partner_changed(partner.id)
+    session.commit()
     return partner_json(partner), 201
 
 
@@ -153,13 +129,9 @@ def partner_update(partner_id: int):
         refused = sorted(set(body) - set(only))
         if refused:
             abort(403, f"A partner may not change: {', '.join(refused)}.")
-    try:
-        partners.update_partner(partner, body, user, only=only)
-        on_partner_changed(partner.id)
-        session.commit()
-    except v.ValidationFailed as exc:
-        session.rollback()
-        return _invalid(exc)
+    partners.update_partner(partner, body, user, only=only)
+    on_partner_changed(partner.id)
+    session.commit()
     return partner_json(partner)
 
 
@@ -168,9 +140,3 @@ def partner_update(partner_id: int):
 @operation("The tier ladder, lowest first", response=TIERS)
 def tiers_index():
     return {"items": [{"name": t.name, "rank": t.rank} for t in partners.tiers()]}
-
-
-@docs.get("/openapi.json")
-@public
-def openapi():
-    return openapi_document(current_app)

@@ -1,0 +1,10 @@
+"""The admin area: vendor staff manage partners, people, the program, templates and campaigns."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__)
+
+# the view modules add their views to bp
+from app.web.admin import campaigns, outbox, partners, program, templates, users  # noqa: E402
+
+__all__ = ["bp", "campaigns", "outbox", "partners", "program", "templates", "users"]

@@ -1,0 +1,84 @@
+"""Admin: the program settings (white-label theme) and the tier ladder."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app import audit
+from app import validation as v
+from app.db import session
+from app.storage import content_key, get_storage
+from app.web import theme
+from app.web.access import ADMIN, roles
+from app.web.admin import bp
+from app.web.common import form_data, get_or_404, run_action, uploaded_bytes
+from campaigns import service as campaign_service
+from directory import partners, tiers
+from directory.logos import LogoRejected, process_logo
+from directory.models import Tier
+
+SETTINGS_CLEANERS = {
+    "vendor_name": lambda x: v.text(x, max_length=120, required=True, label="The vendor name"),
+    "program_name": lambda x: v.text(x, max_length=120, required=True, label="The program name"),
+    "primary_color": v.color,
+    "secondary_color": v.color,
+    "support_email": v.email,
+    "welcome_text": lambda x: v.text(x, max_length=2000, label="The welcome text"),
+}
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@roles(ADMIN)
+def settings():
+    program = theme.program_settings()
+    errors: dict = {}
+    if request.method == "POST":
+        try:
+            clean = v.collect(SETTINGS_CLEANERS, form_data())
+            logo = uploaded_bytes("logo")
+            if logo is not None:
+                try:
+                    processed = process_logo(logo)
+                except LogoRejected as exc:
+                    raise v.ValidationFailed({"logo": str(exc)}) from exc
+                clean["logo_key"] = get_storage().put(
+                    content_key("program", processed.trimmed_png, ".png"), processed.trimmed_png, "image/png")
+            before = {k: getattr(program, k) for k in clean}
+            for key, value in clean.items():
+                setattr(program, key, value)
+            audit.record(current_user, "settings.update", program, changes=audit.diff(before, clean))
+            session.commit()
+            flash("Program settings saved.", "success")
+            return redirect(url_for("admin.settings"))
+        except v.ValidationFailed as exc:
+            session.rollback()
+            errors = exc.errors
+            program = theme.program_settings()
+    return render_template("admin/settings.html", p=program, errors=errors,
+                           tiers=partners.tiers()), (400 if errors else 200)
+
+
+@bp.post("/tiers")
+@roles(ADMIN)
+def tier_create():
+    return _tier_action(lambda: tiers.create_tier(form_data(), current_user), "Tier added.")
+
+
+@bp.post("/tiers/<int:tier_id>")
+@roles(ADMIN)
+def tier_update(tier_id: int):
+    tier = get_or_404(Tier, tier_id)
+    # campaigns name tiers in their rules: the campaign domain keeps them in step
+    if request.form.get("action") == "delete":
+        return _tier_action(
+            lambda: campaign_service.delete_tier(tier, current_user), f"{tier.name} removed."
+        )
+    return _tier_action(
+        lambda: campaign_service.update_tier(tier, form_data(), current_user), "Tier saved."
+    )
+
+
+def _tier_action(action, message: str):
+    run_action(action, message)
+    return redirect(url_for("admin.settings") + "#tiers")

@@ -1,0 +1,5 @@
+"""The public face: pages for everyone, signed in or not."""
+
+from app.web.public.views import bp, unsubscribe
+
+__all__ = ["bp", "unsubscribe"]
