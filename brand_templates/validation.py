@@ -7,6 +7,7 @@ import json
 import posixpath
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from urllib.parse import unquote
 
 import jinja2
@@ -23,6 +24,7 @@ from renderers.sandbox import make_environment
 from .bundle import TemplateBundle, limit_errors
 from .context import CONTEXT_SHAPE
 from .errors import ValidationError
+from .image_spec import LAYER_TYPES, json_line, spec_errors
 from .manifest import MANIFEST_FILE, KeyLines, Manifest
 
 CONTEXT_ROOTS = ("partner", "vendor", "fields")
@@ -355,42 +357,6 @@ def mjml_nesting_problem(text: str) -> tuple[int, str] | None:
     return None
 
 
-IMAGE_SPEC_KEYS = {"width", "height", "background", "layers"}
-IMAGE_BACKGROUND_KEYS = {"image", "fit", "color"}
-IMAGE_LAYER_KEYS = {
-    "image": ({"type", "src", "box"}, {"fit", "padding"}),
-    "text": (
-        {"type", "text", "box"},
-        {
-            "font",
-            "size",
-            "min_size",
-            "color",
-            "align",
-            "valign",
-            "line_spacing",
-            "wrap",
-            "auto_fit",
-        },
-    ),
-    "rect": ({"type", "box"}, {"fill"}),
-}
-IMAGE_CHOICES = {
-    "fit": ("contain", "cover"),
-    "align": ("left", "center", "right"),
-    "valign": ("top", "middle", "bottom"),
-}
-
-
-def _json_line(text: str, needle: str, start: int = 0) -> int | None:
-    """The line where the JSON-encoded string NEEDLE first appears (after line START)."""
-    encoded = json.dumps(needle)
-    offset = text.find(encoded)
-    if offset < 0:
-        offset = text.find(needle)
-    return None if offset < 0 else text.count("\n", 0, offset) + 1
-
-
 def _check_image(
     bundle: TemplateBundle, manifest: Manifest, lines: KeyLines
 ) -> list[ValidationError]:
@@ -406,139 +372,109 @@ def _check_image(
                 name, exc.lineno, None, f"JSON syntax error: {exc.msg} (column {exc.colno})"
             )
         ]
+    errors += spec_errors(spec, name, text)
     if not isinstance(spec, dict):
-        return errors + [ValidationError(name, 1, None, "the spec must be a JSON object")]
-
-    def err(field: str | None, message: str, line: int | None = None) -> None:
-        errors.append(ValidationError(name, line, field, message))
-
-    for key in sorted(set(spec) - IMAGE_SPEC_KEYS):
-        err(
-            key,
-            f"unknown key {key!r}; expected: {', '.join(sorted(IMAGE_SPEC_KEYS))}",
-            _json_line(text, key),
-        )
-    for key in ("width", "height"):
-        value = spec.get(key)
-        expected = getattr(manifest, key)
-        if value is None:
-            continue
-        if not isinstance(value, int) or isinstance(value, bool):
-            err(key, "must be an integer", _json_line(text, key))
-        elif value != expected:
-            err(key, f"is {value} but template.toml says {expected}", _json_line(text, key))
-    width, height = manifest.width or 0, manifest.height or 0
-    background = spec.get("background", "#ffffff")
-    if isinstance(background, str):
-        errors += _check_colour_or_jinja(background, name, "background", text, manifest)
-    elif isinstance(background, dict):
-        for key in sorted(set(background) - IMAGE_BACKGROUND_KEYS):
-            err(f"background.{key}", f"unknown key {key!r}", _json_line(text, key))
-        if isinstance(background.get("color"), str):
-            errors += _check_colour_or_jinja(
-                background["color"], name, "background.color", text, manifest
-            )
-        if background.get("fit", "cover") not in IMAGE_CHOICES["fit"]:
-            err("background.fit", "must be contain or cover", _json_line(text, "background"))
-        src = background.get("image")
-        if not isinstance(src, str):
-            err(
-                "background.image",
-                "must be a path to an image of the template",
-                _json_line(text, "background"),
-            )
-        else:
-            problem = check_ref(bundle, "", src, external_ok=False)
-            if problem:
-                err("background.image", problem, _json_line(text, src))
-    else:
-        err("background", 'must be a colour or {"image": path}', _json_line(text, "background"))
-
-    layers = spec.get("layers", [])
-    if not isinstance(layers, list):
-        err("layers", "must be an array", _json_line(text, "layers"))
         return errors
-    for index, layer in enumerate(layers):
-        label = f"layers[{index}]"
-        if not isinstance(layer, dict):
-            err(label, "must be an object")
-            continue
-        type_ = layer.get("type")
-        line = _json_line(text, type_) if isinstance(type_, str) else None
-        if type_ not in IMAGE_LAYER_KEYS:
-            err(
-                f"{label}.type", f"unknown layer type {type_!r}; expected image, text or rect", line
-            )
-            continue
-        required, optional = IMAGE_LAYER_KEYS[type_]
-        for key in sorted(required - set(layer)):
-            err(label, f"missing {key!r}", line)
-        for key in sorted(set(layer) - required - optional):
-            err(f"{label}.{key}", f"unknown key {key!r}", _json_line(text, key))
-        box = layer.get("box")
-        if box is not None:
-            if not (
-                isinstance(box, list)
-                and len(box) == 4
-                and all(isinstance(v, int | float) and not isinstance(v, bool) for v in box)
-                and box[2] > 0
-                and box[3] > 0
-            ):
-                err(
-                    f"{label}.box",
-                    "must be [x, y, width, height] with a positive width and height",
-                    line,
-                )
-            elif box[0] < 0 or box[1] < 0 or box[0] + box[2] > width or box[1] + box[3] > height:
-                err(f"{label}.box", f"{box} goes outside the {width}x{height} canvas", line)
-        for key, allowed in IMAGE_CHOICES.items():
-            if key in layer and layer[key] not in allowed:
-                err(f"{label}.{key}", f"must be one of: {', '.join(allowed)}", line)
-        if "font" in layer and layer["font"] not in FONT_FILES:
-            err(
-                f"{label}.font",
-                f"unknown font {layer['font']!r}; available: {', '.join(sorted(FONT_FILES))}",
-                line,
-            )
-        if type_ == "image" and isinstance(layer.get("src"), str):
-            src = layer["src"]
-            if "{{" in src or "{%" in src:
-                errors += check_jinja(
-                    src,
-                    name,
-                    manifest,
-                    field=f"{label}.src",
-                    line_offset=(_json_line(text, src) or 1) - 1,
-                )
-            else:
-                problem = check_ref(bundle, "", src, external_ok=False)
-                if problem:
-                    err(f"{label}.src", problem, _json_line(text, src))
-        if type_ == "text":
-            value = layer.get("text")
-            if not isinstance(value, str):
-                err(f"{label}.text", "must be a string", line)
-            else:
-                errors += check_jinja(
-                    value,
-                    name,
-                    manifest,
-                    field=f"{label}.text",
-                    line_offset=(_json_line(text, value) or 1) - 1,
-                )
-            for key in ("size", "min_size"):
-                if key in layer and not (isinstance(layer[key], int | float) and layer[key] > 0):
-                    err(f"{label}.{key}", "must be a positive number", line)
-        for key in ("color", "fill"):
-            if isinstance(layer.get(key), str):
-                errors += _check_colour_or_jinja(layer[key], name, f"{label}.{key}", text, manifest)
+    checks = _ImageChecks(bundle, manifest, name, text, {e.field for e in errors})
+    errors += checks.canvas_size(spec)
+    errors += checks.background(spec.get("background", "#ffffff"))
+    layers = spec.get("layers", [])
+    for index, layer in enumerate(layers if isinstance(layers, list) else []):
+        kind = layer.get("type") if isinstance(layer, dict) else None
+        if isinstance(kind, str) and kind in LAYER_TYPES:
+            errors += checks.layer(f"layers[{index}]", layer)
     return errors
+
+
+@dataclass
+class _ImageChecks:
+    """What the spec's schema cannot say: the canvas, fonts, files, colours and Jinja."""
+
+    bundle: TemplateBundle
+    manifest: Manifest
+    name: str
+    text: str
+    malformed: set[str | None]  # the fields with a structural problem
+
+    def error(self, field: str, message: str, line: int | None) -> ValidationError:
+        return ValidationError(self.name, line, field, message)
+
+    def canvas_size(self, spec: dict) -> list[ValidationError]:
+        errors = []
+        for key in ("width", "height"):
+            value, expected = spec.get(key), getattr(self.manifest, key)
+            if key in spec and key not in self.malformed and value != expected:
+                message = f"is {value} but template.toml says {expected}"
+                errors.append(self.error(key, message, json_line(self.text, key)))
+        return errors
+
+    def background(self, background: object) -> list[ValidationError]:
+        if isinstance(background, str):
+            return self.colour(background, "background")
+        if not isinstance(background, dict):
+            return []
+        return self.colour(background.get("color"), "background.color") + self.file(
+            background.get("image"), "background.image"
+        )
+
+    def layer(self, label: str, layer: dict) -> list[ValidationError]:
+        kind = layer["type"]
+        line = json_line(self.text, kind)
+        errors = self.box(layer.get("box"), f"{label}.box", line)
+        if kind == "text":
+            font = layer.get("font")
+            if "font" in layer and not (isinstance(font, str) and font in FONT_FILES):
+                known = ", ".join(sorted(FONT_FILES))
+                message = f"unknown font {font!r}; available: {known}"
+                errors.append(self.error(f"{label}.font", message, line))
+            errors += self.jinja(layer.get("text"), f"{label}.text")
+            errors += self.colour(layer.get("color"), f"{label}.color")
+        elif kind == "image":
+            errors += self.src(layer.get("src"), f"{label}.src")
+        else:
+            errors += self.colour(layer.get("fill"), f"{label}.fill")
+        return errors
+
+    def box(self, box: object, field: str, line: int | None) -> list[ValidationError]:
+        if not isinstance(box, list) or field in self.malformed:
+            return []
+        x, y, w, h = box
+        width, height = self.manifest.width or 0, self.manifest.height or 0
+        if x < 0 or y < 0 or x + w > width or y + h > height:
+            return [self.error(field, f"{box} goes outside the {width}x{height} canvas", line)]
+        return []
+
+    def src(self, src: object, field: str) -> list[ValidationError]:
+        """An image layer's file, or Jinja that names one."""
+        if not isinstance(src, str):
+            return []
+        if "{{" in src or "{%" in src:
+            return self.jinja(src, field)
+        return self.file(src, field)
+
+    def file(self, src: object, field: str) -> list[ValidationError]:
+        """SRC must name a file of the template (Jinja is left to the renderer)."""
+        if not isinstance(src, str):
+            return []
+        problem = check_ref(self.bundle, "", src, external_ok=False)
+        return [self.error(field, problem, json_line(self.text, src))] if problem else []
+
+    def jinja(self, value: object, field: str) -> list[ValidationError]:
+        if not isinstance(value, str):
+            return []
+        offset = (json_line(self.text, value) or 1) - 1
+        return check_jinja(value, self.name, self.manifest, field=field, line_offset=offset)
+
+    def colour(self, value: object, field: str) -> list[ValidationError]:
+        if not isinstance(value, str):
+            return []
+        return _check_colour_or_jinja(value, self.name, field, self.text, self.manifest)
 
 
 def _check_colour_or_jinja(
     value: str, name: str, field: str, text: str, manifest: Manifest
 ) -> list[ValidationError]:
-    line = _json_line(text, value)
+    line = json_line(text, value)
     if "{{" in value or "{%" in value:
         return check_jinja(value, name, manifest, field=field, line_offset=(line or 1) - 1)
     if not re.match(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$", value):

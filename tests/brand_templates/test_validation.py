@@ -230,6 +230,120 @@ def test_good_image_spec():
     assert problems(image_bundle(spec)) == []
 
 
+def test_an_image_spec_with_several_problems_reports_each_with_file_line_and_field():
+    text = """{
+  "width": 600.0,
+  "backdrop": "#fff",
+  "layers": [
+    {"type": "rect", "box": [0, 0, 600, 300], "fill": "#000", "blur": 2},
+    {"type": "text", "text": "Hi", "box": [0, "a", 0, 10], "size": 0.5, "wrap": "yes"},
+    {"type": "circle", "box": [0, 0, 1, 1]},
+    {"type": "image", "box": [500, 0, 200, 50], "padding": -2}
+  ],
+  "background": {"image": "bg.png", "fit": "fill"}
+}"""
+    box = "must be [x, y, width, height] with a positive width and height"
+    keys = "background, height, layers, width"
+    circle = "unknown layer type 'circle'; expected image, text or rect"
+    assert problems(image_bundle(text)) == [
+        ("layers.json", 3, "backdrop", f"unknown key 'backdrop'; expected: {keys}"),
+        ("layers.json", 10, "background.fit", "must be contain or cover"),
+        ("layers.json", 5, "layers[0].blur", "unknown key 'blur'"),
+        ("layers.json", 6, "layers[1].box", box),  # two bad numbers, one problem
+        ("layers.json", 6, "layers[1].size", "must be at least 1"),
+        ("layers.json", 6, "layers[1].wrap", "must be true or false"),
+        ("layers.json", 7, "layers[2].type", circle),
+        ("layers.json", 8, "layers[3]", "missing 'src'"),
+        ("layers.json", 8, "layers[3].padding", "must be at least 0"),
+        ("layers.json", 2, "width", "must be an integer"),
+        ("layers.json", 8, "layers[3].box", "[500, 0, 200, 50] goes outside the 600x300 canvas"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("layer", "field", "message"),
+    [
+        # what the renderer refuses is refused on import too
+        ({"type": "text", "text": "x", "size": 0}, "size", "must be a positive number"),
+        ({"type": "text", "text": "x", "min_size": True}, "min_size", "must be a positive number"),
+        (
+            {"type": "text", "text": "x", "line_spacing": 0.2},
+            "line_spacing",
+            "must be at least 0.5",
+        ),
+        ({"type": "text", "text": "x", "auto_fit": 1}, "auto_fit", "must be true or false"),
+        ({"type": "text", "text": 3}, "text", "must be a string"),
+        ({"type": "text", "text": "x", "color": 3}, "color", "must be a string"),
+        ({"type": "text", "text": "x", "font": 3}, "font", "unknown font 3; available: "),
+        ({"type": "text", "text": "x", "align": "justify"}, "align", "must be one of: left,"),
+        ({"type": "text", "text": "x", "valign": None}, "valign", "must be one of: top,"),
+        ({"type": "image", "src": 3}, "src", "must be a string"),
+        ({"type": "image", "src": "bg.png", "padding": "2"}, "padding", "must be a number"),
+        ({"type": "image", "src": "bg.png", "fit": "fill"}, "fit", "must be one of: contain,"),
+        ({"type": "rect", "fill": ["#fff"]}, "fill", "must be a string"),
+        ({"type": "rect", "box": None}, "box", "must be [x, y, width, height]"),
+        ({"type": "rect", "box": [0, 0, 10, 10, 1]}, "box", "must be [x, y, width, height]"),
+    ],
+)
+def test_image_layer_values(layer, field, message):
+    layer = {"box": [0, 0, 10, 10], **layer}
+    [(_, _, found_field, found_message)] = problems(image_bundle({"layers": [layer]}))
+    assert (found_field, found_message[: len(message)]) == (f"layers[0].{field}", message)
+
+
+UNKNOWN_TYPE = "unknown layer type {}; expected image, text or rect"
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ([1, 2], (1, None, "the spec must be a JSON object")),
+        ({"width": True}, (2, "width", "must be an integer")),
+        ({"height": None}, (2, "height", "must be an integer")),
+        ({"background": 3}, (2, "background", 'must be a colour or {"image": path}')),
+        (
+            {"background": {"fit": "cover"}},
+            (2, "background.image", "must be a path to an image of the template"),
+        ),
+        (
+            {"background": {"image": "bg.png", "color": 3}},
+            (2, "background.color", "must be a string"),
+        ),
+        (
+            {"background": {"image": "bg.png", "tint": 1}},
+            (4, "background.tint", "unknown key 'tint'"),
+        ),
+        ({"layers": {}}, (2, "layers", "must be an array")),
+        ({"layers": [[]]}, (None, "layers[0]", "must be an object")),
+        ({"layers": [{"box": [0, 0, 1, 1]}]}, (None, "layers[0].type", UNKNOWN_TYPE.format(None))),
+        ({"layers": [{"type": []}]}, (None, "layers[0].type", UNKNOWN_TYPE.format([]))),
+        (
+            {"layers": [{"type": "rect", "box": [0, 0, 1, 1]}] * 101},
+            (2, "layers", "must have at most 100 layers"),
+        ),
+    ],
+)
+def test_image_spec_structure(spec, expected):
+    assert problems(image_bundle(spec)) == [("layers.json", *expected)]
+
+
+def test_a_layer_of_unknown_type_is_not_checked_further():
+    layer = {"type": "circle", "box": [-5, 0, 1, 1], "font": "Comic", "fill": "blue", "r": 3}
+    assert [field for _, _, field, _ in problems(image_bundle({"layers": [layer]}))] == [
+        "layers[0].type"
+    ]
+
+
+def test_image_spec_problems_are_in_path_order():
+    layers = [{"type": "rect", "box": [0, 0, 1, 1]}] * 12
+    layers[10] = layers[2] = {"type": "rect"}
+    assert [field for _, _, field, _ in problems(image_bundle({"layers": layers, "zz": 1}))] == [
+        "zz",
+        "layers[2]",
+        "layers[10]",
+    ]
+
+
 # --- pdf-stamp -----------------------------------------------------------------------------
 
 
