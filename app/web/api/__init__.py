@@ -21,6 +21,20 @@ def validation_failed(exc: ValidationFailed):
 
 
 # the resource modules add their views to bp and docs
-from app.web.api import account, campaigns, partners  # noqa: E402
+from app.web.api import (  # noqa: E402
+    account,
+    campaigns,
+    partner_campaigns,
+    partners,
+    templates,
+)
 
-__all__ = ["account", "bp", "campaigns", "docs", "partners"]
+__all__ = [
+    "account",
+    "bp",
+    "campaigns",
+    "docs",
+    "partner_campaigns",
+    "partners",
+    "templates",
+]

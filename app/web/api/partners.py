@@ -8,66 +8,19 @@ from app.db import session
 from app.models import Role
 from app.web.access import ALL_ROLES, VENDOR, VENDOR_MANAGERS, acting_user, roles
 from app.web.api import bp
-from app.web.api.spec import operation, string_list
+from app.web.api.schemas.partners import (
+    PARTNER,
+    PARTNER_CREATE,
+    PARTNER_PAGE,
+    PARTNER_QUERY,
+    PARTNER_UPDATE,
+    TIERS,
+)
+from app.web.api.spec import operation
 from app.web.common import get_or_404
 from campaigns.service import on_partner_changed
 from directory import partners
 from directory.models import Partner
-
-PARTNER_FIELDS = {
-    "name": {"type": "string", "minLength": 1, "maxLength": 200},
-    "slug": {"type": "string", "maxLength": 120},
-    "type": {"type": "string", "enum": partners.PARTNER_TYPES},
-    "tier": {"type": "string", "maxLength": 60, "description": "tier name; empty for none"},
-    "status": {"type": "string", "enum": partners.PARTNER_STATUSES},
-    "countries": string_list(250, 60),
-    "regions": string_list(),
-    "specialties": string_list(),
-    "certifications": string_list(),
-    "website": {"type": "string", "maxLength": 300},
-    "phone": {"type": "string", "maxLength": 40},
-    "email": {"type": "string", "maxLength": 254},
-    "description": {"type": "string", "maxLength": 5000},
-    "listed_in_locator": {"type": "boolean"},
-    "channel_manager": {"type": "string", "maxLength": 254, "description": "a vendor user's email"},
-}
-PARTNER_CREATE = {"type": "object", "additionalProperties": False, "properties": PARTNER_FIELDS,
-                  "required": ["name"]}
-PARTNER_UPDATE = {"type": "object", "additionalProperties": False, "properties": PARTNER_FIELDS}
-LOCATION = {"type": "object", "properties": {
-    "id": {"type": "integer"}, "label": {"type": "string"}, "street": {"type": "string"},
-    "city": {"type": "string"}, "postal_code": {"type": "string"}, "region": {"type": "string"},
-    "country_code": {"type": "string"}, "latitude": {"type": "number", "nullable": True},
-    "longitude": {"type": "number", "nullable": True}, "public": {"type": "boolean"},
-}}
-PARTNER = {"type": "object", "required": ["id", "name", "slug", "type", "status"], "properties": {
-    "id": {"type": "integer"}, "name": {"type": "string"}, "slug": {"type": "string"},
-    "type": {"type": "string"}, "tier": {"type": "string", "nullable": True},
-    "status": {"type": "string"}, "countries": {"type": "array", "items": {"type": "string"}},
-    "regions": {"type": "array", "items": {"type": "string"}},
-    "specialties": {"type": "array", "items": {"type": "string"}},
-    "certifications": {"type": "array", "items": {"type": "string"}},
-    "website": {"type": "string"}, "phone": {"type": "string"}, "email": {"type": "string"},
-    "description": {"type": "string"}, "listed_in_locator": {"type": "boolean"},
-    "locations": {"type": "array", "items": LOCATION},
-}}
-PARTNER_PAGE = {"type": "object", "required": ["items", "total", "page", "per_page"], "properties": {
-    "items": {"type": "array", "items": PARTNER}, "total": {"type": "integer"},
-    "page": {"type": "integer"}, "per_page": {"type": "integer"},
-}}
-PARTNER_QUERY = {
-    "q": {"type": "string", "maxLength": 100},
-    "tier": {"type": "string", "maxLength": 60},
-    "type": {"type": "string", "enum": partners.PARTNER_TYPES},
-    "status": {"type": "string", "enum": partners.PARTNER_STATUSES},
-    "country": {"type": "string", "maxLength": 2},
-    "sort": {"type": "string", "enum": ["name", "-name", "tier", "-tier", "status", "-status",
-                                        "type", "-type", "created", "-created"]},
-    "page": {"type": "integer", "minimum": 1},
-    "per_page": {"type": "integer", "minimum": 5, "maximum": 200},
-}
-TIERS = {"type": "object", "properties": {"items": {"type": "array", "items": {
-    "type": "object", "properties": {"name": {"type": "string"}, "rank": {"type": "integer"}}}}}}
 
 
 def partner_json(p: Partner) -> dict:

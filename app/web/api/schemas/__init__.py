@@ -1,0 +1,1 @@
+"""JSON Schemas of the API, one module per resource, apart from the views."""
