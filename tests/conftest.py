@@ -152,7 +152,7 @@ def client(nocsrf_app):
 @pytest.fixture
 def world(app):
     """Two partners (A and B) with a user of every role, tiers and locations."""
-    from tests.factories import make_world
+    from tests.factories.directory import make_world
 
     with app.app_context():
         return make_world()

@@ -12,7 +12,7 @@ import pytest
 from app.db import session
 from app.models import Role
 from directory import people
-from tests.factories import PASSWORD, make_partner, make_tiers
+from tests.factories.directory import PASSWORD, make_partner, make_tiers
 
 # brochure-stamp: a pdf-stamp with one editable field (partner_name); social-square: an image
 STARTERS = ("brochure-stamp", "social-square")

@@ -256,7 +256,7 @@ def events_targeted(campaign_id: int) -> list[int]:
 
 
 def test_sync_partner_adds_a_new_partner_to_live_campaigns(network, make_campaign, sent):
-    from tests.factories import make_partner
+    from tests.factories.directory import make_partner
 
     live = make_campaign("Live", targeting={"countries": ["NL"]})
     draft = make_campaign("Draft", targeting={"countries": ["NL"]})

@@ -113,7 +113,7 @@ def test_killed_worker_and_a_new_one_render_everything_exactly_once(
     from campaigns import dispatch, service
     from campaigns.models import AssetRender, CampaignPartner
     from directory import people
-    from tests.factories import PASSWORD, make_partner, make_tiers
+    from tests.factories.directory import PASSWORD, make_partner, make_tiers
 
     make_tiers()
     for n in range(PARTNERS):

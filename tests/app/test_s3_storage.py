@@ -38,7 +38,7 @@ def test_campaign_download_is_a_presigned_redirect(s3_app):
     from brand_templates.library import load_starter
     from brand_templates.versions import import_template, publish
     from campaigns import service
-    from tests.factories import make_world
+    from tests.factories.directory import make_world
 
     app, bucket = s3_app
     with app.app_context(), app.test_request_context():
