@@ -29,6 +29,7 @@ _EXPORTS = {
     "render_email": "email",
     "AssetNotFound": "errors",
     "AssetRefused": "errors",
+    "ImageRejected": "errors",
     "RenderError": "errors",
     "RenderLimitExceeded": "errors",
     "TemplateSourceError": "errors",
@@ -52,6 +53,7 @@ __all__ = [
     "AssetRefused",
     "AssetResolver",
     "CompiledEmail",
+    "ImageRejected",
     "Limits",
     "RenderError",
     "RenderLimitExceeded",
@@ -92,6 +94,7 @@ if TYPE_CHECKING:
     from .errors import (
         AssetNotFound,
         AssetRefused,
+        ImageRejected,
         RenderError,
         RenderLimitExceeded,
         TemplateSourceError,

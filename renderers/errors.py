@@ -7,6 +7,11 @@ process (see ``renderers.limits``) and their exceptions are re-raised in the par
 from __future__ import annotations
 
 
+class ImageRejected(ValueError):
+    """An uploaded image (a logo, a picture) is refused; the message is meant for the uploader
+    as it is: clear and specific."""
+
+
 class RenderError(Exception):
     """A render could not be produced; the message is meant for the template's author."""
 

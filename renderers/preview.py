@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from html import escape
 
 import pypdfium2
@@ -11,7 +10,7 @@ from PIL import Image
 from .email import RenderedEmail
 from .errors import RenderError
 from .limits import Limits, run_limited
-from .rasters import open_image
+from .rasters import open_image, png_bytes
 
 
 def pdf_thumbnail(pdf: bytes, width: int = 400, *, limits: Limits = Limits()) -> bytes:
@@ -37,7 +36,7 @@ def _pdf_thumbnail(pdf: bytes, width: int) -> bytes:
     if image.width != width:
         height = max(1, round(image.height * width / image.width))
         image = image.resize((width, height), Image.Resampling.LANCZOS)
-    return _png(image)
+    return png_bytes(image)
 
 
 def image_thumbnail(data: bytes, width: int = 400, *, limits: Limits = Limits()) -> bytes:
@@ -47,7 +46,7 @@ def image_thumbnail(data: bytes, width: int = 400, *, limits: Limits = Limits())
     if image.mode not in ("RGB", "RGBA", "L", "LA"):
         image = image.convert("RGBA")
     height = max(1, round(image.height * width / image.width))
-    return _png(image.resize((width, height), Image.Resampling.LANCZOS))
+    return png_bytes(image.resize((width, height), Image.Resampling.LANCZOS))
 
 
 def email_preview_html(rendered: RenderedEmail) -> str:
@@ -80,9 +79,3 @@ def email_preview_html(rendered: RenderedEmail) -> str:
 def _check_width(width: int) -> None:
     if isinstance(width, bool) or not isinstance(width, int) or not 1 <= width <= 4000:
         raise RenderError("thumbnail width must be a whole number of pixels, 1 to 4000")
-
-
-def _png(image: Image.Image) -> bytes:
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    return out.getvalue()

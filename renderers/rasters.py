@@ -1,5 +1,6 @@
 """Opening raster images from assets without letting one exhaust memory or run a codec
-that shells out (Pillow's EPS plugin calls Ghostscript): a few formats, a pixel cap."""
+that shells out (Pillow's EPS plugin calls Ghostscript): a few formats, a pixel cap; and
+writing one back out as PNG."""
 
 from __future__ import annotations
 
@@ -42,6 +43,13 @@ def open_image(data: bytes, name: str, max_pixels: int) -> Image.Image:
         raise RenderLimitExceeded(f"image {name!r} is too large to decode: {exc}") from None
     except (OSError, ValueError, SyntaxError) as exc:
         raise RenderError(f"image {name!r} cannot be decoded: {exc}") from None
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    """The image as a PNG file, with Pillow's default settings."""
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
 
 
 def parse_color(value: object) -> tuple[int, int, int, int]:
