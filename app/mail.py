@@ -12,9 +12,9 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from urllib.parse import parse_qs, unquote, urlparse
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select
 
-from app import after_commit, jobs, runtime, security
+from app import after_commit, claims, jobs, runtime, security
 from app.db import session, utcnow
 from app.models import MailMessage, Suppression
 
@@ -23,6 +23,21 @@ UNSUBSCRIBE_SALT = "unsubscribe"
 STALLED_AFTER = timedelta(minutes=15)
 # an SMTP conversation takes seconds (30 s timeout): a 'sending' claim this old is abandoned
 SENDING_TIMEOUT = timedelta(minutes=10)
+# the outbox's claims: a worker takes a message to send it; the sweep hands over the 'queued'
+# ones that lost their task ('failed' ones are retried by their task)
+OUTBOX = claims.Claimable(
+    table=MailMessage,
+    id=MailMessage.id,
+    state=MailMessage.status,
+    claimable=("queued", "failed"),
+    claimed="sending",
+    claimed_at=MailMessage.claimed_at,
+    attempts=MailMessage.attempts,
+    lease=SENDING_TIMEOUT,
+    due_at=MailMessage.created_at,
+    handed_at=MailMessage.handed_at,
+    sweep_states=("queued",),
+)
 
 
 def is_suppressed(address: str) -> bool:
@@ -98,30 +113,7 @@ def requeue_stalled(older_than: timedelta = STALLED_AFTER) -> list[int]:
     a worker that died is taken over. ``deliver`` claims a message before sending it, so a
     message handed over twice is still sent once.
     """
-    now = utcnow()
-    ids = list(
-        session.execute(
-            select(MailMessage.id)
-            .where(
-                or_(
-                    and_(MailMessage.status == "queued", MailMessage.created_at < now - older_than),
-                    and_(
-                        MailMessage.status == "sending",
-                        MailMessage.claimed_at < now - SENDING_TIMEOUT,
-                    ),
-                ),
-                or_(MailMessage.handed_at.is_(None), MailMessage.handed_at < now - older_than),
-            )
-            .order_by(MailMessage.id)
-        ).scalars()
-    )
-    if ids:
-        session.execute(
-            update(MailMessage)
-            .where(MailMessage.id.in_(ids))
-            .values(handed_at=now)
-            .execution_options(synchronize_session=False)
-        )
+    ids = claims.sweep(OUTBOX, older_than)
     session.commit()
     if ids:
         _deliver(ids)
@@ -130,19 +122,7 @@ def requeue_stalled(older_than: timedelta = STALLED_AFTER) -> list[int]:
 
 def _claim(message_id: int) -> bool:
     """Take the message to send it: queued, failed (a retry) or abandoned while sending."""
-    now = utcnow()
-    claimable = or_(
-        MailMessage.status.in_(("queued", "failed")),
-        and_(MailMessage.status == "sending", MailMessage.claimed_at < now - SENDING_TIMEOUT),
-    )
-    result = session.execute(
-        update(MailMessage)
-        .where(MailMessage.id == message_id, claimable)
-        .values(status="sending", claimed_at=now, attempts=MailMessage.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
-    session.commit()
-    return result.rowcount == 1
+    return claims.claim(OUTBOX, message_id) is not None
 
 
 def _smtp_settings(url: str) -> dict:

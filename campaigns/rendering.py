@@ -6,8 +6,8 @@ customization, brand-kit defaults), the partner's brand kit version and render c
 and the output format. Files are stored under ``renders/`` by that key, so equal inputs are
 rendered once and a changed logo or customization makes a new key and a new render.
 
-``render_one`` is the worker's job: idempotent and crash-safe. It claims a row with one
-conditional UPDATE (pending, or running for longer than ``RUNNING_TIMEOUT``, which only a
+``render_one`` is the worker's job: idempotent and crash-safe. It claims a row (``app.claims``,
+one conditional UPDATE: pending, or running for longer than ``RUNNING_TIMEOUT``, which only a
 worker that died leaves behind), renders outside any transaction, and finishes the row
 only if its claim still holds.
 
@@ -32,9 +32,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, or_, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app import claims
 from app.db import session, utcnow
 from app.models import ProgramSettings
 from app.storage import StorageError, get_storage
@@ -49,6 +50,20 @@ log = logging.getLogger(__name__)
 
 # renders are limited to 30 s (renderers.limits.Limits); a claim this old is abandoned
 RUNNING_TIMEOUT = timedelta(minutes=5)
+# a render job's claims: a worker takes a pending row; ``updated_at`` is set on every change
+# of state, so it is both the claim's start and the wait of a pending row (no handed_at: the
+# sweep puts a stalled row back to pending, which restarts its wait)
+RENDERS = claims.Claimable(
+    table=AssetRender,
+    id=AssetRender.id,
+    state=AssetRender.status,
+    claimable=(RenderStatus.PENDING.value,),
+    claimed=RenderStatus.RUNNING.value,
+    claimed_at=AssetRender.updated_at,
+    attempts=AssetRender.attempts,
+    lease=RUNNING_TIMEOUT,
+    due_at=AssetRender.updated_at,
+)
 STORAGE_PREFIX = "renders"
 PREVIEW_CONTENT_TYPES = {"png": "image/png", "html": "text/html; charset=utf-8"}
 _BUNDLE_CACHE_SIZE = 32
@@ -341,31 +356,7 @@ def failure_message(exc: BaseException) -> str:
 
 def _claim(render_id: int) -> int | None:
     """Mark the row running if it is pending or abandoned; the attempt number, or None."""
-    now = utcnow()
-    claimable = or_(
-        AssetRender.status == RenderStatus.PENDING.value,
-        and_(
-            AssetRender.status == RenderStatus.RUNNING.value,
-            AssetRender.updated_at < now - RUNNING_TIMEOUT,
-        ),
-    )
-    result = session.execute(
-        update(AssetRender)
-        .where(AssetRender.id == render_id, claimable)
-        .values(
-            status=RenderStatus.RUNNING.value,
-            attempts=AssetRender.attempts + 1,
-            updated_at=now,
-            error="",
-        )
-        .execution_options(synchronize_session=False)
-    )
-    session.commit()
-    if result.rowcount != 1:
-        return None
-    return session.execute(
-        select(AssetRender.attempts).where(AssetRender.id == render_id)
-    ).scalar_one()
+    return claims.claim(RENDERS, render_id, values={AssetRender.error: ""})
 
 
 def _finish(render_id: int, attempt: int, **values: Any) -> bool:

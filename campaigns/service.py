@@ -16,10 +16,10 @@ from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app import audit
+from app import audit, claims
 from app import validation as v
 from app.db import session, utcnow
 from brand_templates import FieldValueError, resolve_values
@@ -37,7 +37,7 @@ from campaigns.models import (
     RenderStatus,
 )
 from campaigns.notify import notify_new_partners
-from campaigns.rendering import RUNNING_TIMEOUT, bundle_of
+from campaigns.rendering import RENDERS, RUNNING_TIMEOUT, bundle_of
 from directory import tiers as tier_ladder
 from directory.context import vendor_context
 from directory.models import Partner
@@ -694,22 +694,12 @@ def requeue_stalled(
     embedded broker is made again from the database. A duplicate message is harmless, as
     ``render_one`` leaves rows that are done alone.
     """
-    now = now or utcnow()
-    ids = _reset_to_pending(
-        [
-            or_(
-                and_(
-                    AssetRender.status == RenderStatus.PENDING.value,
-                    AssetRender.updated_at <= now - pending_after,
-                ),
-                and_(
-                    AssetRender.status == RenderStatus.RUNNING.value,
-                    AssetRender.updated_at <= now - running_after,
-                ),
-            )
-        ],
-        reason="stalled renders",
+    ids = claims.sweep(
+        RENDERS, pending_after, lease=running_after, now=now, values={AssetRender.error: ""}
     )
+    if ids:
+        log.info("stalled renders: %d renders back to pending", len(ids))
+    dispatch.queue_renders(ids)
     session.commit()
     return len(ids)
 
