@@ -156,7 +156,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(worker_command)
     app.cli.add_command(run_command)
-    from brand_templates.cli import templates
+    from app.cli.templates import templates
 
     app.cli.add_command(templates)
 
