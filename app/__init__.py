@@ -6,11 +6,13 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from app.config import Settings, load_settings
-from app.validation import MAX_ID
 
 
 class BoundedInt(IntegerConverter):
     def __init__(self, url_map, *args, **kwargs):
+        # imported here: the `tandem` CLI imports this package, and its --help needs no app
+        from app.validation import MAX_ID
+
         kwargs.setdefault("max", MAX_ID)
         super().__init__(url_map, *args, **kwargs)
 

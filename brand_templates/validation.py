@@ -13,8 +13,6 @@ from urllib.parse import unquote
 import jinja2
 import jinja2.meta
 from jinja2 import nodes
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 
 from renderers.email import compile_mjml
 from renderers.errors import RenderError, TemplateSourceError
@@ -490,6 +488,10 @@ def _check_stamp(
     data = bundle.files[name]
     if not data.startswith(b"%PDF-"):
         return [ValidationError(name, None, None, "not a PDF file")]
+    # pypdf only for stamp templates: `tandem templates validate` of the others skips it
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:

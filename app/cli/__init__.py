@@ -1,4 +1,9 @@
-"""The `tandem` command: run, worker, db upgrade, demo, create-admin, templates."""
+"""The `tandem` command: run, worker, db upgrade, demo, create-admin, templates.
+
+`tandem --help` must not create the app: this package imports only click and Flask's CLI
+at the top, each command imports what it uses when it runs, and the `tandem` group holds
+the commands itself, so that listing them does not load the app (see `TandemGroup`).
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,15 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from flask import Flask
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
+
+from app.cli.templates import templates
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 db_group = AppGroup("db", help="Database schema.")
 
@@ -150,15 +160,28 @@ def run_command(host: str, port: int, no_worker: bool) -> None:
                 worker.wait()
 
 
-def register_commands(app: Flask) -> None:
-    app.cli.add_command(db_group)
-    app.cli.add_command(demo_command)
-    app.cli.add_command(create_admin)
-    app.cli.add_command(worker_command)
-    app.cli.add_command(run_command)
-    from brand_templates.cli import templates
+COMMANDS = (db_group, demo_command, create_admin, worker_command, run_command, templates)
 
-    app.cli.add_command(templates)
+
+def register_commands(app: Flask) -> None:
+    """Add the commands to ``app.cli`` (``flask --app app``, ``app.test_cli_runner()``)."""
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+class TandemGroup(FlaskGroup):
+    """The `tandem` group: a FlaskGroup holding Tandem's commands itself.
+
+    FlaskGroup finds a command of its own without the app, but lists commands by creating
+    the app to add those of ``app.cli``, which here are the same. Listing only its own (and
+    Flask's plugins) keeps ``--help`` from creating the app; the commands that need the app
+    still load it through ``ScriptInfo`` (``with_appcontext``), and an unknown name is still
+    looked up in ``app.cli``.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load_plugin_commands()
+        return sorted(self.commands)
 
 
 def _create_app():
@@ -168,9 +191,8 @@ def _create_app():
 
 
 def main() -> None:
-    FlaskGroup(create_app=_create_app, add_default_commands=False, load_dotenv=False,
-               set_debug_flag=False, help="Tandem: channel marketing and co-branding.")(
-        prog_name="tandem"
-    )
-
-
+    group = TandemGroup(create_app=_create_app, add_default_commands=False, load_dotenv=False,
+                        set_debug_flag=False, help="Tandem: channel marketing and co-branding.")
+    for command in COMMANDS:
+        group.add_command(command)
+    group(prog_name="tandem")

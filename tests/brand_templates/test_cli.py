@@ -11,9 +11,9 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from app import db as app_db
+from app.cli.templates import templates
 from app.db import Base
 from app.model_registry import import_all_models
-from brand_templates.cli import templates
 from brand_templates.library import LIBRARY_DIR
 from brand_templates.models import BrandTemplateVersion
 

@@ -1,16 +1,24 @@
-"""``flask templates ...``: validate, render and import brand templates from the command line."""
+"""``tandem templates ...``: validate, render and import brand templates from the command line.
+
+The brand-template format (loading, validation, rendering, versions) lives in
+``brand_templates``; this module is its command line, and the only place where a template
+meets a real partner (``render --partner``). Each command imports what it uses when it
+runs, so that ``tandem templates --help`` stays quick and ``validate`` loads neither the app
+nor the database.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask import current_app
 from flask.cli import AppGroup, ScriptInfo
 
-from .bundle import TemplateBundle, load_bundle
-from .errors import FieldValueError, TemplateInvalid, ValidationError
-from .library import load_starter, starter_slugs
+if TYPE_CHECKING:
+    from brand_templates.bundle import TemplateBundle
+    from brand_templates.errors import ValidationError
 
 templates = AppGroup("templates", help="Brand templates: validate, render and import them.")
 
@@ -22,6 +30,9 @@ def format_error(error: ValidationError) -> str:
 
 def _load(path: str) -> TemplateBundle:
     """A folder or zip, or the slug of a starter template."""
+    from brand_templates.bundle import load_bundle
+    from brand_templates.library import load_starter, starter_slugs
+
     if Path(path).exists():
         return load_bundle(path)
     if path in starter_slugs():
@@ -40,7 +51,8 @@ def _fail(errors: list[ValidationError]) -> None:
 
 def _valid_bundle(path: str) -> TemplateBundle:
     """The template at PATH, loaded and validated; exit 1 with its errors if it is not valid."""
-    from .validation import validate
+    from brand_templates.errors import TemplateInvalid
+    from brand_templates.validation import validate
 
     try:
         bundle = _load(path)
@@ -86,13 +98,14 @@ def render_command(
     path: str, sample: bool, partner_slug: str | None, fmt: str | None, output: Path
 ) -> None:
     """Render the template at PATH with sample or real partner data to OUTPUT."""
-    from .rendering import render
+    from brand_templates.errors import FieldValueError, ValidationError
+    from brand_templates.rendering import render
 
     if sample == bool(partner_slug):
         raise click.UsageError("give exactly one of --sample or --partner SLUG")
     bundle = _valid_bundle(path)
     if sample:
-        from .sample import sample_context, sample_storage_get
+        from brand_templates.sample import sample_context, sample_storage_get
 
         context, storage_get = sample_context(), sample_storage_get
     else:
@@ -117,20 +130,10 @@ def _partner_context(slug: str):
     from directory.context import partner_context_by_slug
 
     try:
-        result = partner_context_by_slug(slug)
+        context = dict(partner_context_by_slug(slug))
     except LookupError:
-        result = None
-    if result is None:
-        raise click.BadParameter(f"no partner {slug!r}", param_hint="--partner")
-    if isinstance(result, tuple):
-        context, storage_get = result
-    else:
-        context = dict(result)
-        storage_get = context.pop("storage_get", None)
-    if storage_get is None:
-        from app.storage import get_storage
-
-        storage_get = get_storage().get
+        raise click.BadParameter(f"no partner {slug!r}", param_hint="--partner") from None
+    storage_get = context.pop("storage_get")
     return context, storage_get
 
 
@@ -143,10 +146,10 @@ def import_command(path: str, slug: str | None, publish: bool) -> None:
     from sqlalchemy import func, select
 
     from app.db import session, transaction
-
-    from .models import BrandTemplateVersion
-    from .versions import import_template
-    from .versions import publish as publish_version
+    from brand_templates.errors import TemplateInvalid
+    from brand_templates.models import BrandTemplateVersion
+    from brand_templates.versions import import_template
+    from brand_templates.versions import publish as publish_version
 
     try:
         bundle = _load(path)
