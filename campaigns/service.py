@@ -12,11 +12,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from functools import partial
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import audit
@@ -26,6 +26,7 @@ from brand_templates import FieldValueError, resolve_values
 from brand_templates.models import BrandTemplateVersion
 from brand_templates.sample import sample_context
 from campaigns import dispatch, targeting
+from campaigns.lookup import CampaignNotFound
 from campaigns.models import (
     STATUS_TRANSITIONS,
     AssetRender,
@@ -37,27 +38,21 @@ from campaigns.models import (
     RenderStatus,
 )
 from campaigns.notify import notify_new_partners
-from campaigns.rendering import RUNNING_TIMEOUT, bundle_of
+from campaigns.progress import _reset_to_pending, requeue_stalled
+from campaigns.rendering import bundle_of
 from directory import tiers as tier_ladder
 from directory.context import vendor_context
-from directory.models import Partner
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 OBJECTIVES = [o.value for o in Objective]
-# a pending render whose task has not run for this long lost its message: send it again
-PENDING_REQUEUE_AFTER = timedelta(minutes=15)
 EDITABLE_STATUSES = {
     CampaignStatus.DRAFT,
     CampaignStatus.SCHEDULED,
     CampaignStatus.LIVE,
     CampaignStatus.ENDED,
 }
-
-
-class CampaignNotFound(LookupError):
-    pass
 
 
 # --- cleaning ---------------------------------------------------------------------------
@@ -126,20 +121,6 @@ def _check_editable(campaign: Campaign) -> None:
 
 
 # --- campaigns --------------------------------------------------------------------------
-
-
-def get_campaign(campaign_id: int) -> Campaign:
-    campaign = session.get(Campaign, campaign_id)
-    if campaign is None:
-        raise CampaignNotFound(f"no campaign {campaign_id}")
-    return campaign
-
-
-def list_campaigns(status: str | None = None) -> list[Campaign]:
-    query = select(Campaign).order_by(Campaign.created_at.desc(), Campaign.id.desc())
-    if status:
-        query = query.where(Campaign.status == status)
-    return list(session.execute(query).scalars())
 
 
 def create_campaign(data: Mapping, actor) -> Campaign:
@@ -645,100 +626,6 @@ def delete_tier(tier, actor) -> None:
             {"tier": f"Campaigns target {tier.name}: {shown}. Change their targeting first."}
         )
     tier_ladder.delete_tier(tier, actor)
-
-
-# --- renders ----------------------------------------------------------------------------
-
-
-def _reset_to_pending(conditions: list, *, reason: str) -> list[int]:
-    ids = list(session.execute(select(AssetRender.id).where(*conditions)).scalars())
-    for start in range(0, len(ids), 1000):
-        session.execute(
-            update(AssetRender)
-            .where(AssetRender.id.in_(ids[start : start + 1000]))
-            .values(status=RenderStatus.PENDING.value, error="", updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
-    if ids:
-        log.info("%s: %d renders back to pending", reason, len(ids))
-    dispatch.queue_renders(ids)
-    return ids
-
-
-def retry_failed(campaign_id: int, actor=None) -> int:
-    """Render the campaign's failed renders again; how many. Commits."""
-    campaign = get_campaign(campaign_id)
-    ids = _reset_to_pending(
-        [
-            AssetRender.campaign_id == campaign_id,
-            AssetRender.status == RenderStatus.FAILED.value,
-        ],
-        reason=f"retry of campaign {campaign_id}",
-    )
-    if ids:
-        audit.record(actor, "campaign.retry_renders", campaign, changes={"renders": len(ids)})
-    session.commit()
-    return len(ids)
-
-
-def requeue_stalled(
-    now: datetime | None = None,
-    *,
-    pending_after: timedelta = PENDING_REQUEUE_AFTER,
-    running_after: timedelta = RUNNING_TIMEOUT,
-) -> int:
-    """Send again the renders whose task was lost: pending for longer than PENDING_AFTER, or
-    running for longer than RUNNING_AFTER (their worker died). Commits; how many.
-
-    The broker only carries work that can be redone: a message lost with a dead worker or an
-    embedded broker is made again from the database. A duplicate message is harmless, as
-    ``render_one`` leaves rows that are done alone.
-    """
-    now = now or utcnow()
-    ids = _reset_to_pending(
-        [
-            or_(
-                and_(
-                    AssetRender.status == RenderStatus.PENDING.value,
-                    AssetRender.updated_at <= now - pending_after,
-                ),
-                and_(
-                    AssetRender.status == RenderStatus.RUNNING.value,
-                    AssetRender.updated_at <= now - running_after,
-                ),
-            )
-        ],
-        reason="stalled renders",
-    )
-    session.commit()
-    return len(ids)
-
-
-def progress(campaign_id: int, *, max_failures: int = 200) -> dict:
-    """The campaign's renders by status, from the database, and why the failed ones failed."""
-    counts = dict(
-        session.execute(
-            select(AssetRender.status, func.count())
-            .where(AssetRender.campaign_id == campaign_id)
-            .group_by(AssetRender.status)
-        ).all()
-    )
-    failures = session.execute(
-        select(Partner.name, CampaignAsset.title, AssetRender.error)
-        .join(Partner, Partner.id == AssetRender.partner_id)
-        .join(CampaignAsset, CampaignAsset.id == AssetRender.asset_id)
-        .where(
-            AssetRender.campaign_id == campaign_id,
-            AssetRender.status == RenderStatus.FAILED.value,
-        )
-        .order_by(Partner.name, CampaignAsset.position, CampaignAsset.id)
-        .limit(max_failures)
-    )
-    return {
-        "total": sum(counts.values()),
-        **{status.value: counts.get(status.value, 0) for status in RenderStatus},
-        "failures": [tuple(row) for row in failures],
-    }
 
 
 # --- assets -----------------------------------------------------------------------------

@@ -321,8 +321,8 @@ def single_renders(campaign_id: int, partner_id: int, rounds: int = 3) -> list[t
     worker makes it (render, then the preview thumbnail), medians after a warm-up."""
     from app.db import session
     from brand_templates import preview
+    from campaigns.lookup import get_campaign
     from campaigns.rendering import prepare, render_prepared
-    from campaigns.service import get_campaign
     from directory.models import Partner
 
     campaign = get_campaign(campaign_id)
@@ -376,7 +376,7 @@ def timed_launch(campaign_id: int, workers: list[Worker], timeout: float, redis_
     import redis
 
     from app.db import session
-    from campaigns import service
+    from campaigns import progress, service
 
     broker = redis.Redis.from_url(redis_url)
     waiting = broker.llen("tandem")
@@ -395,7 +395,7 @@ def timed_launch(campaign_id: int, workers: list[Worker], timeout: float, redis_
     deadline = time.monotonic() + timeout
     last_finished, last_change = -1, time.monotonic()
     while True:
-        counts = service.progress(campaign_id, max_failures=5)
+        counts = progress.progress(campaign_id, max_failures=5)
         session.commit()  # a fresh snapshot at the next poll
         finished = counts["done"] + counts["failed"]
         if finished >= total:
@@ -469,9 +469,9 @@ def download_timings(app, campaign_id: int, email: str, requests: int):
     from app.db import session
     from app.storage import get_storage
     from campaigns.downloads import download_for, formats_of
+    from campaigns.lookup import get_campaign
     from campaigns.models import CampaignAsset
     from campaigns.rendering import prepare
-    from campaigns.service import get_campaign
     from directory.models import Partner
 
     client = app.test_client()
@@ -591,7 +591,7 @@ def report(
         "Run A launches the campaign with one `tandem worker -c 1` process; run B launches a",
         "second, identical campaign (every brand kit's version bumped first, so every render key",
         "is new and nothing stored is reused) with two such processes, one per core of the",
-        "machine. Wall time runs from `service.launch()` to `service.progress()` showing every",
+        "machine. Wall time runs from `service.launch()` to `progress.progress()` showing every",
         "render done; it includes the launch's own transaction (targeting, render rows, sending",
         f"the chunks). The workers are started and ready before the launch.{rounds}",
         "",

@@ -110,7 +110,7 @@ def test_killed_worker_and_a_new_one_render_everything_exactly_once(
     from app.storage import get_storage
     from brand_templates import load_starter
     from brand_templates.versions import import_template, publish
-    from campaigns import dispatch, service
+    from campaigns import dispatch, progress, service
     from campaigns.models import AssetRender, CampaignPartner
     from directory import people
     from tests.factories import PASSWORD, make_partner, make_tiers
@@ -160,7 +160,7 @@ def test_killed_worker_and_a_new_one_render_everything_exactly_once(
     session.rollback()
 
     # what the beat's sweep does once the dead worker's claims have timed out
-    requeued = service.requeue_stalled(pending_after=timedelta(0), running_after=timedelta(0))
+    requeued = progress.requeue_stalled(pending_after=timedelta(0), running_after=timedelta(0))
     assert requeued == total - len(finished_before)
 
     second = start_worker()

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from app.db import session, utcnow
 from app.storage import get_storage
 from brand_templates import FieldValueError, LockedFieldError
-from campaigns import customize, rendering, service
+from campaigns import customize, progress, rendering, service
 from campaigns.models import AssetRender, Customization, EngagementEvent
 from directory import brand_kits
 from directory.demo_logos import generate_logo
@@ -130,7 +130,7 @@ def test_progress_and_retry_failed(network, make_campaign, sent):
     kit.logo_trimmed_key = "logos/lost/logo.png"  # a stored file that went missing
     session.commit()
     service.launch(campaign.id)
-    assert service.progress(campaign.id) == {
+    assert progress.progress(campaign.id) == {
         "total": 2,
         "pending": 2,
         "running": 0,
@@ -139,7 +139,7 @@ def test_progress_and_retry_failed(network, make_campaign, sent):
         "failures": [],
     }
     assert sorted(sent.run_renders().values()) == ["done", "failed"]
-    report = service.progress(campaign.id)
+    report = progress.progress(campaign.id)
     assert {k: report[k] for k in ("total", "done", "failed", "pending", "running")} == {
         "total": 2,
         "done": 1,
@@ -152,12 +152,12 @@ def test_progress_and_retry_failed(network, make_campaign, sent):
     assert "storage:logos/lost/logo.png" in error
 
     get_storage().put("logos/lost/logo.png", png(), "image/png")  # the file is back
-    assert service.retry_failed(campaign.id) == 1
+    assert progress.retry_failed(campaign.id) == 1
     failed = row_of(campaign.assets[0], network.alpha)
     assert sent.render_ids() == [failed.id]
     assert sent.run_renders() == {failed.id: "done"}
-    assert service.progress(campaign.id)["done"] == 2
-    assert service.retry_failed(campaign.id) == 0
+    assert progress.progress(campaign.id)["done"] == 2
+    assert progress.retry_failed(campaign.id) == 0
 
 
 def test_render_one_is_idempotent_and_takes_over_abandoned_jobs(network, make_campaign, sent):
@@ -187,9 +187,9 @@ def test_render_one_is_idempotent_and_takes_over_abandoned_jobs(network, make_ca
 
     # the sweeper sends again what lost its message, and only that
     set_row(status="pending", updated_at=utcnow() - timedelta(minutes=1))
-    assert service.requeue_stalled() == 0
+    assert progress.requeue_stalled() == 0
     set_row(status="running", updated_at=utcnow() - timedelta(minutes=6))
-    assert service.requeue_stalled() == 1
+    assert progress.requeue_stalled() == 1
     session.refresh(row)
     assert row.status == "pending" and sent.render_ids() == [render_id]
     # the dead worker's late result is not recorded over the new claim
@@ -205,7 +205,7 @@ def test_an_unexpected_error_is_recorded_not_raised(network, make_campaign, sent
 
     monkeypatch.setattr(rendering, "render_prepared", broken)
     assert list(sent.run_renders().values()) == ["failed"]
-    assert service.progress(campaign.id)["failures"][0][2] == "RuntimeError: disk on fire"
+    assert progress.progress(campaign.id)["failures"][0][2] == "RuntimeError: disk on fire"
 
 
 def test_asset_presets_are_checked_when_added(network, make_campaign, versions):

@@ -15,7 +15,7 @@ from app.web.admin import bp
 from app.web.common import form_data, get_or_404, run_action
 from brand_templates import FieldValueError
 from brand_templates.models import BrandTemplate, BrandTemplateVersion
-from campaigns import events, service, targeting
+from campaigns import events, lookup, progress, service, targeting
 from campaigns.models import (
     OBJECTIVE_LABELS,
     STATUS_TRANSITIONS,
@@ -63,7 +63,7 @@ def campaigns():
     status = request.args.get("status") or None
     if status and status not in [s.value for s in CampaignStatus]:
         status = None
-    rows = service.list_campaigns(status)
+    rows = lookup.list_campaigns(status)
     return render_template(
         "admin/campaigns.html",
         campaigns=rows,
@@ -163,7 +163,7 @@ def campaign_detail(campaign_id: int):
         matches=first,
         versions=versions,
         allowed=allowed,
-        progress=service.progress(campaign.id),
+        progress=progress.progress(campaign.id),
         partners_for_preview=first or _some_partners(),
     )
 
@@ -301,7 +301,7 @@ def campaign_status(campaign_id: int):
 @roles(MARKETERS)
 def campaign_retry(campaign_id: int):
     get_or_404(Campaign, campaign_id)
-    count = service.retry_failed(campaign_id, current_user)
+    count = progress.retry_failed(campaign_id, current_user)
     flash(f"{count} failed render(s) queued again.", "info")
     return redirect(url_for("admin.campaign_detail", campaign_id=campaign_id))
 
@@ -310,12 +310,10 @@ def campaign_retry(campaign_id: int):
 @roles(VENDOR)
 def campaign_progress(campaign_id: int):
     campaign = get_or_404(Campaign, campaign_id)
-    progress = service.progress(campaign.id)
-    progress["failures"] = [
-        {"partner": p, "asset": a, "error": e} for p, a, e in progress["failures"]
-    ]
-    progress["status"] = campaign.status
-    return progress
+    report = progress.progress(campaign.id)
+    report["failures"] = [{"partner": p, "asset": a, "error": e} for p, a, e in report["failures"]]
+    report["status"] = campaign.status
+    return report
 
 
 @bp.get("/campaigns/<int:campaign_id>/dashboard")

@@ -29,7 +29,7 @@ from app.web.lookups import (
 )
 from brand_templates import FieldValueError
 from brand_templates.models import BrandTemplate, BrandTemplateVersion
-from campaigns import customize, events, pictures, service, targeting, visibility
+from campaigns import customize, events, lookup, pictures, progress, service, targeting, visibility
 from campaigns.downloads import download_for, formats_of
 from campaigns.models import (
     STATUS_TRANSITIONS,
@@ -478,7 +478,7 @@ def campaign_detail_json(campaign: Campaign) -> dict:
     return {
         **campaign_json(campaign),
         "assets": [asset_json(asset) for asset in campaign.assets],
-        "progress": _counts(service.progress(campaign.id, max_failures=0)),
+        "progress": _counts(progress.progress(campaign.id, max_failures=0)),
         "next_statuses": sorted(
             s.value for s in STATUS_TRANSITIONS[CampaignStatus(campaign.status)]
         ),
@@ -507,7 +507,7 @@ def campaigns_index():
     status = request.args.get("status") or None
     if status is not None and status not in STATUSES:
         abort(400, f"'{status}' is not a campaign status (use {', '.join(STATUSES)}).")
-    return {"items": [campaign_json(c) for c in service.list_campaigns(status)]}
+    return {"items": [campaign_json(c) for c in lookup.list_campaigns(status)]}
 
 
 @bp.post("/campaigns")
@@ -643,13 +643,13 @@ def campaign_schedule(campaign_id: int):
 @operation("Renders by status, and why the failed ones failed", response=PROGRESS, tag=TAG)
 def campaign_progress(campaign_id: int):
     campaign = get_or_404(Campaign, campaign_id)
-    progress = service.progress(campaign.id)
+    report = progress.progress(campaign.id)
     return {
         "status": campaign.status,
-        **_counts(progress),
+        **_counts(report),
         "failures": [
             {"partner": partner, "asset": asset, "error": error or ""}
-            for partner, asset, error in progress["failures"]
+            for partner, asset, error in report["failures"]
         ],
     }
 

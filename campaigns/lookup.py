@@ -1,0 +1,26 @@
+"""Campaigns by id (``CampaignNotFound`` when there is none) and the list of them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.db import session
+from campaigns.models import Campaign
+
+
+class CampaignNotFound(LookupError):
+    pass
+
+
+def get_campaign(campaign_id: int) -> Campaign:
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise CampaignNotFound(f"no campaign {campaign_id}")
+    return campaign
+
+
+def list_campaigns(status: str | None = None) -> list[Campaign]:
+    query = select(Campaign).order_by(Campaign.created_at.desc(), Campaign.id.desc())
+    if status:
+        query = query.where(Campaign.status == status)
+    return list(session.execute(query).scalars())
