@@ -1,4 +1,5 @@
-"""Campaigns by id (``CampaignNotFound`` when there is none) and the list of them."""
+"""Finding campaigns: by id (``CampaignNotFound`` when there is none), locked for a change,
+and the list of them."""
 
 from __future__ import annotations
 
@@ -24,3 +25,17 @@ def list_campaigns(status: str | None = None) -> list[Campaign]:
     if status:
         query = query.where(Campaign.status == status)
     return list(session.execute(query).scalars())
+
+
+def _locked(campaign_id: int) -> Campaign:
+    """The campaign, its row locked until commit on PostgreSQL: targeting changes of one
+    campaign (launch, syncs) run one at a time."""
+    campaign = session.execute(
+        select(Campaign)
+        .where(Campaign.id == campaign_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if campaign is None:
+        raise CampaignNotFound(f"no campaign {campaign_id}")
+    return campaign

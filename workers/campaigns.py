@@ -7,7 +7,7 @@ application's ``task_acks_late`` and ``task_reject_on_worker_lost`` can redelive
 from __future__ import annotations
 
 from app.jobs import celery
-from campaigns import rendering, service
+from campaigns import membership, rendering, service
 
 BEAT_SCHEDULE = {
     "campaigns-launch-due": {"task": "tandem.campaigns.launch_due", "schedule": 60.0},
@@ -34,17 +34,17 @@ def launch_due_campaigns() -> list[int]:
 
 @celery.task(name="tandem.campaigns.sync_targets")
 def sync_targets(campaign_id: int) -> int:
-    return service.sync_targets(campaign_id).partners_added
+    return membership.sync_targets(campaign_id).partners_added
 
 
 @celery.task(name="tandem.campaigns.sync_partner")
 def sync_partner(partner_id: int) -> list[int]:
-    return service.sync_partner(partner_id)
+    return membership.sync_partner(partner_id)
 
 
 @celery.task(name="tandem.campaigns.sync_all_live")
 def sync_all_live() -> dict[str, int]:
-    return service.sync_all_live()
+    return membership.sync_all_live()
 
 
 @celery.task(name="tandem.campaigns.end_expired")

@@ -14,7 +14,7 @@ from app.db import session, utcnow
 from app.mail import suppress
 from app.models import AuditEntry, MailMessage
 from app.validation import ValidationFailed
-from campaigns import events, service
+from campaigns import events, membership, service
 from campaigns.models import AssetRender, Campaign, CampaignPartner
 from campaigns.rendering import render_one
 from directory import partners as directory_partners
@@ -39,7 +39,7 @@ def test_launch_targets_renders_and_notifies_once(network, make_campaign, sent):
     campaign = make_campaign(targeting={"min_tier": "Gold"})  # alpha and charlie
     result = service.launch(campaign.id, network.users["marketer"])
 
-    assert result == service.TargetingResult(partners_added=2, renders_queued=4, emails_queued=3)
+    assert result == membership.TargetingResult(partners_added=2, renders_queued=4, emails_queued=3)
     session.expire_all()
     assert campaign.status == "live" and campaign.launched_at is not None
     assert targeted(campaign.id) == {
@@ -71,7 +71,7 @@ def test_launch_targets_renders_and_notifies_once(network, make_campaign, sent):
     # launching again changes nothing
     sent.clear()
     again = service.launch(campaign.id, network.users["marketer"])
-    assert again == service.TargetingResult(0, 0, 0)
+    assert again == membership.TargetingResult(0, 0, 0)
     assert count(CampaignPartner) == 2 and count(AssetRender) == 4 and count(MailMessage) == 3
     assert sent.calls == []
     assert count(AuditEntry, AuditEntry.action == "campaign.live") == 1
@@ -118,7 +118,7 @@ def test_lifecycle_transitions(network, make_campaign, sent):
     service.end_campaign(campaign.id)
     assert session.get(Campaign, campaign.id).status == "ended"
     # relaunching an ended campaign keeps its partners and their renders
-    assert service.launch(campaign.id) == service.TargetingResult(0, 0, 0)
+    assert service.launch(campaign.id) == membership.TargetingResult(0, 0, 0)
     service.end_campaign(campaign.id)
     service.archive_campaign(campaign.id)
     with pytest.raises(ValidationFailed, match="archived campaign cannot be changed"):
@@ -172,13 +172,13 @@ def test_late_joiners_get_renders_for_themselves_only(network, make_campaign, se
 
     # bravo is promoted to Gold after the launch
     directory_partners.update_partner(network.bravo, {"tier": "Gold"}, "test")
-    service.on_partner_changed(network.bravo.id)
+    membership.on_partner_changed(network.bravo.id)
     assert sent.calls == []  # sent only after the commit
     session.commit()
     assert sent.of("sync_partner") == [([network.bravo.id], None)]
 
-    result = service.sync_targets(campaign.id)
-    assert result == service.TargetingResult(partners_added=1, renders_queued=2, emails_queued=1)
+    result = membership.sync_targets(campaign.id)
+    assert result == membership.TargetingResult(partners_added=1, renders_queued=2, emails_queued=1)
     assert targeted(campaign.id)[network.bravo.id] == "late"
     new = (
         session.execute(select(AssetRender.id).where(AssetRender.partner_id == network.bravo.id))
@@ -189,8 +189,8 @@ def test_late_joiners_get_renders_for_themselves_only(network, make_campaign, se
     assert count(MailMessage) == mails + 1
     # nothing more to do, however often it runs
     sent.clear()
-    assert service.sync_targets(campaign.id) == service.TargetingResult(0, 0, 0)
-    assert service.sync_all_live() == {
+    assert membership.sync_targets(campaign.id) == membership.TargetingResult(0, 0, 0)
+    assert membership.sync_all_live() == {
         "partners_added": 0,
         "partners_removed": 0,
         "renders_requeued": 0,
@@ -217,7 +217,7 @@ def test_partners_that_stop_matching_leave_and_come_back_without_a_second_mail(
     # alpha drops to Silver: it no longer sees the campaign (the partner sync does it at once)
     directory_partners.update_partner(network.alpha, {"tier": "Silver"}, "test")
     session.commit()
-    assert service.sync_partner(alpha) == []
+    assert membership.sync_partner(alpha) == []
     assert visibility.campaign_for_partner(campaign.id, alpha) is None
     assert visibility.asset_for_partner(campaign.assets[0].id, alpha) is None
     assert campaign.id not in [c.id for c in visibility.live_campaigns_for(alpha)]
@@ -227,7 +227,7 @@ def test_partners_that_stop_matching_leave_and_come_back_without_a_second_mail(
     directory_partners.update_partner(network.alpha, {"tier": "Gold"}, "test")
     session.commit()
     sent.clear()
-    assert service.sync_targets(campaign.id) == service.TargetingResult(1, 0, 0, 0)
+    assert membership.sync_targets(campaign.id) == membership.TargetingResult(1, 0, 0, 0)
     assert visibility.campaign_for_partner(campaign.id, alpha) is not None
     assert count(MailMessage) == mails and sent.render_ids() == []
     assert customize.customization_row(campaign.assets[0], network.alpha).values == {
@@ -243,7 +243,7 @@ def test_partners_that_stop_matching_leave_and_come_back_without_a_second_mail(
     )
     directory_partners.update_partner(network.alpha, {"tier": "Registered"}, "test")
     session.commit()
-    result = service.sync_targets(campaign.id)
+    result = membership.sync_targets(campaign.id)
     assert (result.partners_added, result.partners_removed) == (0, 1)
     assert events_targeted(campaign.id) == [alpha]
     exported = csv.DictReader(io.StringIO(events.export_csv(campaign.id)))
@@ -264,8 +264,8 @@ def test_sync_partner_adds_a_new_partner_to_live_campaigns(network, make_campaig
     assert targeted(live.id) == {}
     newcomer = make_partner("Foxtrot Solar", countries="NL")
     session.commit()
-    assert service.sync_partner(newcomer.id) == [live.id]
-    assert service.sync_partner(newcomer.id) == []
+    assert membership.sync_partner(newcomer.id) == [live.id]
+    assert membership.sync_partner(newcomer.id) == []
     assert targeted(live.id) == {newcomer.id: "late"}
     assert targeted(draft.id) == {}
     assert count(AssetRender, AssetRender.partner_id == newcomer.id) == 2
@@ -308,9 +308,9 @@ def test_changing_live_targeting_syncs_after_commit(network, make_campaign, sent
     assert sent.of("sync_targets") == []
     session.commit()
     assert sent.of("sync_targets") == [([campaign.id], None)]
-    assert service.sync_targets(campaign.id).partners_added == 1
+    assert membership.sync_targets(campaign.id).partners_added == 1
     # a caller that already committed gets its sync sent at once
-    service.on_partner_changed(network.bravo.id)
+    membership.on_partner_changed(network.bravo.id)
     assert sent.of("sync_partner") == [([network.bravo.id], None)]
 
 
@@ -365,7 +365,7 @@ def test_tasks_and_beat_schedule_are_registered():
 
 def test_sync_all_live_soon_is_sent_after_commit(network, make_campaign, sent):
     network.bravo.tier_id = network.alpha.tier_id
-    service.sync_all_live_soon()
+    membership.sync_all_live_soon()
     assert sent.calls == []
     session.commit()
     assert sent.of("sync_all_live") == [([], None)]

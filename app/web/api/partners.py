@@ -10,7 +10,7 @@ from app.web.access import ALL_ROLES, VENDOR, VENDOR_MANAGERS, acting_user, role
 from app.web.api import bp
 from app.web.api.spec import operation, string_list
 from app.web.common import get_or_404
-from campaigns.service import on_partner_changed
+from campaigns.membership import on_partner_changed
 from directory import partners
 from directory.models import Partner
 
