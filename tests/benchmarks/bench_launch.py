@@ -307,11 +307,11 @@ def seed(partners: int, asset_slugs: list[str]):
 def new_campaign(name: str, version_ids: list[int]) -> int:
     """A draft campaign of the template versions, targeting every active partner."""
     from app.db import session
-    from campaigns import service
+    from campaigns import assets, service
 
     campaign = service.create_campaign({"name": name}, "bench")
     for version_id in version_ids:
-        service.add_asset(campaign, {"template_version_id": version_id}, "bench")
+        assets.add_asset(campaign, {"template_version_id": version_id}, "bench")
     session.commit()
     return campaign.id
 

@@ -149,6 +149,7 @@ def network(app):
 def make_campaign(versions, network):
     """A draft campaign with the two starters as assets (unless told otherwise)."""
     from campaigns import service
+    from campaigns.assets import add_asset
 
     def _make(
         name: str = "Summer push",
@@ -161,7 +162,7 @@ def make_campaign(versions, network):
             {"name": name, "targeting": targeting or {}, **extra}, network.users["marketer"]
         )
         for key in assets:
-            service.add_asset(
+            add_asset(
                 campaign,
                 {"template_version_id": getattr(versions, key).id},
                 network.users["marketer"],

@@ -14,7 +14,7 @@ from app.db import session, utcnow
 from app.mail import suppress
 from app.models import AuditEntry, MailMessage
 from app.validation import ValidationFailed
-from campaigns import events, membership, service
+from campaigns import assets, events, membership, service
 from campaigns.models import AssetRender, Campaign, CampaignPartner
 from campaigns.rendering import render_one
 from directory import partners as directory_partners
@@ -157,7 +157,7 @@ def test_a_scheduled_campaign_that_lost_its_assets_goes_back_to_draft(network, m
     campaign = make_campaign()
     service.schedule(campaign.id, utcnow() + timedelta(minutes=1))
     for asset in list(campaign.assets):
-        service.remove_asset(asset, None)
+        assets.remove_asset(asset, None)
     session.commit()
     assert service.launch_due_campaigns(utcnow() + timedelta(minutes=2)) == []
     session.expire_all()
@@ -277,7 +277,7 @@ def test_new_asset_on_a_live_campaign_is_rendered_for_everyone(
     campaign = make_campaign(targeting={"min_tier": "Gold"}, assets=("stamp",))
     service.launch(campaign.id)
     sent.clear()
-    asset = service.add_asset(
+    asset = assets.add_asset(
         campaign, {"template_version_id": versions.square.id, "title": "Square post"}, None
     )
     session.commit()
@@ -291,10 +291,10 @@ def test_changing_a_live_asset_renders_it_again(network, make_campaign, sent):
     service.launch(campaign.id)
     assert set(sent.run_renders().values()) == {"done"}
     asset = campaign.assets[0]
-    service.update_asset(asset, {"title": "Renamed"}, None)  # not content: nothing to render
+    assets.update_asset(asset, {"title": "Renamed"}, None)  # not content: nothing to render
     session.commit()
     assert sent.calls == []
-    service.update_asset(asset, {"presets": {"headline": "Autumn deals"}}, None)
+    assets.update_asset(asset, {"presets": {"headline": "Autumn deals"}}, None)
     session.commit()
     rows = session.execute(select(AssetRender).where(AssetRender.asset_id == asset.id)).scalars()
     assert sorted(sent.render_ids()) == sorted(r.id for r in rows)

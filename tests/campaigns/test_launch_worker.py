@@ -110,7 +110,7 @@ def test_killed_worker_and_a_new_one_render_everything_exactly_once(
     from app.storage import get_storage
     from brand_templates import load_starter
     from brand_templates.versions import import_template, publish
-    from campaigns import dispatch, progress, service
+    from campaigns import assets, dispatch, progress, service
     from campaigns.models import AssetRender, CampaignPartner
     from directory import people
     from tests.factories import PASSWORD, make_partner, make_tiers
@@ -126,7 +126,7 @@ def test_killed_worker_and_a_new_one_render_everything_exactly_once(
         versions.append(publish(session, import_template(session, load_starter(slug), slug=slug)))
     campaign = service.create_campaign({"name": "Worker launch"}, "test")
     for version in versions:
-        service.add_asset(campaign, {"template_version_id": version.id}, "test")
+        assets.add_asset(campaign, {"template_version_id": version.id}, "test")
     session.commit()
 
     first = start_worker()

@@ -13,7 +13,7 @@ from app.db import session
 from app.storage import get_storage
 from brand_templates import FieldValueError, TemplateBundle, load_starter
 from brand_templates.versions import import_template, publish
-from campaigns import customize, pictures, rendering, service
+from campaigns import assets, customize, pictures, rendering, service
 from campaigns.models import Customization
 from directory import brand_kits
 from directory.demo_logos import generate_logo
@@ -45,7 +45,7 @@ def picture_asset(network, sent):
     campaign = service.create_campaign(
         {"name": "Picture push", "targeting": {"min_tier": "Gold"}}, network.users["marketer"]
     )
-    asset = service.add_asset(
+    asset = assets.add_asset(
         campaign,
         {"template_version_id": version.id, "editable_fields": ["headline", "product_image"]},
         network.users["marketer"],

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from app.db import session, utcnow
 from app.storage import get_storage
 from brand_templates import FieldValueError, LockedFieldError
-from campaigns import customize, progress, rendering, service
+from campaigns import assets, customize, progress, rendering, service
 from campaigns.models import AssetRender, Customization, EngagementEvent
 from directory import brand_kits
 from directory.demo_logos import generate_logo
@@ -62,7 +62,7 @@ def test_customization_only_for_editable_fields_and_shows_in_the_pdf(
     network, make_campaign, versions, sent
 ):
     campaign = make_campaign(targeting={"tiers": ["Gold"]}, assets=("stamp",))
-    square = service.add_asset(
+    square = assets.add_asset(
         campaign,
         {
             "template_version_id": versions.square.id,
@@ -213,7 +213,7 @@ def test_asset_presets_are_checked_when_added(network, make_campaign, versions):
 
     campaign = make_campaign(assets=())
     with pytest.raises(ValidationFailed) as caught:
-        service.add_asset(
+        assets.add_asset(
             campaign,
             {
                 "template_version_id": versions.square.id,
@@ -236,7 +236,7 @@ def test_an_email_asset_renders_to_html_with_an_html_preview(network, make_campa
 
     version = publish(session, import_template(session, load_starter("event-invitation")))
     campaign = make_campaign(targeting={"tiers": ["Gold"]}, assets=())
-    asset = service.add_asset(
+    asset = assets.add_asset(
         campaign,
         {"template_version_id": version.id, "presets": {"event_title": "Open evening"}},
         None,

@@ -20,6 +20,7 @@ from app.models import ApiToken, AuditEntry, Invitation, MailMessage, ProgramSet
 from app.web.access import public, roles
 from brand_templates.library import load_starter
 from brand_templates.versions import import_template, publish
+from campaigns import assets
 from campaigns import service as campaigns
 from directory import brand_kits, people
 from directory.demo_logos import generate_logo
@@ -340,7 +341,7 @@ def targets(app, world):
         campaign = campaigns.create_campaign(
             {"name": "Alpha Secret Campaign", "targeting": {"min_tier": "Gold"}}, "test"
         )
-        asset = campaigns.add_asset(campaign, {"template_version_id": square.id}, "test")
+        asset = assets.add_asset(campaign, {"template_version_id": square.id}, "test")
         a = session.get(Partner, world.a_id)
         brand_kits.set_logo(a, generate_logo("Alpha"), "test")
         a_admin = session.get(User, world.users["a_partner_admin"].id)
@@ -349,7 +350,7 @@ def targets(app, world):
         )
         session.commit()
         draft = campaigns.create_campaign({"name": "Alpha Draft Campaign"}, "test")
-        draft_asset = campaigns.add_asset(draft, {"template_version_id": square.id}, "test")
+        draft_asset = assets.add_asset(draft, {"template_version_id": square.id}, "test")
         session.commit()
         ids = {
             "campaign_id": campaign.id,

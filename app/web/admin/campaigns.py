@@ -15,7 +15,7 @@ from app.web.admin import bp
 from app.web.common import form_data, get_or_404, run_action
 from brand_templates import FieldValueError
 from brand_templates.models import BrandTemplate, BrandTemplateVersion
-from campaigns import events, lookup, progress, service, targeting
+from campaigns import assets, events, lookup, progress, service, targeting
 from campaigns.models import (
     OBJECTIVE_LABELS,
     STATUS_TRANSITIONS,
@@ -181,7 +181,7 @@ def campaign_asset_add(campaign_id: int):
         "title": request.form.get("title", ""),
     }
     try:
-        asset = service.add_asset(campaign, data, current_user)
+        asset = assets.add_asset(campaign, data, current_user)
         session.commit()
         flash(f"{asset.title} added.", "success")
         return redirect(url_for("admin.campaign_asset", asset_id=asset.id))
@@ -204,7 +204,7 @@ def campaign_asset(asset_id: int):
         if request.form.get("action") == "remove":
             campaign_id = asset.campaign_id
             try:
-                service.remove_asset(asset, current_user)
+                assets.remove_asset(asset, current_user)
                 session.commit()
                 flash("Asset removed.", "success")
             except v.ValidationFailed as exc:
@@ -218,7 +218,7 @@ def campaign_asset(asset_id: int):
             "editable_fields": request.form.getlist("editable"),
         }
         try:
-            service.update_asset(asset, data, current_user)
+            assets.update_asset(asset, data, current_user)
             session.commit()
             flash("Asset saved.", "success")
             return redirect(url_for("admin.campaign_asset", asset_id=asset.id))

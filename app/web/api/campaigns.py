@@ -29,7 +29,17 @@ from app.web.lookups import (
 )
 from brand_templates import FieldValueError
 from brand_templates.models import BrandTemplate, BrandTemplateVersion
-from campaigns import customize, events, lookup, pictures, progress, service, targeting, visibility
+from campaigns import (
+    assets,
+    customize,
+    events,
+    lookup,
+    pictures,
+    progress,
+    service,
+    targeting,
+    visibility,
+)
 from campaigns.downloads import download_for, formats_of
 from campaigns.models import (
     STATUS_TRANSITIONS,
@@ -554,7 +564,7 @@ def campaign_update(campaign_id: int):
 )
 def campaign_asset_create(campaign_id: int):
     campaign = get_or_404(Campaign, campaign_id)
-    asset = service.add_asset(campaign, g.api_body, acting_user())
+    asset = assets.add_asset(campaign, g.api_body, acting_user())
     session.commit()
     return asset_json(asset), 201
 
@@ -574,7 +584,7 @@ def campaign_asset_update(campaign_id: int, asset_id: int):
         # what was chosen for the old template must fit the new one, or be sent anew
         data.setdefault("presets", dict(asset.presets or {}))
         data.setdefault("editable_fields", list(asset.editable_fields or []))
-    service.update_asset(asset, data, acting_user())
+    assets.update_asset(asset, data, acting_user())
     session.commit()
     return asset_json(asset)
 
@@ -584,7 +594,7 @@ def campaign_asset_update(campaign_id: int, asset_id: int):
 @operation("Remove an asset with its renders and customizations", response=REMOVED, tag=TAG)
 def campaign_asset_delete(campaign_id: int, asset_id: int):
     asset = _campaign_asset_or_404(campaign_id, asset_id)
-    service.remove_asset(asset, acting_user())
+    assets.remove_asset(asset, acting_user())
     session.commit()
     return {"id": asset_id, "removed": True}
 
