@@ -17,11 +17,11 @@ from brand_templates import FieldValueError, resolve_values
 from brand_templates.models import BrandTemplateVersion
 from brand_templates.sample import sample_context
 from campaigns import dispatch
+from campaigns.lifecycle import _check_editable
 from campaigns.membership import _ensure_renders
 from campaigns.models import AssetRender, Campaign, CampaignAsset, CampaignStatus, RenderStatus
 from campaigns.progress import _reset_to_pending
 from campaigns.rendering import bundle_of
-from campaigns.service import _check_editable
 from directory.context import vendor_context
 
 

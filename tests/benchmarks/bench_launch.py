@@ -307,9 +307,9 @@ def seed(partners: int, asset_slugs: list[str]):
 def new_campaign(name: str, version_ids: list[int]) -> int:
     """A draft campaign of the template versions, targeting every active partner."""
     from app.db import session
-    from campaigns import assets, service
+    from campaigns import assets, lifecycle
 
-    campaign = service.create_campaign({"name": name}, "bench")
+    campaign = lifecycle.create_campaign({"name": name}, "bench")
     for version_id in version_ids:
         assets.add_asset(campaign, {"template_version_id": version_id}, "bench")
     session.commit()
@@ -376,7 +376,7 @@ def timed_launch(campaign_id: int, workers: list[Worker], timeout: float, redis_
     import redis
 
     from app.db import session
-    from campaigns import progress, service
+    from campaigns import lifecycle, progress
 
     broker = redis.Redis.from_url(redis_url)
     waiting = broker.llen("tandem")
@@ -389,7 +389,7 @@ def timed_launch(campaign_id: int, workers: list[Worker], timeout: float, redis_
     groups = {worker.proc.pid for worker in workers}
     cpu_before = cpu_seconds(groups)
     started = time.perf_counter()
-    result = service.launch(campaign_id, "bench")
+    result = lifecycle.launch(campaign_id, "bench")
     queued = time.perf_counter() - started
     total = result.renders_queued
     deadline = time.monotonic() + timeout
@@ -591,7 +591,7 @@ def report(
         "Run A launches the campaign with one `tandem worker -c 1` process; run B launches a",
         "second, identical campaign (every brand kit's version bumped first, so every render key",
         "is new and nothing stored is reused) with two such processes, one per core of the",
-        "machine. Wall time runs from `service.launch()` to `progress.progress()` showing every",
+        "machine. Wall time runs from `lifecycle.launch()` to `progress.progress()` showing every",
         "render done; it includes the launch's own transaction (targeting, render rows, sending",
         f"the chunks). The workers are started and ready before the launch.{rounds}",
         "",

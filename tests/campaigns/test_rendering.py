@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from app.db import session, utcnow
 from app.storage import get_storage
 from brand_templates import FieldValueError, LockedFieldError
-from campaigns import assets, customize, progress, rendering, service
+from campaigns import assets, customize, lifecycle, progress, rendering
 from campaigns.models import AssetRender, Customization, EngagementEvent
 from directory import brand_kits
 from directory.demo_logos import generate_logo
@@ -74,7 +74,7 @@ def test_customization_only_for_editable_fields_and_shows_in_the_pdf(
     )
     session.commit()
     stamp = campaign.assets[0]
-    service.launch(campaign.id)
+    lifecycle.launch(campaign.id)
     user = network.users["alpha"]
 
     refused = [
@@ -129,7 +129,7 @@ def test_progress_and_retry_failed(network, make_campaign, sent):
     kit = brand_kits.brand_kit_for(network.alpha)
     kit.logo_trimmed_key = "logos/lost/logo.png"  # a stored file that went missing
     session.commit()
-    service.launch(campaign.id)
+    lifecycle.launch(campaign.id)
     assert progress.progress(campaign.id) == {
         "total": 2,
         "pending": 2,
@@ -162,7 +162,7 @@ def test_progress_and_retry_failed(network, make_campaign, sent):
 
 def test_render_one_is_idempotent_and_takes_over_abandoned_jobs(network, make_campaign, sent):
     campaign = make_campaign(targeting={"tiers": ["Gold"]}, assets=("stamp",))
-    service.launch(campaign.id)
+    lifecycle.launch(campaign.id)
     [render_id] = sent.render_ids()
     sent.clear()
     row = session.get(AssetRender, render_id)
@@ -198,7 +198,7 @@ def test_render_one_is_idempotent_and_takes_over_abandoned_jobs(network, make_ca
 
 def test_an_unexpected_error_is_recorded_not_raised(network, make_campaign, sent, monkeypatch):
     campaign = make_campaign(targeting={"tiers": ["Gold"]}, assets=("stamp",))
-    service.launch(campaign.id)
+    lifecycle.launch(campaign.id)
 
     def broken(_prepared):
         raise RuntimeError("disk on fire")

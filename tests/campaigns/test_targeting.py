@@ -141,14 +141,14 @@ def test_preview_counts_and_lists_the_first(network):
 
 def test_renaming_a_tier_keeps_the_rules_that_name_it(network, make_campaign, sent, app):
     from app import validation as v
-    from campaigns import service, tier_rules
+    from campaigns import lifecycle, tier_rules
     from directory.models import Tier
 
     gold = session.execute(select(Tier).where(Tier.name == "Gold")).scalar_one()
     live = make_campaign("Gold and above", targeting={"min_tier": "gold"}, assets=("stamp",))
     listed = make_campaign("Gold or Silver", targeting={"tiers": ["Silver", "Gold"]}, assets=())
     other = make_campaign("Silver only", targeting={"tiers": ["Silver"]}, assets=())
-    service.launch(live.id)
+    lifecycle.launch(live.id)
     before = targeting.matching_ids(live)
     sent.clear()
 
@@ -172,7 +172,7 @@ def test_renaming_a_tier_keeps_the_rules_that_name_it(network, make_campaign, se
         "tier": "Campaigns target Registered: Newcomers. Change their targeting first."
     }
     session.rollback()
-    service.archive_campaign(newcomers.id)
+    lifecycle.archive_campaign(newcomers.id)
     tier_rules.delete_tier(registered, network.users["marketer"])
     session.commit()
     assert session.execute(select(Tier.name).order_by(Tier.rank)).scalars().all() == [

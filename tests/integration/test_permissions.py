@@ -20,8 +20,7 @@ from app.models import ApiToken, AuditEntry, Invitation, MailMessage, ProgramSet
 from app.web.access import public, roles
 from brand_templates.library import load_starter
 from brand_templates.versions import import_template, publish
-from campaigns import assets
-from campaigns import service as campaigns
+from campaigns import assets, lifecycle
 from directory import brand_kits, people
 from directory.demo_logos import generate_logo
 from directory.models import Location, Partner
@@ -338,7 +337,7 @@ def targets(app, world):
         square = publish(
             session, import_template(session, load_starter("social-square"), slug="social-square")
         )
-        campaign = campaigns.create_campaign(
+        campaign = lifecycle.create_campaign(
             {"name": "Alpha Secret Campaign", "targeting": {"min_tier": "Gold"}}, "test"
         )
         asset = assets.add_asset(campaign, {"template_version_id": square.id}, "test")
@@ -349,7 +348,7 @@ def targets(app, world):
             "invitee@a.example", Role.PARTNER_MEMBER, a_admin, partner_id=a.id
         )
         session.commit()
-        draft = campaigns.create_campaign({"name": "Alpha Draft Campaign"}, "test")
+        draft = lifecycle.create_campaign({"name": "Alpha Draft Campaign"}, "test")
         draft_asset = assets.add_asset(draft, {"template_version_id": square.id}, "test")
         session.commit()
         ids = {
@@ -359,7 +358,7 @@ def targets(app, world):
             "draft_campaign_id": draft.id,
             "draft_asset_id": draft_asset.id,
         }
-        assert campaigns.launch(campaign.id).partners_added == 1  # A, not B
+        assert lifecycle.launch(campaign.id).partners_added == 1  # A, not B
         return {
             **ids,
             "partner_id": a.id,

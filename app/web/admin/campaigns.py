@@ -15,7 +15,7 @@ from app.web.admin import bp
 from app.web.common import form_data, get_or_404, run_action
 from brand_templates import FieldValueError
 from brand_templates.models import BrandTemplate, BrandTemplateVersion
-from campaigns import assets, events, lookup, progress, service, targeting
+from campaigns import assets, events, lifecycle, lookup, progress, targeting
 from campaigns.models import (
     OBJECTIVE_LABELS,
     STATUS_TRANSITIONS,
@@ -80,7 +80,7 @@ def campaign_new():
     if request.method == "POST":
         data = _campaign_data(request.form)
         try:
-            campaign = service.create_campaign(data, current_user)
+            campaign = lifecycle.create_campaign(data, current_user)
             session.commit()
             flash(f"{campaign.name} is created. Add its assets next.", "success")
             return redirect(url_for("admin.campaign_detail", campaign_id=campaign.id))
@@ -106,7 +106,7 @@ def campaign_edit(campaign_id: int):
     if request.method == "POST":
         data = _campaign_data(request.form)
         try:
-            service.update_campaign(campaign, data, current_user)
+            lifecycle.update_campaign(campaign, data, current_user)
             session.commit()
             flash("Saved.", "success")
             return redirect(url_for("admin.campaign_detail", campaign_id=campaign.id))
@@ -266,13 +266,13 @@ def campaign_launch(campaign_id: int):
                 raise v.ValidationFailed(
                     {"scheduled_at": "Choose a date and time to launch."}
                 ) from exc
-            service.schedule(campaign_id, moment, current_user)
+            lifecycle.schedule(campaign_id, moment, current_user)
             flash(f"The campaign will launch at {moment:%Y-%m-%d %H:%M} UTC.", "success")
         elif request.form.get("action") == "unschedule":
-            service.unschedule(campaign_id, current_user)
+            lifecycle.unschedule(campaign_id, current_user)
             flash("The scheduled launch is cancelled.", "info")
         else:
-            result = service.launch(campaign_id, current_user)
+            result = lifecycle.launch(campaign_id, current_user)
             flash(
                 f"Launched: {result.partners_added} partner(s) added, {result.renders_queued} "
                 f"render(s) queued, {result.emails_queued} email(s) sent.",
@@ -288,7 +288,7 @@ def campaign_launch(campaign_id: int):
 @roles(MARKETERS)
 def campaign_status(campaign_id: int):
     get_or_404(Campaign, campaign_id)
-    action = {"ended": service.end_campaign, "archived": service.archive_campaign}.get(
+    action = {"ended": lifecycle.end_campaign, "archived": lifecycle.archive_campaign}.get(
         request.form.get("status", "")
     )
     if action is None:

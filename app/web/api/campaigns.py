@@ -1,9 +1,9 @@
 """Campaigns in the REST API: vendor staff build, target, launch and follow campaigns; partner
 users list the campaigns aimed at them, customize assets and fetch their co-branded files.
 
-The views call the same domain functions as the admin and portal screens (campaigns.service,
-targeting, visibility, customize, downloads, events); a campaign or asset that a partner may
-not see is a 404, as in the portal.
+The views call the same domain functions as the admin and portal screens (campaigns.lifecycle,
+assets, progress, targeting, visibility, customize, downloads, events); a campaign or asset
+that a partner may not see is a 404, as in the portal.
 """
 
 from __future__ import annotations
@@ -33,10 +33,10 @@ from campaigns import (
     assets,
     customize,
     events,
+    lifecycle,
     lookup,
     pictures,
     progress,
-    service,
     targeting,
     visibility,
 )
@@ -526,7 +526,7 @@ def campaigns_index():
     "Create a draft campaign", body=CAMPAIGN_CREATE, response=CAMPAIGN_DETAIL, status=201, tag=TAG
 )
 def campaigns_create():
-    campaign = service.create_campaign(g.api_body, acting_user())
+    campaign = lifecycle.create_campaign(g.api_body, acting_user())
     session.commit()
     return campaign_detail_json(campaign), 201
 
@@ -548,7 +548,7 @@ def campaign_show(campaign_id: int):
 )
 def campaign_update(campaign_id: int):
     campaign = get_or_404(Campaign, campaign_id)
-    service.update_campaign(campaign, g.api_body, acting_user())
+    lifecycle.update_campaign(campaign, g.api_body, acting_user())
     session.commit()
     return campaign_detail_json(campaign)
 
@@ -608,7 +608,7 @@ def campaign_asset_delete(campaign_id: int, asset_id: int):
 )
 def campaign_launch(campaign_id: int):
     get_or_404(Campaign, campaign_id)
-    result = service.launch(campaign_id, acting_user())
+    result = lifecycle.launch(campaign_id, acting_user())
     return {
         "partners_added": result.partners_added,
         "renders_queued": result.renders_queued,
@@ -641,7 +641,7 @@ def _launch_time(text: str) -> datetime:
 def campaign_schedule(campaign_id: int):
     get_or_404(Campaign, campaign_id)
     try:
-        service.schedule(campaign_id, _launch_time(g.api_body["at"]), acting_user())
+        lifecycle.schedule(campaign_id, _launch_time(g.api_body["at"]), acting_user())
     except v.ValidationFailed as exc:
         errors = {"at" if k == "scheduled_at" else k: m for k, m in exc.errors.items()}
         raise v.ValidationFailed(errors) from None

@@ -1,10 +1,10 @@
-"""Campaigns: create and edit, assets, lifecycle, launch, late joiners, retries and progress.
+"""A campaign's lifecycle: create and edit, schedule, launch (idempotent), end and archive.
 
 Create and edit functions add to the current unit of work and leave the commit to the
 caller, like the rest of the domain. The actions that take a campaign id (launch, schedule,
-end, archive, sync, retry, requeue) commit the unit of work themselves; the tasks they hand
-to the workers are sent after that commit (``campaigns.dispatch``), so a worker never looks
-for rows that are not there yet.
+unschedule, end, archive) commit the unit of work themselves; the tasks they hand to the
+workers are sent after that commit (``campaigns.dispatch``), so a worker never looks for
+rows that are not there yet.
 """
 
 from __future__ import annotations
