@@ -4,9 +4,14 @@
   EngagementEvent;
 - ``targeting``: the rules that pick partners (``validate_rules``, ``matching_query``,
   ``preview``);
-- ``service``: create and edit campaigns and assets, lifecycle, ``launch`` (idempotent),
-  ``schedule``, late joiners (``sync_targets``, ``on_partner_changed``), ``retry_failed``,
-  ``progress``;
+- ``lookup``: a campaign by id (``get_campaign``), the list of them;
+- ``lifecycle``: create and edit campaigns, ``launch`` (idempotent), ``schedule``, end,
+  archive;
+- ``assets``: add, change and remove a campaign's assets;
+- ``membership``: which partners a campaign targets, late joiners (``sync_targets``,
+  ``on_partner_changed``);
+- ``tier_rules``: tiers that targeting rules name (``update_tier``, ``delete_tier``);
+- ``progress``: renders by status (``progress``), ``retry_failed``, ``requeue_stalled``;
 - ``rendering``: renders stored by render key (``render_one`` for workers, ``current_render``
   for the portal);
 - ``customize``: a partner's values for the fields it may change;

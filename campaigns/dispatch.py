@@ -4,7 +4,7 @@ Domain functions call ``queue_renders`` / ``queue_task`` inside their unit of wo
 tasks (``tandem.campaigns.<verb>``, defined in ``workers/campaigns.py``) are sent once the
 session commits, and forgotten when it rolls back, so a worker never looks for rows that
 are not there yet. A message lost with a broker or a worker is made again by
-``service.requeue_stalled``.
+``progress.requeue_stalled``.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ application's ``task_acks_late`` and ``task_reject_on_worker_lost`` can redelive
 from __future__ import annotations
 
 from app.jobs import celery
-from campaigns import rendering, service
+from campaigns import lifecycle, membership, rendering
 
 BEAT_SCHEDULE = {
     "campaigns-launch-due": {"task": "tandem.campaigns.launch_due", "schedule": 60.0},
@@ -24,29 +24,29 @@ def render_chunk(render_ids: list[int]) -> dict[str, str]:
 @celery.task(name="tandem.campaigns.launch")
 def launch_campaign(campaign_id: int) -> bool:
     """The ETA task of a scheduled launch; does nothing if it was rescheduled or cancelled."""
-    return service.launch_if_due(campaign_id)
+    return lifecycle.launch_if_due(campaign_id)
 
 
 @celery.task(name="tandem.campaigns.launch_due")
 def launch_due_campaigns() -> list[int]:
-    return service.launch_due_campaigns()
+    return lifecycle.launch_due_campaigns()
 
 
 @celery.task(name="tandem.campaigns.sync_targets")
 def sync_targets(campaign_id: int) -> int:
-    return service.sync_targets(campaign_id).partners_added
+    return membership.sync_targets(campaign_id).partners_added
 
 
 @celery.task(name="tandem.campaigns.sync_partner")
 def sync_partner(partner_id: int) -> list[int]:
-    return service.sync_partner(partner_id)
+    return membership.sync_partner(partner_id)
 
 
 @celery.task(name="tandem.campaigns.sync_all_live")
 def sync_all_live() -> dict[str, int]:
-    return service.sync_all_live()
+    return membership.sync_all_live()
 
 
 @celery.task(name="tandem.campaigns.end_expired")
 def end_expired_campaigns() -> list[int]:
-    return service.end_expired_campaigns()
+    return lifecycle.end_expired_campaigns()

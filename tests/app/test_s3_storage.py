@@ -37,7 +37,7 @@ def test_campaign_download_is_a_presigned_redirect(s3_app):
     from app.storage import get_storage
     from brand_templates.library import load_starter
     from brand_templates.versions import import_template, publish
-    from campaigns import service
+    from campaigns import assets, lifecycle
     from tests.factories.directory import make_world
 
     app, bucket = s3_app
@@ -45,11 +45,13 @@ def test_campaign_download_is_a_presigned_redirect(s3_app):
         world = make_world()
         version = import_template(session, load_starter("product-flyer"), slug="product-flyer")
         publish(session, version)
-        campaign = service.create_campaign({"name": "S3 promo", "targeting": {"min_tier": "Gold"}}, "t")
-        asset = service.add_asset(campaign, {"template_version_id": version.id}, "t")
+        campaign = lifecycle.create_campaign(
+            {"name": "S3 promo", "targeting": {"min_tier": "Gold"}}, "t"
+        )
+        asset = assets.add_asset(campaign, {"template_version_id": version.id}, "t")
         session.commit()
         asset_id = asset.id
-        service.launch(campaign.id)
+        lifecycle.launch(campaign.id)
         keys = [o["Key"] for o in get_storage().client.list_objects_v2(Bucket=bucket)["Contents"]]
         assert keys and all(k.startswith("assets/") for k in keys)  # logos and the bundle
         assert world.a_id

@@ -307,11 +307,11 @@ def seed(partners: int, asset_slugs: list[str]):
 def new_campaign(name: str, version_ids: list[int]) -> int:
     """A draft campaign of the template versions, targeting every active partner."""
     from app.db import session
-    from campaigns import service
+    from campaigns import assets, lifecycle
 
-    campaign = service.create_campaign({"name": name}, "bench")
+    campaign = lifecycle.create_campaign({"name": name}, "bench")
     for version_id in version_ids:
-        service.add_asset(campaign, {"template_version_id": version_id}, "bench")
+        assets.add_asset(campaign, {"template_version_id": version_id}, "bench")
     session.commit()
     return campaign.id
 
@@ -321,8 +321,8 @@ def single_renders(campaign_id: int, partner_id: int, rounds: int = 3) -> list[t
     worker makes it (render, then the preview thumbnail), medians after a warm-up."""
     from app.db import session
     from brand_templates import preview
+    from campaigns.lookup import get_campaign
     from campaigns.rendering import prepare, render_prepared
-    from campaigns.service import get_campaign
     from directory.models import Partner
 
     campaign = get_campaign(campaign_id)
@@ -376,7 +376,7 @@ def timed_launch(campaign_id: int, workers: list[Worker], timeout: float, redis_
     import redis
 
     from app.db import session
-    from campaigns import service
+    from campaigns import lifecycle, progress
 
     broker = redis.Redis.from_url(redis_url)
     waiting = broker.llen("tandem")
@@ -389,13 +389,13 @@ def timed_launch(campaign_id: int, workers: list[Worker], timeout: float, redis_
     groups = {worker.proc.pid for worker in workers}
     cpu_before = cpu_seconds(groups)
     started = time.perf_counter()
-    result = service.launch(campaign_id, "bench")
+    result = lifecycle.launch(campaign_id, "bench")
     queued = time.perf_counter() - started
     total = result.renders_queued
     deadline = time.monotonic() + timeout
     last_finished, last_change = -1, time.monotonic()
     while True:
-        counts = service.progress(campaign_id, max_failures=5)
+        counts = progress.progress(campaign_id, max_failures=5)
         session.commit()  # a fresh snapshot at the next poll
         finished = counts["done"] + counts["failed"]
         if finished >= total:
@@ -469,9 +469,9 @@ def download_timings(app, campaign_id: int, email: str, requests: int):
     from app.db import session
     from app.storage import get_storage
     from campaigns.downloads import download_for, formats_of
+    from campaigns.lookup import get_campaign
     from campaigns.models import CampaignAsset
     from campaigns.rendering import prepare
-    from campaigns.service import get_campaign
     from directory.models import Partner
 
     client = app.test_client()
@@ -591,7 +591,7 @@ def report(
         "Run A launches the campaign with one `tandem worker -c 1` process; run B launches a",
         "second, identical campaign (every brand kit's version bumped first, so every render key",
         "is new and nothing stored is reused) with two such processes, one per core of the",
-        "machine. Wall time runs from `service.launch()` to `service.progress()` showing every",
+        "machine. Wall time runs from `lifecycle.launch()` to `progress.progress()` showing every",
         "render done; it includes the launch's own transaction (targeting, render rows, sending",
         f"the chunks). The workers are started and ready before the launch.{rounds}",
         "",

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from app.db import session
 from brand_templates import TemplateBundle, load_starter
 from brand_templates.versions import import_template, publish
-from campaigns import service
+from campaigns import assets, lifecycle
 from campaigns.models import Customization
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_campaign_flow import _sign_in
@@ -30,14 +30,14 @@ def _square_with_a_picture_field(world) -> int:
     )
     bundle = TemplateBundle({**starter.files, "template.toml": manifest.encode()})
     version = publish(session, import_template(session, bundle, slug="square-pictures"))
-    campaign = service.create_campaign(
+    campaign = lifecycle.create_campaign(
         {"name": "Picture promo", "include_partner_ids": [world.a_id]}, None
     )
-    asset = service.add_asset(
+    asset = assets.add_asset(
         campaign, {"template_version_id": version.id, "editable_fields": ["product_image"]}, None
     )
     session.commit()
-    service.launch(campaign.id)
+    lifecycle.launch(campaign.id)
     asset_id = asset.id
     session.remove()
     return asset_id

@@ -148,7 +148,8 @@ def network(app):
 @pytest.fixture
 def make_campaign(versions, network):
     """A draft campaign with the two starters as assets (unless told otherwise)."""
-    from campaigns import service
+    from campaigns import lifecycle
+    from campaigns.assets import add_asset
 
     def _make(
         name: str = "Summer push",
@@ -157,11 +158,11 @@ def make_campaign(versions, network):
         assets: tuple[str, ...] = ("stamp", "square"),
         **extra,
     ):
-        campaign = service.create_campaign(
+        campaign = lifecycle.create_campaign(
             {"name": name, "targeting": targeting or {}, **extra}, network.users["marketer"]
         )
         for key in assets:
-            service.add_asset(
+            add_asset(
                 campaign,
                 {"template_version_id": getattr(versions, key).id},
                 network.users["marketer"],
@@ -175,10 +176,10 @@ def make_campaign(versions, network):
 @pytest.fixture
 def launched(network, make_campaign, sent):
     """A live campaign of the brochure for alpha and charlie (Gold and above), rendered."""
-    from campaigns import service
+    from campaigns import lifecycle
 
     campaign = make_campaign(targeting={"min_tier": "Gold"}, assets=("stamp",))
-    service.launch(campaign.id)
+    lifecycle.launch(campaign.id)
     assert set(sent.run_renders().values()) == {"done"}
     session.expire_all()
     return campaign

@@ -14,7 +14,7 @@ from app.db import session, utcnow
 from app.mail import suppress
 from app.models import AuditEntry, MailMessage
 from app.validation import ValidationFailed
-from campaigns import events, service
+from campaigns import assets, events, lifecycle, membership
 from campaigns.models import AssetRender, Campaign, CampaignPartner
 from campaigns.rendering import render_one
 from directory import partners as directory_partners
@@ -37,9 +37,9 @@ def test_launch_targets_renders_and_notifies_once(network, make_campaign, sent):
     suppress("member@alpha.example")
     session.commit()
     campaign = make_campaign(targeting={"min_tier": "Gold"})  # alpha and charlie
-    result = service.launch(campaign.id, network.users["marketer"])
+    result = lifecycle.launch(campaign.id, network.users["marketer"])
 
-    assert result == service.TargetingResult(partners_added=2, renders_queued=4, emails_queued=3)
+    assert result == membership.TargetingResult(partners_added=2, renders_queued=4, emails_queued=3)
     session.expire_all()
     assert campaign.status == "live" and campaign.launched_at is not None
     assert targeted(campaign.id) == {
@@ -70,8 +70,8 @@ def test_launch_targets_renders_and_notifies_once(network, make_campaign, sent):
 
     # launching again changes nothing
     sent.clear()
-    again = service.launch(campaign.id, network.users["marketer"])
-    assert again == service.TargetingResult(0, 0, 0)
+    again = lifecycle.launch(campaign.id, network.users["marketer"])
+    assert again == membership.TargetingResult(0, 0, 0)
     assert count(CampaignPartner) == 2 and count(AssetRender) == 4 and count(MailMessage) == 3
     assert sent.calls == []
     assert count(AuditEntry, AuditEntry.action == "campaign.live") == 1
@@ -91,20 +91,20 @@ def test_launch_chunks_large_launches(network, make_campaign, sent, monkeypatch)
 
     monkeypatch.setattr(dispatch, "CHUNK_SIZE", 3)
     campaign = make_campaign(targeting={"statuses": ["active", "inactive", "prospect"]})
-    service.launch(campaign.id)
+    lifecycle.launch(campaign.id)
     assert [len(args[0]) for args, _eta in sent.of("render_chunk")] == [3, 3, 3, 1]
 
 
 def test_launch_needs_assets_and_a_launchable_status(network, make_campaign, sent):
     empty = make_campaign("Empty", assets=())
     with pytest.raises(ValidationFailed) as caught:
-        service.launch(empty.id)
+        lifecycle.launch(empty.id)
     assert caught.value.errors == {"assets": "Add at least one asset before launching."}
     session.rollback()
     campaign = make_campaign()
-    service.archive_campaign(campaign.id)
+    lifecycle.archive_campaign(campaign.id)
     with pytest.raises(ValidationFailed, match="The campaign is archived; it cannot be launched."):
-        service.launch(campaign.id)
+        lifecycle.launch(campaign.id)
     session.rollback()
     assert count(CampaignPartner) == 0
 
@@ -112,26 +112,26 @@ def test_launch_needs_assets_and_a_launchable_status(network, make_campaign, sen
 def test_lifecycle_transitions(network, make_campaign, sent):
     campaign = make_campaign()
     with pytest.raises(ValidationFailed, match="cannot go from draft to ended"):
-        service.end_campaign(campaign.id)
+        lifecycle.end_campaign(campaign.id)
     session.rollback()
-    service.launch(campaign.id)
-    service.end_campaign(campaign.id)
+    lifecycle.launch(campaign.id)
+    lifecycle.end_campaign(campaign.id)
     assert session.get(Campaign, campaign.id).status == "ended"
     # relaunching an ended campaign keeps its partners and their renders
-    assert service.launch(campaign.id) == service.TargetingResult(0, 0, 0)
-    service.end_campaign(campaign.id)
-    service.archive_campaign(campaign.id)
+    assert lifecycle.launch(campaign.id) == membership.TargetingResult(0, 0, 0)
+    lifecycle.end_campaign(campaign.id)
+    lifecycle.archive_campaign(campaign.id)
     with pytest.raises(ValidationFailed, match="archived campaign cannot be changed"):
-        service.update_campaign(campaign, {"name": "New"}, None)
+        lifecycle.update_campaign(campaign, {"name": "New"}, None)
 
 
 def test_schedule_and_launch_when_due(network, make_campaign, sent):
     soon, later = make_campaign("Soon"), make_campaign("Later")
     now = utcnow()
     with pytest.raises(ValidationFailed, match="The launch time has passed"):
-        service.schedule(soon.id, now - timedelta(minutes=1))
-    service.schedule(soon.id, now + timedelta(minutes=5))
-    service.schedule(later.id, now + timedelta(hours=2))
+        lifecycle.schedule(soon.id, now - timedelta(minutes=1))
+    lifecycle.schedule(soon.id, now + timedelta(minutes=5))
+    lifecycle.schedule(later.id, now + timedelta(hours=2))
     assert session.get(Campaign, soon.id).status == "scheduled"
     # each schedule sends a launch task with its ETA (the beat is the safety net)
     assert [(args, eta) for args, eta in sent.of("launch_campaign")] == [
@@ -139,46 +139,46 @@ def test_schedule_and_launch_when_due(network, make_campaign, sent):
         ([later.id], now + timedelta(hours=2)),
     ]
 
-    assert service.launch_due_campaigns(now) == []
-    assert service.launch_due_campaigns(now + timedelta(minutes=10)) == [soon.id]
+    assert lifecycle.launch_due_campaigns(now) == []
+    assert lifecycle.launch_due_campaigns(now + timedelta(minutes=10)) == [soon.id]
     session.expire_all()
     assert session.get(Campaign, soon.id).status == "live"
     assert session.get(Campaign, later.id).status == "scheduled"
     assert set(targeted(soon.id)) == {network.ids[k] for k in ("alpha", "bravo", "charlie")}
     assert targeted(later.id) == {}
     # the ETA task of a campaign that launched, or was moved back to draft, does nothing
-    assert service.launch_if_due(soon.id, now + timedelta(minutes=10)) is False
-    service.unschedule(later.id)
-    assert service.launch_if_due(later.id, now + timedelta(hours=3)) is False
+    assert lifecycle.launch_if_due(soon.id, now + timedelta(minutes=10)) is False
+    lifecycle.unschedule(later.id)
+    assert lifecycle.launch_if_due(later.id, now + timedelta(hours=3)) is False
     assert session.get(Campaign, later.id).status == "draft"
 
 
 def test_a_scheduled_campaign_that_lost_its_assets_goes_back_to_draft(network, make_campaign, sent):
     campaign = make_campaign()
-    service.schedule(campaign.id, utcnow() + timedelta(minutes=1))
+    lifecycle.schedule(campaign.id, utcnow() + timedelta(minutes=1))
     for asset in list(campaign.assets):
-        service.remove_asset(asset, None)
+        assets.remove_asset(asset, None)
     session.commit()
-    assert service.launch_due_campaigns(utcnow() + timedelta(minutes=2)) == []
+    assert lifecycle.launch_due_campaigns(utcnow() + timedelta(minutes=2)) == []
     session.expire_all()
     assert session.get(Campaign, campaign.id).status == "draft"
 
 
 def test_late_joiners_get_renders_for_themselves_only(network, make_campaign, sent):
     campaign = make_campaign(targeting={"min_tier": "Gold"})
-    service.launch(campaign.id)
+    lifecycle.launch(campaign.id)
     sent.clear()
     mails = count(MailMessage)
 
     # bravo is promoted to Gold after the launch
     directory_partners.update_partner(network.bravo, {"tier": "Gold"}, "test")
-    service.on_partner_changed(network.bravo.id)
+    membership.on_partner_changed(network.bravo.id)
     assert sent.calls == []  # sent only after the commit
     session.commit()
     assert sent.of("sync_partner") == [([network.bravo.id], None)]
 
-    result = service.sync_targets(campaign.id)
-    assert result == service.TargetingResult(partners_added=1, renders_queued=2, emails_queued=1)
+    result = membership.sync_targets(campaign.id)
+    assert result == membership.TargetingResult(partners_added=1, renders_queued=2, emails_queued=1)
     assert targeted(campaign.id)[network.bravo.id] == "late"
     new = (
         session.execute(select(AssetRender.id).where(AssetRender.partner_id == network.bravo.id))
@@ -189,8 +189,8 @@ def test_late_joiners_get_renders_for_themselves_only(network, make_campaign, se
     assert count(MailMessage) == mails + 1
     # nothing more to do, however often it runs
     sent.clear()
-    assert service.sync_targets(campaign.id) == service.TargetingResult(0, 0, 0)
-    assert service.sync_all_live() == {
+    assert membership.sync_targets(campaign.id) == membership.TargetingResult(0, 0, 0)
+    assert membership.sync_all_live() == {
         "partners_added": 0,
         "partners_removed": 0,
         "renders_requeued": 0,
@@ -204,7 +204,7 @@ def test_partners_that_stop_matching_leave_and_come_back_without_a_second_mail(
     from campaigns import customize, visibility
 
     campaign = make_campaign(targeting={"min_tier": "Gold"}, assets=("stamp",))
-    service.launch(campaign.id)
+    lifecycle.launch(campaign.id)
     assert set(sent.run_renders().values()) == {"done"}
     customize.save_customization(
         campaign.assets[0], network.alpha, {"partner_name": "Alpha Süd"}, network.users["alpha"]
@@ -217,7 +217,7 @@ def test_partners_that_stop_matching_leave_and_come_back_without_a_second_mail(
     # alpha drops to Silver: it no longer sees the campaign (the partner sync does it at once)
     directory_partners.update_partner(network.alpha, {"tier": "Silver"}, "test")
     session.commit()
-    assert service.sync_partner(alpha) == []
+    assert membership.sync_partner(alpha) == []
     assert visibility.campaign_for_partner(campaign.id, alpha) is None
     assert visibility.asset_for_partner(campaign.assets[0].id, alpha) is None
     assert campaign.id not in [c.id for c in visibility.live_campaigns_for(alpha)]
@@ -227,7 +227,7 @@ def test_partners_that_stop_matching_leave_and_come_back_without_a_second_mail(
     directory_partners.update_partner(network.alpha, {"tier": "Gold"}, "test")
     session.commit()
     sent.clear()
-    assert service.sync_targets(campaign.id) == service.TargetingResult(1, 0, 0, 0)
+    assert membership.sync_targets(campaign.id) == membership.TargetingResult(1, 0, 0, 0)
     assert visibility.campaign_for_partner(campaign.id, alpha) is not None
     assert count(MailMessage) == mails and sent.render_ids() == []
     assert customize.customization_row(campaign.assets[0], network.alpha).values == {
@@ -236,14 +236,14 @@ def test_partners_that_stop_matching_leave_and_come_back_without_a_second_mail(
 
     # a partner excluded from a live campaign leaves it at the next sync, as does a
     # terminated one; an explicitly included one stays whatever its tier
-    service.update_campaign(
+    lifecycle.update_campaign(
         campaign,
         {"exclude_partner_ids": [network.ids["charlie"]], "include_partner_ids": [alpha]},
         None,
     )
     directory_partners.update_partner(network.alpha, {"tier": "Registered"}, "test")
     session.commit()
-    result = service.sync_targets(campaign.id)
+    result = membership.sync_targets(campaign.id)
     assert (result.partners_added, result.partners_removed) == (0, 1)
     assert events_targeted(campaign.id) == [alpha]
     exported = csv.DictReader(io.StringIO(events.export_csv(campaign.id)))
@@ -260,12 +260,12 @@ def test_sync_partner_adds_a_new_partner_to_live_campaigns(network, make_campaig
 
     live = make_campaign("Live", targeting={"countries": ["NL"]})
     draft = make_campaign("Draft", targeting={"countries": ["NL"]})
-    service.launch(live.id)
+    lifecycle.launch(live.id)
     assert targeted(live.id) == {}
     newcomer = make_partner("Foxtrot Solar", countries="NL")
     session.commit()
-    assert service.sync_partner(newcomer.id) == [live.id]
-    assert service.sync_partner(newcomer.id) == []
+    assert membership.sync_partner(newcomer.id) == [live.id]
+    assert membership.sync_partner(newcomer.id) == []
     assert targeted(live.id) == {newcomer.id: "late"}
     assert targeted(draft.id) == {}
     assert count(AssetRender, AssetRender.partner_id == newcomer.id) == 2
@@ -275,9 +275,9 @@ def test_new_asset_on_a_live_campaign_is_rendered_for_everyone(
     network, make_campaign, versions, sent
 ):
     campaign = make_campaign(targeting={"min_tier": "Gold"}, assets=("stamp",))
-    service.launch(campaign.id)
+    lifecycle.launch(campaign.id)
     sent.clear()
-    asset = service.add_asset(
+    asset = assets.add_asset(
         campaign, {"template_version_id": versions.square.id, "title": "Square post"}, None
     )
     session.commit()
@@ -288,13 +288,13 @@ def test_new_asset_on_a_live_campaign_is_rendered_for_everyone(
 
 def test_changing_a_live_asset_renders_it_again(network, make_campaign, sent):
     campaign = make_campaign(targeting={"min_tier": "Gold"}, assets=("square",))
-    service.launch(campaign.id)
+    lifecycle.launch(campaign.id)
     assert set(sent.run_renders().values()) == {"done"}
     asset = campaign.assets[0]
-    service.update_asset(asset, {"title": "Renamed"}, None)  # not content: nothing to render
+    assets.update_asset(asset, {"title": "Renamed"}, None)  # not content: nothing to render
     session.commit()
     assert sent.calls == []
-    service.update_asset(asset, {"presets": {"headline": "Autumn deals"}}, None)
+    assets.update_asset(asset, {"presets": {"headline": "Autumn deals"}}, None)
     session.commit()
     rows = session.execute(select(AssetRender).where(AssetRender.asset_id == asset.id)).scalars()
     assert sorted(sent.render_ids()) == sorted(r.id for r in rows)
@@ -303,20 +303,20 @@ def test_changing_a_live_asset_renders_it_again(network, make_campaign, sent):
 
 def test_changing_live_targeting_syncs_after_commit(network, make_campaign, sent):
     campaign = make_campaign(targeting={"min_tier": "Platinum"})
-    service.launch(campaign.id)
-    service.update_campaign(campaign, {"targeting": {"min_tier": "Gold"}}, None)
+    lifecycle.launch(campaign.id)
+    lifecycle.update_campaign(campaign, {"targeting": {"min_tier": "Gold"}}, None)
     assert sent.of("sync_targets") == []
     session.commit()
     assert sent.of("sync_targets") == [([campaign.id], None)]
-    assert service.sync_targets(campaign.id).partners_added == 1
+    assert membership.sync_targets(campaign.id).partners_added == 1
     # a caller that already committed gets its sync sent at once
-    service.on_partner_changed(network.bravo.id)
+    membership.on_partner_changed(network.bravo.id)
     assert sent.of("sync_partner") == [([network.bravo.id], None)]
 
 
 def test_campaign_data_is_cleaned_with_clear_messages(network, sent):
     with pytest.raises(ValidationFailed) as caught:
-        service.create_campaign(
+        lifecycle.create_campaign(
             {
                 "name": " ",
                 "objective": "fame",
@@ -333,7 +333,7 @@ def test_campaign_data_is_cleaned_with_clear_messages(network, sent):
     assert errors["targeting.min_tier"].startswith("'Diamond' is not a tier")
     assert errors["include_partner_ids"] == "The partners to include: no partner with id 424242."
     with pytest.raises(ValidationFailed) as caught:
-        service.create_campaign(
+        lifecycle.create_campaign(
             {"name": "X", "starts_on": "2026-05-01", "ends_on": "2026-04-01"}, None
         )
     assert caught.value.errors == {"ends_on": "The end date is before the start date."}
@@ -343,11 +343,11 @@ def test_ended_by_date_and_no_launch_after_the_end_date(network, make_campaign, 
     today = utcnow().date()
     old = make_campaign("Old", ends_on=(today - timedelta(days=1)).isoformat())
     with pytest.raises(ValidationFailed, match="change its end date first"):
-        service.launch(old.id)
+        lifecycle.launch(old.id)
     running = make_campaign("Running", ends_on=today.isoformat())
-    service.launch(running.id)
-    assert service.end_expired_campaigns(today) == []
-    assert service.end_expired_campaigns(today + timedelta(days=1)) == [running.id]
+    lifecycle.launch(running.id)
+    assert lifecycle.end_expired_campaigns(today) == []
+    assert lifecycle.end_expired_campaigns(today + timedelta(days=1)) == [running.id]
     assert session.get(Campaign, running.id).status == "ended"
 
 
@@ -365,7 +365,7 @@ def test_tasks_and_beat_schedule_are_registered():
 
 def test_sync_all_live_soon_is_sent_after_commit(network, make_campaign, sent):
     network.bravo.tier_id = network.alpha.tier_id
-    service.sync_all_live_soon()
+    membership.sync_all_live_soon()
     assert sent.calls == []
     session.commit()
     assert sent.of("sync_all_live") == [([], None)]

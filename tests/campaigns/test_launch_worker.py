@@ -110,7 +110,7 @@ def test_killed_worker_and_a_new_one_render_everything_exactly_once(
     from app.storage import get_storage
     from brand_templates import load_starter
     from brand_templates.versions import import_template, publish
-    from campaigns import dispatch, service
+    from campaigns import assets, dispatch, lifecycle, progress
     from campaigns.models import AssetRender, CampaignPartner
     from directory import people
     from tests.factories.directory import PASSWORD, make_partner, make_tiers
@@ -124,14 +124,14 @@ def test_killed_worker_and_a_new_one_render_everything_exactly_once(
     versions = []
     for slug in ("brochure-stamp", "social-square"):
         versions.append(publish(session, import_template(session, load_starter(slug), slug=slug)))
-    campaign = service.create_campaign({"name": "Worker launch"}, "test")
+    campaign = lifecycle.create_campaign({"name": "Worker launch"}, "test")
     for version in versions:
-        service.add_asset(campaign, {"template_version_id": version.id}, "test")
+        assets.add_asset(campaign, {"template_version_id": version.id}, "test")
     session.commit()
 
     first = start_worker()
     monkeypatch.setattr(dispatch, "CHUNK_SIZE", 2)  # several messages in flight
-    service.launch(campaign.id)
+    lifecycle.launch(campaign.id)
     total = PARTNERS * 2
 
     def statuses() -> dict[str, int]:
@@ -160,7 +160,7 @@ def test_killed_worker_and_a_new_one_render_everything_exactly_once(
     session.rollback()
 
     # what the beat's sweep does once the dead worker's claims have timed out
-    requeued = service.requeue_stalled(pending_after=timedelta(0), running_after=timedelta(0))
+    requeued = progress.requeue_stalled(pending_after=timedelta(0), running_after=timedelta(0))
     assert requeued == total - len(finished_before)
 
     second = start_worker()

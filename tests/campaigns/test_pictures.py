@@ -13,7 +13,7 @@ from app.db import session
 from app.storage import get_storage
 from brand_templates import FieldValueError, TemplateBundle, load_starter
 from brand_templates.versions import import_template, publish
-from campaigns import customize, pictures, rendering, service
+from campaigns import assets, customize, lifecycle, pictures, rendering
 from campaigns.models import Customization
 from directory import brand_kits
 from directory.demo_logos import generate_logo
@@ -42,16 +42,16 @@ def picture_asset(network, sent):
     bundle = TemplateBundle({**starter.files, "template.toml": manifest.encode()})
     version = import_template(session, bundle, slug="square-with-pictures")
     publish(session, version)
-    campaign = service.create_campaign(
+    campaign = lifecycle.create_campaign(
         {"name": "Picture push", "targeting": {"min_tier": "Gold"}}, network.users["marketer"]
     )
-    asset = service.add_asset(
+    asset = assets.add_asset(
         campaign,
         {"template_version_id": version.id, "editable_fields": ["headline", "product_image"]},
         network.users["marketer"],
     )
     session.commit()
-    service.launch(campaign.id)
+    lifecycle.launch(campaign.id)
     assert set(sent.run_renders().values()) == {"done"}
     return asset
 
@@ -163,7 +163,7 @@ def test_the_template_pictures_the_logo_and_an_upload_are_the_partners_choices(
 
 def test_a_locked_image_field_takes_no_upload(network, make_campaign, sent):
     campaign = make_campaign(assets=("square",), targeting={"min_tier": "Gold"})
-    service.launch(campaign.id)
+    lifecycle.launch(campaign.id)
     asset = campaign.assets[0]
     with pytest.raises(FieldValueError, match="is locked by the vendor"):
         customize.save_customization(

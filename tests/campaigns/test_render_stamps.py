@@ -9,7 +9,7 @@ import pytest
 
 from app.db import session
 from app.models import ProgramSettings
-from campaigns import customize, rendering, service
+from campaigns import assets, customize, rendering
 from directory import brand_kits, locations, partners
 from directory.models import Location
 from tests.campaigns.conftest import row_of
@@ -188,7 +188,7 @@ def test_an_asset_change_makes_the_stamp_stale(network, launched, versions, monk
     asset = launched.assets[0]
     before = row_of(asset, network.alpha)
     key, stamp = before.render_key, before.inputs_stamp
-    service.update_asset(asset, {"title": "Brochure (new title)"}, network.users["marketer"])
+    assets.update_asset(asset, {"title": "Brochure (new title)"}, network.users["marketer"])
     session.commit()
     session.expire_all()
     calls = PrepareCalls(monkeypatch)

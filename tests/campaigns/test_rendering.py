@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from app.db import session, utcnow
 from app.storage import get_storage
 from brand_templates import FieldValueError, LockedFieldError
-from campaigns import customize, rendering, service
+from campaigns import assets, customize, lifecycle, progress, rendering
 from campaigns.models import AssetRender, Customization, EngagementEvent
 from directory import brand_kits
 from directory.demo_logos import generate_logo
@@ -62,7 +62,7 @@ def test_customization_only_for_editable_fields_and_shows_in_the_pdf(
     network, make_campaign, versions, sent
 ):
     campaign = make_campaign(targeting={"tiers": ["Gold"]}, assets=("stamp",))
-    square = service.add_asset(
+    square = assets.add_asset(
         campaign,
         {
             "template_version_id": versions.square.id,
@@ -74,7 +74,7 @@ def test_customization_only_for_editable_fields_and_shows_in_the_pdf(
     )
     session.commit()
     stamp = campaign.assets[0]
-    service.launch(campaign.id)
+    lifecycle.launch(campaign.id)
     user = network.users["alpha"]
 
     refused = [
@@ -129,8 +129,8 @@ def test_progress_and_retry_failed(network, make_campaign, sent):
     kit = brand_kits.brand_kit_for(network.alpha)
     kit.logo_trimmed_key = "logos/lost/logo.png"  # a stored file that went missing
     session.commit()
-    service.launch(campaign.id)
-    assert service.progress(campaign.id) == {
+    lifecycle.launch(campaign.id)
+    assert progress.progress(campaign.id) == {
         "total": 2,
         "pending": 2,
         "running": 0,
@@ -139,7 +139,7 @@ def test_progress_and_retry_failed(network, make_campaign, sent):
         "failures": [],
     }
     assert sorted(sent.run_renders().values()) == ["done", "failed"]
-    report = service.progress(campaign.id)
+    report = progress.progress(campaign.id)
     assert {k: report[k] for k in ("total", "done", "failed", "pending", "running")} == {
         "total": 2,
         "done": 1,
@@ -152,17 +152,17 @@ def test_progress_and_retry_failed(network, make_campaign, sent):
     assert "storage:logos/lost/logo.png" in error
 
     get_storage().put("logos/lost/logo.png", png(), "image/png")  # the file is back
-    assert service.retry_failed(campaign.id) == 1
+    assert progress.retry_failed(campaign.id) == 1
     failed = row_of(campaign.assets[0], network.alpha)
     assert sent.render_ids() == [failed.id]
     assert sent.run_renders() == {failed.id: "done"}
-    assert service.progress(campaign.id)["done"] == 2
-    assert service.retry_failed(campaign.id) == 0
+    assert progress.progress(campaign.id)["done"] == 2
+    assert progress.retry_failed(campaign.id) == 0
 
 
 def test_render_one_is_idempotent_and_takes_over_abandoned_jobs(network, make_campaign, sent):
     campaign = make_campaign(targeting={"tiers": ["Gold"]}, assets=("stamp",))
-    service.launch(campaign.id)
+    lifecycle.launch(campaign.id)
     [render_id] = sent.render_ids()
     sent.clear()
     row = session.get(AssetRender, render_id)
@@ -187,9 +187,9 @@ def test_render_one_is_idempotent_and_takes_over_abandoned_jobs(network, make_ca
 
     # the sweeper sends again what lost its message, and only that
     set_row(status="pending", updated_at=utcnow() - timedelta(minutes=1))
-    assert service.requeue_stalled() == 0
+    assert progress.requeue_stalled() == 0
     set_row(status="running", updated_at=utcnow() - timedelta(minutes=6))
-    assert service.requeue_stalled() == 1
+    assert progress.requeue_stalled() == 1
     session.refresh(row)
     assert row.status == "pending" and sent.render_ids() == [render_id]
     # the dead worker's late result is not recorded over the new claim
@@ -198,14 +198,14 @@ def test_render_one_is_idempotent_and_takes_over_abandoned_jobs(network, make_ca
 
 def test_an_unexpected_error_is_recorded_not_raised(network, make_campaign, sent, monkeypatch):
     campaign = make_campaign(targeting={"tiers": ["Gold"]}, assets=("stamp",))
-    service.launch(campaign.id)
+    lifecycle.launch(campaign.id)
 
     def broken(_prepared):
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(rendering, "render_prepared", broken)
     assert list(sent.run_renders().values()) == ["failed"]
-    assert service.progress(campaign.id)["failures"][0][2] == "RuntimeError: disk on fire"
+    assert progress.progress(campaign.id)["failures"][0][2] == "RuntimeError: disk on fire"
 
 
 def test_asset_presets_are_checked_when_added(network, make_campaign, versions):
@@ -213,7 +213,7 @@ def test_asset_presets_are_checked_when_added(network, make_campaign, versions):
 
     campaign = make_campaign(assets=())
     with pytest.raises(ValidationFailed) as caught:
-        service.add_asset(
+        assets.add_asset(
             campaign,
             {
                 "template_version_id": versions.square.id,
@@ -236,7 +236,7 @@ def test_an_email_asset_renders_to_html_with_an_html_preview(network, make_campa
 
     version = publish(session, import_template(session, load_starter("event-invitation")))
     campaign = make_campaign(targeting={"tiers": ["Gold"]}, assets=())
-    asset = service.add_asset(
+    asset = assets.add_asset(
         campaign,
         {"template_version_id": version.id, "presets": {"event_title": "Open evening"}},
         None,

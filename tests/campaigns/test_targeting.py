@@ -141,18 +141,18 @@ def test_preview_counts_and_lists_the_first(network):
 
 def test_renaming_a_tier_keeps_the_rules_that_name_it(network, make_campaign, sent, app):
     from app import validation as v
-    from campaigns import service
+    from campaigns import lifecycle, tier_rules
     from directory.models import Tier
 
     gold = session.execute(select(Tier).where(Tier.name == "Gold")).scalar_one()
     live = make_campaign("Gold and above", targeting={"min_tier": "gold"}, assets=("stamp",))
     listed = make_campaign("Gold or Silver", targeting={"tiers": ["Silver", "Gold"]}, assets=())
     other = make_campaign("Silver only", targeting={"tiers": ["Silver"]}, assets=())
-    service.launch(live.id)
+    lifecycle.launch(live.id)
     before = targeting.matching_ids(live)
     sent.clear()
 
-    service.update_tier(gold, {"name": "Gold Plus"}, network.users["marketer"])
+    tier_rules.update_tier(gold, {"name": "Gold Plus"}, network.users["marketer"])
     session.commit()
     assert live.targeting["min_tier"] == "Gold Plus"
     assert listed.targeting["tiers"] == ["Silver", "Gold Plus"]
@@ -167,13 +167,13 @@ def test_renaming_a_tier_keeps_the_rules_that_name_it(network, make_campaign, se
     delta.tier_id = None  # nobody is in it any more
     session.commit()
     with pytest.raises(v.ValidationFailed) as refused:
-        service.delete_tier(registered, network.users["marketer"])
+        tier_rules.delete_tier(registered, network.users["marketer"])
     assert refused.value.errors == {
         "tier": "Campaigns target Registered: Newcomers. Change their targeting first."
     }
     session.rollback()
-    service.archive_campaign(newcomers.id)
-    service.delete_tier(registered, network.users["marketer"])
+    lifecycle.archive_campaign(newcomers.id)
+    tier_rules.delete_tier(registered, network.users["marketer"])
     session.commit()
     assert session.execute(select(Tier.name).order_by(Tier.rank)).scalars().all() == [
         "Silver",

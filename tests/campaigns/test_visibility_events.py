@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.db import session
 from app.tenancy import scope_to_partner
-from campaigns import events, service, visibility
+from campaigns import events, lifecycle, visibility
 from campaigns.models import CampaignPartner, EngagementEvent
 
 
@@ -19,8 +19,8 @@ def test_only_targeted_partners_see_a_live_campaign(network, make_campaign, sent
     gold = make_campaign("Gold only", targeting={"min_tier": "Gold"})
     everyone = make_campaign("Everyone")
     draft = make_campaign("Still a draft")
-    service.launch(gold.id)
-    service.launch(everyone.id)
+    lifecycle.launch(gold.id)
+    lifecycle.launch(everyone.id)
     alpha, bravo = network.ids["alpha"], network.ids["bravo"]
 
     assert visibility.campaign_for_partner(gold.id, alpha).id == gold.id
@@ -32,14 +32,14 @@ def test_only_targeted_partners_see_a_live_campaign(network, make_campaign, sent
     assert visibility.asset_for_partner(gold.assets[0].id, bravo) is None
     assert visibility.asset_for_partner(gold.assets[0].id, alpha).id == gold.assets[0].id
 
-    service.end_campaign(gold.id)
+    lifecycle.end_campaign(gold.id)
     assert visibility.campaign_for_partner(gold.id, alpha) is None
     assert [c.name for c in visibility.live_campaigns_for(alpha)] == ["Everyone"]
 
 
 def test_partner_scope_hides_other_partners_rows(network, make_campaign, sent):
     campaign = make_campaign()
-    service.launch(campaign.id)
+    lifecycle.launch(campaign.id)
     scope_to_partner(session, network.ids["bravo"])
     try:
         rows = session.execute(select(CampaignPartner)).scalars().all()
@@ -52,7 +52,7 @@ def test_record_is_one_insert(network, make_campaign, sent):
     from sqlalchemy import event
 
     campaign = make_campaign()
-    service.launch(campaign.id)
+    lifecycle.launch(campaign.id)
     statements = []
 
     def log(_conn, _cursor, statement, *_args):
@@ -72,7 +72,7 @@ def test_record_is_one_insert(network, make_campaign, sent):
 
 def test_dashboard_and_export(network, make_campaign, sent):
     campaign = make_campaign()  # alpha (Gold, Bavaria), bravo (Silver, Tyrol), charlie
-    service.launch(campaign.id)
+    lifecycle.launch(campaign.id)
     asset = campaign.assets[0]
     ids, users = network.ids, network.users
     day1 = datetime(2026, 3, 2, 9, 30)

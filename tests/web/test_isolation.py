@@ -61,15 +61,15 @@ def _campaign_for_a_only(a):
     """A live campaign targeted at partner A alone (Gold and above), with one asset."""
     from brand_templates.library import load_starter
     from brand_templates.versions import import_template, publish
-    from campaigns import service
+    from campaigns import assets, lifecycle
 
     version = import_template(session, load_starter("social-square"), slug="social-square")
     publish(session, version)
-    campaign = service.create_campaign({"name": "Alpha Secret Campaign",
+    campaign = lifecycle.create_campaign({"name": "Alpha Secret Campaign",
                                         "targeting": {"min_tier": "Gold"}}, "test")
-    asset = service.add_asset(campaign, {"template_version_id": version.id}, "test")
+    asset = assets.add_asset(campaign, {"template_version_id": version.id}, "test")
     session.commit()
-    service.launch(campaign.id)
+    lifecycle.launch(campaign.id)
     return campaign, asset
 
 

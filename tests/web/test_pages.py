@@ -51,9 +51,9 @@ def test_admin_configures_the_tier_ladder(world, login_as, app):
     assert b"1 partner(s) are in Gold" in response.data
     client.post(f"/admin/tiers/{registered_id}", data={"action": "delete"})
     with app.app_context():
-        from campaigns import service as campaigns
+        from campaigns import lifecycle
 
-        promo = campaigns.create_campaign(
+        promo = lifecycle.create_campaign(
             {"name": "Gold promo", "targeting": {"min_tier": "Gold", "tiers": ["Diamond"]}}, None
         )
         session.commit()

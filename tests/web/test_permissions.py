@@ -20,7 +20,7 @@ from app.models import ApiToken, AuditEntry, Invitation, MailMessage, ProgramSet
 from app.web.access import public, roles
 from brand_templates.library import load_starter
 from brand_templates.versions import import_template, publish
-from campaigns import service as campaigns
+from campaigns import assets, lifecycle
 from directory import brand_kits, people
 from directory.demo_logos import generate_logo
 from directory.models import Location, Partner
@@ -337,10 +337,10 @@ def targets(app, world):
         square = publish(
             session, import_template(session, load_starter("social-square"), slug="social-square")
         )
-        campaign = campaigns.create_campaign(
+        campaign = lifecycle.create_campaign(
             {"name": "Alpha Secret Campaign", "targeting": {"min_tier": "Gold"}}, "test"
         )
-        asset = campaigns.add_asset(campaign, {"template_version_id": square.id}, "test")
+        asset = assets.add_asset(campaign, {"template_version_id": square.id}, "test")
         a = session.get(Partner, world.a_id)
         brand_kits.set_logo(a, generate_logo("Alpha"), "test")
         a_admin = session.get(User, world.users["a_partner_admin"].id)
@@ -348,8 +348,8 @@ def targets(app, world):
             "invitee@a.example", Role.PARTNER_MEMBER, a_admin, partner_id=a.id
         )
         session.commit()
-        draft = campaigns.create_campaign({"name": "Alpha Draft Campaign"}, "test")
-        draft_asset = campaigns.add_asset(draft, {"template_version_id": square.id}, "test")
+        draft = lifecycle.create_campaign({"name": "Alpha Draft Campaign"}, "test")
+        draft_asset = assets.add_asset(draft, {"template_version_id": square.id}, "test")
         session.commit()
         ids = {
             "campaign_id": campaign.id,
@@ -358,7 +358,7 @@ def targets(app, world):
             "draft_campaign_id": draft.id,
             "draft_asset_id": draft_asset.id,
         }
-        assert campaigns.launch(campaign.id).partners_added == 1  # A, not B
+        assert lifecycle.launch(campaign.id).partners_added == 1  # A, not B
         return {
             **ids,
             "partner_id": a.id,

@@ -15,7 +15,7 @@ from app.web.admin import bp
 from app.web.common import form_data, get_or_404, run_action
 from brand_templates import FieldValueError
 from brand_templates.models import BrandTemplate, BrandTemplateVersion
-from campaigns import events, service, targeting
+from campaigns import assets, events, lifecycle, lookup, progress, targeting
 from campaigns.models import (
     OBJECTIVE_LABELS,
     STATUS_TRANSITIONS,
@@ -63,7 +63,7 @@ def campaigns():
     status = request.args.get("status") or None
     if status and status not in [s.value for s in CampaignStatus]:
         status = None
-    rows = service.list_campaigns(status)
+    rows = lookup.list_campaigns(status)
     return render_template(
         "admin/campaigns.html",
         campaigns=rows,
@@ -80,7 +80,7 @@ def campaign_new():
     if request.method == "POST":
         data = _campaign_data(request.form)
         try:
-            campaign = service.create_campaign(data, current_user)
+            campaign = lifecycle.create_campaign(data, current_user)
             session.commit()
             flash(f"{campaign.name} is created. Add its assets next.", "success")
             return redirect(url_for("admin.campaign_detail", campaign_id=campaign.id))
@@ -106,7 +106,7 @@ def campaign_edit(campaign_id: int):
     if request.method == "POST":
         data = _campaign_data(request.form)
         try:
-            service.update_campaign(campaign, data, current_user)
+            lifecycle.update_campaign(campaign, data, current_user)
             session.commit()
             flash("Saved.", "success")
             return redirect(url_for("admin.campaign_detail", campaign_id=campaign.id))
@@ -163,7 +163,7 @@ def campaign_detail(campaign_id: int):
         matches=first,
         versions=versions,
         allowed=allowed,
-        progress=service.progress(campaign.id),
+        progress=progress.progress(campaign.id),
         partners_for_preview=first or _some_partners(),
     )
 
@@ -181,7 +181,7 @@ def campaign_asset_add(campaign_id: int):
         "title": request.form.get("title", ""),
     }
     try:
-        asset = service.add_asset(campaign, data, current_user)
+        asset = assets.add_asset(campaign, data, current_user)
         session.commit()
         flash(f"{asset.title} added.", "success")
         return redirect(url_for("admin.campaign_asset", asset_id=asset.id))
@@ -204,7 +204,7 @@ def campaign_asset(asset_id: int):
         if request.form.get("action") == "remove":
             campaign_id = asset.campaign_id
             try:
-                service.remove_asset(asset, current_user)
+                assets.remove_asset(asset, current_user)
                 session.commit()
                 flash("Asset removed.", "success")
             except v.ValidationFailed as exc:
@@ -218,7 +218,7 @@ def campaign_asset(asset_id: int):
             "editable_fields": request.form.getlist("editable"),
         }
         try:
-            service.update_asset(asset, data, current_user)
+            assets.update_asset(asset, data, current_user)
             session.commit()
             flash("Asset saved.", "success")
             return redirect(url_for("admin.campaign_asset", asset_id=asset.id))
@@ -266,13 +266,13 @@ def campaign_launch(campaign_id: int):
                 raise v.ValidationFailed(
                     {"scheduled_at": "Choose a date and time to launch."}
                 ) from exc
-            service.schedule(campaign_id, moment, current_user)
+            lifecycle.schedule(campaign_id, moment, current_user)
             flash(f"The campaign will launch at {moment:%Y-%m-%d %H:%M} UTC.", "success")
         elif request.form.get("action") == "unschedule":
-            service.unschedule(campaign_id, current_user)
+            lifecycle.unschedule(campaign_id, current_user)
             flash("The scheduled launch is cancelled.", "info")
         else:
-            result = service.launch(campaign_id, current_user)
+            result = lifecycle.launch(campaign_id, current_user)
             flash(
                 f"Launched: {result.partners_added} partner(s) added, {result.renders_queued} "
                 f"render(s) queued, {result.emails_queued} email(s) sent.",
@@ -288,7 +288,7 @@ def campaign_launch(campaign_id: int):
 @roles(MARKETERS)
 def campaign_status(campaign_id: int):
     get_or_404(Campaign, campaign_id)
-    action = {"ended": service.end_campaign, "archived": service.archive_campaign}.get(
+    action = {"ended": lifecycle.end_campaign, "archived": lifecycle.archive_campaign}.get(
         request.form.get("status", "")
     )
     if action is None:
@@ -301,7 +301,7 @@ def campaign_status(campaign_id: int):
 @roles(MARKETERS)
 def campaign_retry(campaign_id: int):
     get_or_404(Campaign, campaign_id)
-    count = service.retry_failed(campaign_id, current_user)
+    count = progress.retry_failed(campaign_id, current_user)
     flash(f"{count} failed render(s) queued again.", "info")
     return redirect(url_for("admin.campaign_detail", campaign_id=campaign_id))
 
@@ -310,12 +310,10 @@ def campaign_retry(campaign_id: int):
 @roles(VENDOR)
 def campaign_progress(campaign_id: int):
     campaign = get_or_404(Campaign, campaign_id)
-    progress = service.progress(campaign.id)
-    progress["failures"] = [
-        {"partner": p, "asset": a, "error": e} for p, a, e in progress["failures"]
-    ]
-    progress["status"] = campaign.status
-    return progress
+    report = progress.progress(campaign.id)
+    report["failures"] = [{"partner": p, "asset": a, "error": e} for p, a, e in report["failures"]]
+    report["status"] = campaign.status
+    return report
 
 
 @bp.get("/campaigns/<int:campaign_id>/dashboard")

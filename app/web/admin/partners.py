@@ -13,7 +13,7 @@ from app.storage import StorageError, content_key, get_storage
 from app.web.access import VENDOR, VENDOR_MANAGERS, roles
 from app.web.admin import bp
 from app.web.common import form_data, get_or_404, logo_response, run_action, uploaded_bytes
-from campaigns.service import on_partner_changed, sync_all_live_soon
+from campaigns.membership import on_partner_changed, sync_all_live_soon
 from directory import locations, partner_csv, partners, people
 from directory.models import PARTNER_TYPE_LABELS, Location, Partner, PartnerStatus
 

@@ -13,7 +13,7 @@ from app.web import theme
 from app.web.access import ADMIN, roles
 from app.web.admin import bp
 from app.web.common import form_data, get_or_404, run_action, uploaded_bytes
-from campaigns import service as campaign_service
+from campaigns import tier_rules
 from directory import partners, tiers
 from directory.logos import LogoRejected, process_logo
 from directory.models import Tier
@@ -72,10 +72,10 @@ def tier_update(tier_id: int):
     # campaigns name tiers in their rules: the campaign domain keeps them in step
     if request.form.get("action") == "delete":
         return _tier_action(
-            lambda: campaign_service.delete_tier(tier, current_user), f"{tier.name} removed."
+            lambda: tier_rules.delete_tier(tier, current_user), f"{tier.name} removed."
         )
     return _tier_action(
-        lambda: campaign_service.update_tier(tier, form_data(), current_user), "Tier saved."
+        lambda: tier_rules.update_tier(tier, form_data(), current_user), "Tier saved."
     )
 
 

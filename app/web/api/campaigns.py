@@ -1,6 +1,6 @@
 """Campaigns in the REST API for vendor staff: build, target, launch and follow campaigns.
 
-The views call the same domain functions as the admin screens (campaigns.service, targeting,
+The views call the same domain functions as the admin screens (campaigns.lifecycle, assets, targeting,
 events); the schemas are in ``app.web.api.schemas.campaigns``.
 """
 
@@ -36,7 +36,7 @@ from app.web.api.schemas.campaigns import (
 )
 from app.web.api.spec import operation
 from app.web.common import get_or_404
-from campaigns import events, service, targeting
+from campaigns import assets, events, lifecycle, lookup, progress, targeting
 from campaigns.downloads import formats_of
 from campaigns.models import (
     STATUS_TRANSITIONS,
@@ -84,15 +84,15 @@ def asset_json(asset: CampaignAsset) -> dict:
     }
 
 
-def _counts(progress: dict) -> dict:
-    return {name: progress[name] for name in COUNTS}
+def _counts(report: dict) -> dict:
+    return {name: report[name] for name in COUNTS}
 
 
 def campaign_detail_json(campaign: Campaign) -> dict:
     return {
         **campaign_json(campaign),
         "assets": [asset_json(asset) for asset in campaign.assets],
-        "progress": _counts(service.progress(campaign.id, max_failures=0)),
+        "progress": _counts(progress.progress(campaign.id, max_failures=0)),
         "next_statuses": sorted(
             s.value for s in STATUS_TRANSITIONS[CampaignStatus(campaign.status)]
         ),
@@ -121,7 +121,7 @@ def campaigns_index():
     status = request.args.get("status") or None
     if status is not None and status not in STATUSES:
         abort(400, f"'{status}' is not a campaign status (use {', '.join(STATUSES)}).")
-    return {"items": [campaign_json(c) for c in service.list_campaigns(status)]}
+    return {"items": [campaign_json(c) for c in lookup.list_campaigns(status)]}
 
 
 @bp.post("/campaigns")
@@ -130,7 +130,7 @@ def campaigns_index():
     "Create a draft campaign", body=CAMPAIGN_CREATE, response=CAMPAIGN_DETAIL, status=201, tag=TAG
 )
 def campaigns_create():
-    campaign = service.create_campaign(g.api_body, acting_user())
+    campaign = lifecycle.create_campaign(g.api_body, acting_user())
     session.commit()
     return campaign_detail_json(campaign), 201
 
@@ -152,7 +152,7 @@ def campaign_show(campaign_id: int):
 )
 def campaign_update(campaign_id: int):
     campaign = get_or_404(Campaign, campaign_id)
-    service.update_campaign(campaign, g.api_body, acting_user())
+    lifecycle.update_campaign(campaign, g.api_body, acting_user())
     session.commit()
     return campaign_detail_json(campaign)
 
@@ -168,7 +168,7 @@ def campaign_update(campaign_id: int):
 )
 def campaign_asset_create(campaign_id: int):
     campaign = get_or_404(Campaign, campaign_id)
-    asset = service.add_asset(campaign, g.api_body, acting_user())
+    asset = assets.add_asset(campaign, g.api_body, acting_user())
     session.commit()
     return asset_json(asset), 201
 
@@ -188,7 +188,7 @@ def campaign_asset_update(campaign_id: int, asset_id: int):
         # what was chosen for the old template must fit the new one, or be sent anew
         data.setdefault("presets", dict(asset.presets or {}))
         data.setdefault("editable_fields", list(asset.editable_fields or []))
-    service.update_asset(asset, data, acting_user())
+    assets.update_asset(asset, data, acting_user())
     session.commit()
     return asset_json(asset)
 
@@ -198,7 +198,7 @@ def campaign_asset_update(campaign_id: int, asset_id: int):
 @operation("Remove an asset with its renders and customizations", response=REMOVED, tag=TAG)
 def campaign_asset_delete(campaign_id: int, asset_id: int):
     asset = _campaign_asset_or_404(campaign_id, asset_id)
-    service.remove_asset(asset, acting_user())
+    assets.remove_asset(asset, acting_user())
     session.commit()
     return {"id": asset_id, "removed": True}
 
@@ -212,7 +212,7 @@ def campaign_asset_delete(campaign_id: int, asset_id: int):
 )
 def campaign_launch(campaign_id: int):
     get_or_404(Campaign, campaign_id)
-    result = service.launch(campaign_id, acting_user())
+    result = lifecycle.launch(campaign_id, acting_user())
     return {
         "partners_added": result.partners_added,
         "renders_queued": result.renders_queued,
@@ -245,7 +245,7 @@ def _launch_time(text: str) -> datetime:
 def campaign_schedule(campaign_id: int):
     get_or_404(Campaign, campaign_id)
     try:
-        service.schedule(campaign_id, _launch_time(g.api_body["at"]), acting_user())
+        lifecycle.schedule(campaign_id, _launch_time(g.api_body["at"]), acting_user())
     except v.ValidationFailed as exc:
         errors = {"at" if k == "scheduled_at" else k: m for k, m in exc.errors.items()}
         raise v.ValidationFailed(errors) from None
@@ -257,13 +257,13 @@ def campaign_schedule(campaign_id: int):
 @operation("Renders by status, and why the failed ones failed", response=PROGRESS, tag=TAG)
 def campaign_progress(campaign_id: int):
     campaign = get_or_404(Campaign, campaign_id)
-    progress = service.progress(campaign.id)
+    report = progress.progress(campaign.id)
     return {
         "status": campaign.status,
-        **_counts(progress),
+        **_counts(report),
         "failures": [
             {"partner": partner, "asset": asset, "error": error or ""}
-            for partner, asset, error in progress["failures"]
+            for partner, asset, error in report["failures"]
         ],
     }
 

@@ -18,7 +18,7 @@ from app.web.api.schemas.partners import (
 )
 from app.web.api.spec import operation
 from app.web.common import get_or_404
-from campaigns.service import on_partner_changed
+from campaigns.membership import on_partner_changed
 from directory import partners
 from directory.models import Partner
 

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from app.db import session
 from brand_templates.library import load_starter
 from brand_templates.versions import import_template, publish
-from campaigns import service
+from campaigns import lifecycle
 from campaigns.models import EngagementEvent
 from directory import people
 
@@ -300,7 +300,7 @@ def test_silver_partner_finds_nothing(app, api):
         session.remove()
     # when the campaign ends, the Gold partner loses it too
     with app.app_context():
-        service.end_campaign(campaign_id)
+        lifecycle.end_campaign(campaign_id)
         session.remove()
     gold = api.h["gold"]
     assert c.get("/api/v1/partner/campaigns", headers=gold).get_json() == {"items": []}
