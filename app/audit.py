@@ -29,7 +29,8 @@ def record(actor, action: str, obj, *, partner_id: int | None = None, changes: d
     """Add an audit entry to the current unit of work (committed with the change itself)."""
     entry = AuditEntry(
         actor_id=getattr(actor, "id", None),
-        actor_label=getattr(actor, "email", None) or (actor if isinstance(actor, str) else "system"),
+        actor_label=getattr(actor, "email", None)
+        or (actor if isinstance(actor, str) else "system"),
         partner_id=partner_id,
         action=action,
         object_type=type(obj).__name__.lower() if not isinstance(obj, str) else obj,

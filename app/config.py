@@ -49,7 +49,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         instance_dir=instance,
         secret_key=env.get("SECRET_KEY") or _secret_key(instance),
         database_url=env.get("DATABASE_URL") or f"sqlite:///{instance / 'tandem.sqlite'}",
-        broker_url=env.get("BROKER_URL") or redis_url or f"sqla+sqlite:///{instance / 'broker.sqlite'}",
+        broker_url=env.get("BROKER_URL")
+        or redis_url
+        or f"sqla+sqlite:///{instance / 'broker.sqlite'}",
         result_backend=redis_url or f"db+sqlite:///{instance / 'results.sqlite'}",
         storage_url=env.get("STORAGE_URL") or f"file://{instance / 'storage'}",
         mail_url=env.get("MAIL_URL") or "outbox:",

@@ -155,11 +155,13 @@ class ProgramSettings(Base):
     @classmethod
     def with_defaults(cls) -> ProgramSettings:
         """Unsaved settings with the column defaults filled in (they apply only on insert)."""
-        return cls(**{
-            column.key: column.default.arg
-            for column in cls.__table__.columns
-            if column.default is not None and not callable(column.default.arg)
-        })
+        return cls(
+            **{
+                column.key: column.default.arg
+                for column in cls.__table__.columns
+                if column.default is not None and not callable(column.default.arg)
+            }
+        )
 
 
 class MailMessage(Base):

@@ -69,17 +69,28 @@ class FolderStorage:
 
 
 class S3Storage:
-    def __init__(self, bucket: str, prefix: str = "", *, endpoint: str | None = None,
-                 region: str | None = None):
+    def __init__(
+        self,
+        bucket: str,
+        prefix: str = "",
+        *,
+        endpoint: str | None = None,
+        region: str | None = None,
+    ):
         import boto3
         from botocore.config import Config
 
         self.bucket = bucket
         self.prefix = prefix.strip("/")
         self.client = boto3.client(
-            "s3", endpoint_url=endpoint, region_name=region or "us-east-1",
-            config=Config(signature_version="s3v4", retries={"max_attempts": 3, "mode": "standard"},
-                          s3={"addressing_style": "path" if endpoint else "auto"}),
+            "s3",
+            endpoint_url=endpoint,
+            region_name=region or "us-east-1",
+            config=Config(
+                signature_version="s3v4",
+                retries={"max_attempts": 3, "mode": "standard"},
+                s3={"addressing_style": "path" if endpoint else "auto"},
+            ),
         )
 
     def _key(self, key: str) -> str:
@@ -87,8 +98,9 @@ class S3Storage:
         return f"{self.prefix}/{key}" if self.prefix else key
 
     def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> str:
-        self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data,
-                               ContentType=content_type)
+        self.client.put_object(
+            Bucket=self.bucket, Key=self._key(key), Body=data, ContentType=content_type
+        )
         return key
 
     def get(self, key: str) -> bytes:
@@ -115,8 +127,14 @@ class S3Storage:
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
 
-    def presigned_url(self, key: str, *, expires: int = 300, filename: str | None = None,
-                      content_type: str | None = None) -> str:
+    def presigned_url(
+        self,
+        key: str,
+        *,
+        expires: int = 300,
+        filename: str | None = None,
+        content_type: str | None = None,
+    ) -> str:
         """A short-lived URL for downloading ``key`` straight from the store."""
         params = {"Bucket": self.bucket, "Key": self._key(key)}
         if filename:
@@ -141,8 +159,10 @@ def storage_for(url: str):
                 raise StorageError("STORAGE_URL s3://bucket/prefix needs a bucket name")
             query = parse_qs(parsed.query)
             _storage_cache[url] = S3Storage(
-                parsed.netloc, parsed.path,
-                endpoint=query.get("endpoint", [None])[0], region=query.get("region", [None])[0],
+                parsed.netloc,
+                parsed.path,
+                endpoint=query.get("endpoint", [None])[0],
+                region=query.get("region", [None])[0],
             )
         else:
             raise StorageError(f"unsupported STORAGE_URL scheme {parsed.scheme!r}")

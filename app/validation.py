@@ -54,7 +54,12 @@ def url(value, *, required: bool = False) -> str:
         parsed = urlparse(value)
     except ValueError:  # e.g. an unbalanced "[" reads as a broken IPv6 host
         parsed = None
-    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.netloc or " " in value:
+    if (
+        parsed is None
+        or parsed.scheme not in ("http", "https")
+        or not parsed.netloc
+        or " " in value
+    ):
         raise Invalid(f"'{value}' is not a web address (use https://example.com).")
     return value
 

@@ -50,12 +50,17 @@ def update_brand_kit(partner: Partner, data, actor) -> BrandKit:
 def store_logo(processed: ProcessedLogo) -> dict:
     """Store the original and its derivatives under content-addressed keys."""
     storage = get_storage()
-    original = storage.put(content_key("logos", processed.original, processed.extension),
-                           processed.original, processed.mime)
-    trimmed = storage.put(content_key("logos", processed.trimmed_png, ".png"),
-                          processed.trimmed_png, "image/png")
-    thumb = storage.put(content_key("logos", processed.thumbnail_png, ".png"),
-                        processed.thumbnail_png, "image/png")
+    original = storage.put(
+        content_key("logos", processed.original, processed.extension),
+        processed.original,
+        processed.mime,
+    )
+    trimmed = storage.put(
+        content_key("logos", processed.trimmed_png, ".png"), processed.trimmed_png, "image/png"
+    )
+    thumb = storage.put(
+        content_key("logos", processed.thumbnail_png, ".png"), processed.thumbnail_png, "image/png"
+    )
     return {
         "logo_key": original,
         "logo_mime": processed.mime,
@@ -77,14 +82,26 @@ def set_logo(partner: Partner, data: bytes, actor, *, max_bytes: int | None = No
     stored = store_logo(processed)
     for key, value in stored.items():
         setattr(kit, key, value)
-    audit.record(actor, "brand_kit.logo", kit, partner_id=partner.id,
-                 changes={"logo": [None, stored["logo_key"]]})
+    audit.record(
+        actor,
+        "brand_kit.logo",
+        kit,
+        partner_id=partner.id,
+        changes={"logo": [None, stored["logo_key"]]},
+    )
     return kit
 
 
 def remove_logo(partner: Partner, actor) -> BrandKit:
     kit = brand_kit_for(partner)
-    for key in ("logo_key", "logo_mime", "logo_trimmed_key", "logo_thumb_key", "logo_width", "logo_height"):
+    for key in (
+        "logo_key",
+        "logo_mime",
+        "logo_trimmed_key",
+        "logo_thumb_key",
+        "logo_width",
+        "logo_height",
+    ):
         setattr(kit, key, None)
     kit.logo_colors = []
     audit.record(actor, "brand_kit.logo_removed", kit, partner_id=partner.id)

@@ -39,7 +39,11 @@ def partner_context(partner: Partner) -> dict:
 def _first_address(partner: Partner) -> str:
     for loc in partner.locations:
         if loc.public:
-            parts = [loc.street, " ".join(p for p in (loc.postal_code, loc.city) if p), loc.country_code]
+            parts = [
+                loc.street,
+                " ".join(p for p in (loc.postal_code, loc.city) if p),
+                loc.country_code,
+            ]
             return ", ".join(p for p in parts if p)
     return ""
 

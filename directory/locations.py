@@ -46,12 +46,22 @@ def update_location(location: Location, data, actor) -> Location:
     before = {k: getattr(location, k) for k in clean}
     for key, value in clean.items():
         setattr(location, key, value)
-    audit.record(actor, "location.update", location, partner_id=location.partner_id,
-                 changes=audit.diff(before, clean))
+    audit.record(
+        actor,
+        "location.update",
+        location,
+        partner_id=location.partner_id,
+        changes=audit.diff(before, clean),
+    )
     return location
 
 
 def delete_location(location: Location, actor) -> None:
-    audit.record(actor, "location.delete", location, partner_id=location.partner_id,
-                 changes={"city": [location.city, None]})
+    audit.record(
+        actor,
+        "location.delete",
+        location,
+        partner_id=location.partner_id,
+        changes={"city": [location.city, None]},
+    )
     session.delete(location)

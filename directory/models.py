@@ -55,9 +55,21 @@ class PartnerStatus(enum.StrEnum):
 
 # Which lifecycle moves are allowed; anything else is refused with a message.
 STATUS_TRANSITIONS: dict[PartnerStatus, set[PartnerStatus]] = {
-    PartnerStatus.PROSPECT: {PartnerStatus.APPLICANT, PartnerStatus.ONBOARDING, PartnerStatus.TERMINATED},
-    PartnerStatus.APPLICANT: {PartnerStatus.ONBOARDING, PartnerStatus.PROSPECT, PartnerStatus.TERMINATED},
-    PartnerStatus.ONBOARDING: {PartnerStatus.ACTIVE, PartnerStatus.INACTIVE, PartnerStatus.TERMINATED},
+    PartnerStatus.PROSPECT: {
+        PartnerStatus.APPLICANT,
+        PartnerStatus.ONBOARDING,
+        PartnerStatus.TERMINATED,
+    },
+    PartnerStatus.APPLICANT: {
+        PartnerStatus.ONBOARDING,
+        PartnerStatus.PROSPECT,
+        PartnerStatus.TERMINATED,
+    },
+    PartnerStatus.ONBOARDING: {
+        PartnerStatus.ACTIVE,
+        PartnerStatus.INACTIVE,
+        PartnerStatus.TERMINATED,
+    },
     PartnerStatus.ACTIVE: {PartnerStatus.INACTIVE, PartnerStatus.TERMINATED},
     PartnerStatus.INACTIVE: {PartnerStatus.ACTIVE, PartnerStatus.TERMINATED},
     PartnerStatus.TERMINATED: {PartnerStatus.PROSPECT},
@@ -81,7 +93,9 @@ class Partner(PartnerScoped, Base):
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     type: Mapped[str] = mapped_column(String(30), default=PartnerType.RESELLER.value)
     tier_id: Mapped[int | None] = mapped_column(ForeignKey("tiers.id", ondelete="SET NULL"))
-    status: Mapped[str] = mapped_column(String(20), default=PartnerStatus.PROSPECT.value, index=True)
+    status: Mapped[str] = mapped_column(
+        String(20), default=PartnerStatus.PROSPECT.value, index=True
+    )
     status_changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     countries: Mapped[list] = mapped_column(JSON, default=list)
     regions: Mapped[list] = mapped_column(JSON, default=list)
@@ -118,7 +132,9 @@ class PartnerStatusChange(PartnerOwned, Base):
     __tablename__ = "partner_status_changes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"), index=True)
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partners.id", ondelete="CASCADE"), index=True
+    )
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str] = mapped_column(String(20))
     changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -132,7 +148,9 @@ class Location(PartnerOwned, Base):
     __tablename__ = "locations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"), index=True)
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partners.id", ondelete="CASCADE"), index=True
+    )
     label: Mapped[str] = mapped_column(String(120), default="")
     street: Mapped[str] = mapped_column(String(200), default="")
     city: Mapped[str] = mapped_column(String(120), default="")
@@ -146,9 +164,7 @@ class Location(PartnerOwned, Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     # counts the row's updates, in the database (one web machine's clock may lag another's):
     # the sum over a partner's locations is part of every render's inputs stamp
-    version: Mapped[int] = mapped_column(
-        Integer, default=1, onupdate=literal_column("version") + 1
-    )
+    version: Mapped[int] = mapped_column(Integer, default=1, onupdate=literal_column("version") + 1)
 
     partner: Mapped[Partner] = relationship(back_populates="locations")
 

@@ -14,13 +14,30 @@ from directory import locations, partners
 from directory.models import Partner
 
 PARTNER_COLUMNS = [
-    "name", "slug", "type", "tier", "status", "countries", "regions", "specialties",
-    "certifications", "website", "phone", "email", "description", "listed_in_locator",
+    "name",
+    "slug",
+    "type",
+    "tier",
+    "status",
+    "countries",
+    "regions",
+    "specialties",
+    "certifications",
+    "website",
+    "phone",
+    "email",
+    "description",
+    "listed_in_locator",
     "channel_manager",
 ]
 LOCATION_COLUMNS = {
-    "street": "street", "city": "city", "postal_code": "postal_code", "region": "region",
-    "country_code": "country_code", "latitude": "latitude", "longitude": "longitude",
+    "street": "street",
+    "city": "city",
+    "postal_code": "postal_code",
+    "region": "region",
+    "country_code": "country_code",
+    "latitude": "latitude",
+    "longitude": "longitude",
 }
 COLUMNS = PARTNER_COLUMNS + list(LOCATION_COLUMNS)
 MAX_BYTES = 5 * 1024 * 1024
@@ -61,7 +78,9 @@ def decode(data: bytes) -> str:
     if not data.strip():
         raise CsvError("The file is empty.")
     if len(data) > MAX_BYTES:
-        raise CsvError(f"The file is {len(data) / 1e6:.1f} MB; the limit is {MAX_BYTES // 10**6} MB.")
+        raise CsvError(
+            f"The file is {len(data) / 1e6:.1f} MB; the limit is {MAX_BYTES // 10**6} MB."
+        )
     if b"\x00" in data[:4096]:
         raise CsvError("This is not a CSV text file.")
     try:
@@ -113,7 +132,9 @@ def parse(data: bytes) -> list[tuple[int, dict[str, str]]]:
             if len(values) > len(header):
                 rows.append((line, {"__error__": f"{len(values)} cells but {len(header)} columns"}))
                 continue
-            rows.append((line, {h: _unformula(c) for h, c in zip(header, values, strict=False) if h}))
+            rows.append(
+                (line, {h: _unformula(c) for h, c in zip(header, values, strict=False) if h})
+            )
             if len(rows) > MAX_ROWS:
                 raise CsvError(f"The file has more than {MAX_ROWS} rows; split it.")
     except csv.Error as exc:
@@ -126,7 +147,8 @@ def parse(data: bytes) -> list[tuple[int, dict[str, str]]]:
 def _apply_row(row: dict[str, str], actor) -> tuple[str, Partner]:
     # a blank type or status cell means "keep the default / current value"
     partner_data = {
-        k: row[k] for k in PARTNER_COLUMNS
+        k: row[k]
+        for k in PARTNER_COLUMNS
         if k in row and (row[k].strip() or k not in ("type", "status"))
     }
     location_data = {LOCATION_COLUMNS[k]: row[k] for k in LOCATION_COLUMNS if k in row}
@@ -165,8 +187,14 @@ def run_import(data: bytes, actor, *, commit: bool) -> ImportResult:
             continue
         slug = (row.get("slug") or "").strip().lower()
         if slug and slug in seen:
-            results.append(RowResult(line, "error", name,
-                                     {"slug": f"The slug '{slug}' is also on line {seen[slug]}."}))
+            results.append(
+                RowResult(
+                    line,
+                    "error",
+                    name,
+                    {"slug": f"The slug '{slug}' is also on line {seen[slug]}."},
+                )
+            )
             continue
         if slug:
             seen[slug] = line
@@ -203,12 +231,39 @@ def export(partner_rows) -> str:
     writer.writerow(COLUMNS)
     for p in partner_rows:
         loc = p.locations[0] if p.locations else None
-        writer.writerow([_cell(x) for x in [
-            p.name, p.slug, p.type, p.tier.name if p.tier else "", p.status, p.countries,
-            p.regions, p.specialties, p.certifications, p.website, p.phone, p.email,
-            p.description, p.listed_in_locator,
-            p.channel_manager.email if p.channel_manager else "",
-            *([loc.street, loc.city, loc.postal_code, loc.region, loc.country_code,
-               loc.latitude, loc.longitude] if loc else [""] * 7),
-        ]])
+        writer.writerow(
+            [
+                _cell(x)
+                for x in [
+                    p.name,
+                    p.slug,
+                    p.type,
+                    p.tier.name if p.tier else "",
+                    p.status,
+                    p.countries,
+                    p.regions,
+                    p.specialties,
+                    p.certifications,
+                    p.website,
+                    p.phone,
+                    p.email,
+                    p.description,
+                    p.listed_in_locator,
+                    p.channel_manager.email if p.channel_manager else "",
+                    *(
+                        [
+                            loc.street,
+                            loc.city,
+                            loc.postal_code,
+                            loc.region,
+                            loc.country_code,
+                            loc.latitude,
+                            loc.longitude,
+                        ]
+                        if loc
+                        else [""] * 7
+                    ),
+                ]
+            ]
+        )
     return out.getvalue()

@@ -23,14 +23,25 @@ from directory.models import (
 PARTNER_TYPES = [t.value for t in PartnerType]
 PARTNER_STATUSES = [s.value for s in PartnerStatus]
 # the fields a partner admin may change on its own profile
-SELF_EDITABLE = ("name", "website", "phone", "email", "description", "specialties", "countries", "regions")
+SELF_EDITABLE = (
+    "name",
+    "website",
+    "phone",
+    "email",
+    "description",
+    "specialties",
+    "countries",
+    "regions",
+)
 
 
 def _tier_id(value) -> int | None:
     name = v.text(value, max_length=60, label="The tier")
     if not name:
         return None
-    tier = session.execute(select(Tier).where(func.lower(Tier.name) == name.lower())).scalar_one_or_none()
+    tier = session.execute(
+        select(Tier).where(func.lower(Tier.name) == name.lower())
+    ).scalar_one_or_none()
     if tier is None:
         names = ", ".join(session.execute(select(Tier.name).order_by(Tier.rank)).scalars())
         raise v.Invalid(f"'{name}' is not a tier (tiers: {names}).")
@@ -102,7 +113,9 @@ def snapshot(partner: Partner) -> dict:
 
 def form_values(partner: Partner) -> dict:
     """The partner's fields as a person types them (lists comma-joined, tier by name)."""
-    values = {k: ", ".join(val) if isinstance(val, list) else val for k, val in snapshot(partner).items()}
+    values = {
+        k: ", ".join(val) if isinstance(val, list) else val for k, val in snapshot(partner).items()
+    }
     values["tier"] = partner.tier.name if partner.tier else ""
     values["channel_manager"] = partner.channel_manager.email if partner.channel_manager else ""
     return values
@@ -119,13 +132,28 @@ def create_partner(data, actor) -> Partner:
     partner = Partner(status=status, status_changed_at=utcnow(), **clean)
     session.add(partner)
     session.flush()
-    session.add(PartnerStatusChange(partner_id=partner.id, from_status=None, to_status=status,
-                                    changed_by_id=getattr(actor, "id", None), note="created"))
-    audit.record(actor, "partner.create", partner, partner_id=partner.id, changes=audit.diff({}, snapshot(partner)))
+    session.add(
+        PartnerStatusChange(
+            partner_id=partner.id,
+            from_status=None,
+            to_status=status,
+            changed_by_id=getattr(actor, "id", None),
+            note="created",
+        )
+    )
+    audit.record(
+        actor,
+        "partner.create",
+        partner,
+        partner_id=partner.id,
+        changes=audit.diff({}, snapshot(partner)),
+    )
     return partner
 
 
-def update_partner(partner: Partner, data, actor, *, only: tuple[str, ...] | None = None) -> Partner:
+def update_partner(
+    partner: Partner, data, actor, *, only: tuple[str, ...] | None = None
+) -> Partner:
     clean = clean_partner_data(data, creating=False, only=only)
     new_status = clean.pop("status", None)
     if "slug" in clean and clean["slug"] != partner.slug:
@@ -145,10 +173,13 @@ def update_partner(partner: Partner, data, actor, *, only: tuple[str, ...] | Non
 
 
 def change_status(partner: Partner, new_status: str, actor, note: str = "") -> PartnerStatusChange:
-    clean = v.collect({
-        "status": partial(v.choice, options=PARTNER_STATUSES, label="The status"),
-        "note": partial(v.text, max_length=500, label="The note"),
-    }, {"status": new_status, "note": note})
+    clean = v.collect(
+        {
+            "status": partial(v.choice, options=PARTNER_STATUSES, label="The status"),
+            "note": partial(v.text, max_length=500, label="The note"),
+        },
+        {"status": new_status, "note": note},
+    )
     new = PartnerStatus(clean["status"])
     old = PartnerStatus(partner.status)
     if new == old:
@@ -161,12 +192,20 @@ def change_status(partner: Partner, new_status: str, actor, note: str = "") -> P
     partner.status = new.value
     partner.status_changed_at = utcnow()
     change = PartnerStatusChange(
-        partner_id=partner.id, from_status=old.value, to_status=new.value,
-        changed_by_id=getattr(actor, "id", None), note=clean["note"],
+        partner_id=partner.id,
+        from_status=old.value,
+        to_status=new.value,
+        changed_by_id=getattr(actor, "id", None),
+        note=clean["note"],
     )
     session.add(change)
-    audit.record(actor, "partner.status", partner, partner_id=partner.id,
-                 changes={"status": [old.value, new.value]})
+    audit.record(
+        actor,
+        "partner.status",
+        partner,
+        partner_id=partner.id,
+        changes={"status": [old.value, new.value]},
+    )
     return change
 
 
@@ -228,12 +267,14 @@ def partner_query(f: PartnerFilters) -> Select:
     query = select(Partner).outerjoin(Tier, Partner.tier_id == Tier.id)
     if f.q:
         like = f"%{f.q.lower()}%"
-        query = query.where(or_(
-            func.lower(Partner.name).like(like),
-            func.lower(Partner.slug).like(like),
-            func.lower(Partner.email).like(like),
-            func.lower(Partner.website).like(like),
-        ))
+        query = query.where(
+            or_(
+                func.lower(Partner.name).like(like),
+                func.lower(Partner.slug).like(like),
+                func.lower(Partner.email).like(like),
+                func.lower(Partner.website).like(like),
+            )
+        )
     if f.tier:
         query = query.where(func.lower(Tier.name) == f.tier.lower())
     if f.type:
@@ -264,7 +305,9 @@ class Page:
 
 def search_partners(f: PartnerFilters) -> Page:
     query = partner_query(f)
-    total = session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+    total = session.execute(
+        select(func.count()).select_from(query.order_by(None).subquery())
+    ).scalar_one()
     page = min(f.page, max(1, -(-total // f.per_page)))
     items = session.execute(query.limit(f.per_page).offset((page - 1) * f.per_page)).scalars().all()
     return Page(items=list(items), total=total, page=page, per_page=f.per_page)

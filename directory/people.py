@@ -48,23 +48,32 @@ def set_password(user: User, password: str) -> None:
     user.session_nonce = secrets.token_hex(8)  # signs out other sessions, voids reset links
 
 
-def create_user(email: str, password: str, role: str, *, name: str = "", partner_id=None,
-                actor=None) -> User:
+def create_user(
+    email: str, password: str, role: str, *, name: str = "", partner_id=None, actor=None
+) -> User:
     address = v.collect({"email": lambda x: v.email(x, required=True)}, {"email": email})["email"]
     if find_user(address):
         raise v.ValidationFailed({"email": f"{address} already has an account."})
     role = _check_role(role, partner_id)
-    user = User(email=address, name=v.text(name, max_length=120), role=role.value,
-                partner_id=partner_id)
+    user = User(
+        email=address, name=v.text(name, max_length=120), role=role.value, partner_id=partner_id
+    )
     set_password(user, password)
     session.add(user)
     session.flush()
-    audit.record(actor or "system", "user.create", user, partner_id=partner_id,
-                 changes={"email": [None, address], "role": [None, role.value]})
+    audit.record(
+        actor or "system",
+        "user.create",
+        user,
+        partner_id=partner_id,
+        changes={"email": [None, address], "role": [None, role.value]},
+    )
     return user
 
 
-def invite(email: str, role: str, inviter, *, partner_id=None, name: str = "") -> tuple[Invitation, str]:
+def invite(
+    email: str, role: str, inviter, *, partner_id=None, name: str = ""
+) -> tuple[Invitation, str]:
     """Create an invitation and queue its email; returns it with the one-time token."""
     address = v.collect({"email": lambda x: v.email(x, required=True)}, {"email": email})["email"]
     role = _check_role(role, partner_id)
@@ -72,8 +81,12 @@ def invite(email: str, role: str, inviter, *, partner_id=None, name: str = "") -
         raise v.ValidationFailed({"email": f"{address} already has an account."})
     token = security.new_token()
     invitation = Invitation(
-        email=address, name=v.text(name, max_length=120), role=role.value, partner_id=partner_id,
-        token_hash=security.token_digest(token), invited_by_id=getattr(inviter, "id", None),
+        email=address,
+        name=v.text(name, max_length=120),
+        role=role.value,
+        partner_id=partner_id,
+        token_hash=security.token_digest(token),
+        invited_by_id=getattr(inviter, "id", None),
         expires_at=utcnow() + timedelta(days=INVITATION_DAYS),
     )
     session.add(invitation)
@@ -86,8 +99,13 @@ def invite(email: str, role: str, inviter, *, partner_id=None, name: str = "") -
         render_template("mail/invitation.txt", **context),
         render_template("mail/invitation.html", **context),
     )
-    audit.record(inviter, "invitation.create", invitation, partner_id=partner_id,
-                 changes={"email": [None, address], "role": [None, role.value]})
+    audit.record(
+        inviter,
+        "invitation.create",
+        invitation,
+        partner_id=partner_id,
+        changes={"email": [None, address], "role": [None, role.value]},
+    )
     return invitation, token
 
 
@@ -105,8 +123,14 @@ def accept_invitation(token: str, name: str, password: str) -> User:
     invitation = pending_invitation(token)
     if invitation is None:
         raise v.ValidationFailed({"token": "This invitation is no longer valid."})
-    user = create_user(invitation.email, password, invitation.role, name=name or invitation.name,
-                       partner_id=invitation.partner_id, actor=invitation.email)
+    user = create_user(
+        invitation.email,
+        password,
+        invitation.role,
+        name=name or invitation.name,
+        partner_id=invitation.partner_id,
+        actor=invitation.email,
+    )
     invitation.accepted_at = utcnow()
     return user
 
@@ -124,9 +148,12 @@ def request_password_reset(email: str) -> None:
     token = security.sign(runtime.settings().secret_key, RESET_SALT, [user.id, user.session_nonce])
     link = runtime.settings().base_url + url_for("account.reset_password", token=token)
     context = {"user": user, "link": link, "minutes": RESET_MAX_AGE // 60}
-    mail.queue_mail(user.email, "Reset your password",
-                    render_template("mail/reset.txt", **context),
-                    render_template("mail/reset.html", **context))
+    mail.queue_mail(
+        user.email,
+        "Reset your password",
+        render_template("mail/reset.txt", **context),
+        render_template("mail/reset.html", **context),
+    )
 
 
 def user_from_reset_token(token: str) -> User | None:
@@ -151,11 +178,18 @@ def reset_password(token: str, password: str) -> User:
 
 
 def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
-    label = v.collect({"name": lambda x: v.text(x, max_length=100, required=True, label="The name")},
-                      {"name": name})["name"]
+    label = v.collect(
+        {"name": lambda x: v.text(x, max_length=100, required=True, label="The name")},
+        {"name": name},
+    )["name"]
     token = security.new_token("tdm_")
-    row = ApiToken(user_id=user.id, partner_id=user.partner_id, name=label, prefix=token[:8],
-                   token_hash=security.token_digest(token))
+    row = ApiToken(
+        user_id=user.id,
+        partner_id=user.partner_id,
+        name=label,
+        prefix=token[:8],
+        token_hash=security.token_digest(token),
+    )
     session.add(row)
     session.flush()
     audit.record(user, "api_token.create", row, partner_id=user.partner_id)
@@ -173,5 +207,6 @@ def set_active(user: User, active: bool, actor) -> None:
     user.active = active
     if not active:
         user.session_nonce = secrets.token_hex(8)
-    audit.record(actor, "user.activate" if active else "user.deactivate", user,
-                 partner_id=user.partner_id)
+    audit.record(
+        actor, "user.activate" if active else "user.deactivate", user, partner_id=user.partner_id
+    )

@@ -22,7 +22,9 @@ def _clean(data, tier: Tier | None) -> dict:
     clean = v.collect(CLEANERS, data)
     if clean.get("rank") is None:
         if tier is None:
-            raise v.ValidationFailed({"rank": "The rank is required (a higher rank is a better tier)."})
+            raise v.ValidationFailed(
+                {"rank": "The rank is required (a higher rank is a better tier)."}
+            )
         clean.pop("rank", None)
     else:
         clean["rank"] = int(clean["rank"])
@@ -56,7 +58,9 @@ def update_tier(tier: Tier, data, actor) -> Tier:
 
 
 def delete_tier(tier: Tier, actor) -> None:
-    members = session.execute(select(func.count(Partner.id)).where(Partner.tier_id == tier.id)).scalar_one()
+    members = session.execute(
+        select(func.count(Partner.id)).where(Partner.tier_id == tier.id)
+    ).scalar_one()
     if members:
         raise v.ValidationFailed(
             {"tier": f"{members} partner(s) are in {tier.name}; move them to another tier first."}

@@ -93,9 +93,16 @@ def worker_argv(
 ) -> list[str]:
     """Celery's worker arguments. The node name is unique per process unless given, so that
     several workers on one machine can be told apart (``celery inspect``, the logs)."""
-    argv = ["worker", f"--loglevel={loglevel}", f"--concurrency={concurrency}",
-            f"--hostname={hostname or f'tandem-{os.getpid()}@%h'}",
-            "-Q", "tandem", "--without-gossip", "--without-mingle"]
+    argv = [
+        "worker",
+        f"--loglevel={loglevel}",
+        f"--concurrency={concurrency}",
+        f"--hostname={hostname or f'tandem-{os.getpid()}@%h'}",
+        "-Q",
+        "tandem",
+        "--without-gossip",
+        "--without-mingle",
+    ]
     if beat_schedule is not None:
         argv += ["--beat", f"--schedule={beat_schedule}"]
     return argv
@@ -104,11 +111,18 @@ def worker_argv(
 @click.command("worker")
 @click.option("--concurrency", "-c", default=2, show_default=True)
 @click.option("--loglevel", default="INFO", show_default=True)
-@click.option("--hostname", "-n", default=None,
-              help="The node name, e.g. render1@%h (default: tandem-<process id>@<host>).")
-@click.option("--beat", is_flag=True,
-              help="Also run the periodic schedule (scheduled launches, late joiners, stalled "
-                   "renders, stalled mail). Run it in exactly one worker.")
+@click.option(
+    "--hostname",
+    "-n",
+    default=None,
+    help="The node name, e.g. render1@%h (default: tandem-<process id>@<host>).",
+)
+@click.option(
+    "--beat",
+    is_flag=True,
+    help="Also run the periodic schedule (scheduled launches, late joiners, stalled "
+    "renders, stalled mail). Run it in exactly one worker.",
+)
 @with_appcontext
 def worker_command(concurrency: int, loglevel: str, hostname: str | None, beat: bool) -> None:
     """Start a Celery worker with this configuration."""
@@ -122,7 +136,9 @@ def worker_command(concurrency: int, loglevel: str, hostname: str | None, beat: 
 @click.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
-@click.option("--no-worker", is_flag=True, help="Do not start a Celery worker beside the web server.")
+@click.option(
+    "--no-worker", is_flag=True, help="Do not start a Celery worker beside the web server."
+)
 @with_appcontext
 def run_command(host: str, port: int, no_worker: bool) -> None:
     """Migrate, load demo data into an empty database, start a worker and serve the web app."""
@@ -137,8 +153,9 @@ def run_command(host: str, port: int, no_worker: bool) -> None:
     logins = demo.load(50) if demo.database_is_empty() else None
     worker = None
     if not no_worker:
-        worker = subprocess.Popen([sys.executable, "-m", "app.cli", "worker", "-c", "2", "--beat"],
-                                  env=os.environ.copy())
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "worker", "-c", "2", "--beat"], env=os.environ.copy()
+        )
     url = f"http://{host}:{port}"
     click.echo(f"\nTandem is running at {url}  (admin: {url}/admin  portal: {url}/portal)")
     if logins:
@@ -191,8 +208,13 @@ def _create_app():
 
 
 def main() -> None:
-    group = TandemGroup(create_app=_create_app, add_default_commands=False, load_dotenv=False,
-                        set_debug_flag=False, help="Tandem: channel marketing and co-branding.")
+    group = TandemGroup(
+        create_app=_create_app,
+        add_default_commands=False,
+        load_dotenv=False,
+        set_debug_flag=False,
+        help="Tandem: channel marketing and co-branding.",
+    )
     for command in COMMANDS:
         group.add_command(command)
     group(prog_name="tandem")

@@ -21,8 +21,12 @@ from directory.models import (
 
 PASSWORD = "tandem-demo-2026"
 DOMAIN = "demo.example.com"
-TIERS = [("Registered", 10, "#64748b"), ("Silver", 20, "#94a3b8"), ("Gold", 30, "#ca8a04"),
-         ("Platinum", 40, "#334155")]
+TIERS = [
+    ("Registered", 10, "#64748b"),
+    ("Silver", 20, "#94a3b8"),
+    ("Gold", 30, "#ca8a04"),
+    ("Platinum", 40, "#334155"),
+]
 
 # (city, region, country, postal code, latitude, longitude)
 CITIES = [
@@ -77,16 +81,68 @@ CITIES = [
     ("Auckland", "Auckland", "NZ", "1010", -36.8485, 174.7633),
     ("Singapore", "Singapore", "SG", "048583", 1.2903, 103.8519),
 ]
-NAME_A = ["Blue", "North", "Bright", "Summit", "Clear", "Iron", "Silver", "Green", "Apex", "Harbor",
-          "Red", "Swift", "True", "Nova", "Cedar", "Atlas", "Pioneer", "Vertex", "Orbit", "Keystone"]
+NAME_A = [
+    "Blue",
+    "North",
+    "Bright",
+    "Summit",
+    "Clear",
+    "Iron",
+    "Silver",
+    "Green",
+    "Apex",
+    "Harbor",
+    "Red",
+    "Swift",
+    "True",
+    "Nova",
+    "Cedar",
+    "Atlas",
+    "Pioneer",
+    "Vertex",
+    "Orbit",
+    "Keystone",
+]
 NAME_B = ["Peak", "Line", "Path", "Bridge", "Stone", "Wave", "Field", "Gate", "Point", "Ridge"]
-NAME_C = ["Systems", "Solutions", "IT", "Networks", "Technologies", "Partners", "Digital", "Services",
-          "Installations", "Integration"]
-SPECIALTIES = ["Cloud", "Security", "Networking", "Backup", "VoIP", "Solar", "HVAC", "Smart home",
-               "Data centre", "Managed print", "Retail POS", "Healthcare IT"]
+NAME_C = [
+    "Systems",
+    "Solutions",
+    "IT",
+    "Networks",
+    "Technologies",
+    "Partners",
+    "Digital",
+    "Services",
+    "Installations",
+    "Integration",
+]
+SPECIALTIES = [
+    "Cloud",
+    "Security",
+    "Networking",
+    "Backup",
+    "VoIP",
+    "Solar",
+    "HVAC",
+    "Smart home",
+    "Data centre",
+    "Managed print",
+    "Retail POS",
+    "Healthcare IT",
+]
 CERTIFICATIONS = ["Certified Installer", "Security Specialist", "Cloud Expert", "Service Partner"]
-STREETS = ["Main Street", "Market Square", "Station Road", "Harbour Way", "Park Avenue", "High Street",
-           "Industrial Park", "Riverside", "Church Lane", "King's Road"]
+STREETS = [
+    "Main Street",
+    "Market Square",
+    "Station Road",
+    "Harbour Way",
+    "Park Avenue",
+    "High Street",
+    "Industrial Park",
+    "Riverside",
+    "Church Lane",
+    "King's Road",
+]
 
 
 def database_is_empty() -> bool:
@@ -94,14 +150,22 @@ def database_is_empty() -> bool:
 
 
 def is_demo() -> bool:
-    return session.execute(select(User.id).where(User.email == f"admin@{DOMAIN}")).first() is not None
+    return (
+        session.execute(select(User.id).where(User.email == f"admin@{DOMAIN}")).first() is not None
+    )
 
 
 def _program() -> None:
-    session.add(ProgramSettings(vendor_name="Lumen Devices", program_name="Partner Network",
-                                primary_color="#1e3a8a", secondary_color="#0ea5e9",
-                                support_email=f"partners@{DOMAIN}",
-                                welcome_text="Co-branded campaigns, assets and leads for Lumen partners."))
+    session.add(
+        ProgramSettings(
+            vendor_name="Lumen Devices",
+            program_name="Partner Network",
+            primary_color="#1e3a8a",
+            secondary_color="#0ea5e9",
+            support_email=f"partners@{DOMAIN}",
+            welcome_text="Co-branded campaigns, assets and leads for Lumen partners.",
+        )
+    )
 
 
 def _tiers() -> list[Tier]:
@@ -113,33 +177,47 @@ def _tiers() -> list[Tier]:
 
 def _partner(i: int, rng: random.Random, tiers: list[Tier], manager: User) -> Partner:
     city, region, country, postal, lat, lon = CITIES[i % len(CITIES)]
-    name = f"{NAME_A[i % len(NAME_A)]}{NAME_B[(i * 7) % len(NAME_B)]} {NAME_C[(i * 3) % len(NAME_C)]}"
+    name = (
+        f"{NAME_A[i % len(NAME_A)]}{NAME_B[(i * 7) % len(NAME_B)]} {NAME_C[(i * 3) % len(NAME_C)]}"
+    )
     slug = f"{name.lower().replace(' ', '-')}-{city.lower().replace(' ', '-')}"
     status = rng.choices([s.value for s in PartnerStatus], weights=[4, 3, 5, 30, 3, 1])[0]
     domain = slug.split("-")[0] + ".example"
     partner = Partner(
-        name=f"{name} {city}", slug=slug[:120],
+        name=f"{name} {city}",
+        slug=slug[:120],
         type=rng.choice([t.value for t in PartnerType]),
-        tier_id=rng.choices(tiers, weights=[10, 8, 5, 2])[0].id, status=status,
-        countries=[country], regions=[region],
+        tier_id=rng.choices(tiers, weights=[10, 8, 5, 2])[0].id,
+        status=status,
+        countries=[country],
+        regions=[region],
         specialties=rng.sample(SPECIALTIES, rng.randint(1, 3)),
         certifications=rng.sample(CERTIFICATIONS, rng.randint(0, 2)),
-        website=f"https://www.{domain}", phone=f"+{rng.randint(1, 99)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
+        website=f"https://www.{domain}",
+        phone=f"+{rng.randint(1, 99)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
         email=f"hello@{domain}",
         description=f"{name} serves customers in and around {city} with installation, support and "
-                    f"{', '.join(rng.sample(SPECIALTIES, 2)).lower()} expertise.",
+        f"{', '.join(rng.sample(SPECIALTIES, 2)).lower()} expertise.",
         listed_in_locator=status == PartnerStatus.ACTIVE.value,
         channel_manager_id=manager.id,
     )
     session.add(partner)
     session.flush()
     session.add(PartnerStatusChange(partner_id=partner.id, to_status=status, note="demo"))
-    session.add(Location(partner_id=partner.id, label="Head office",
-                         street=f"{rng.randint(1, 200)} {rng.choice(STREETS)}", city=city,
-                         postal_code=postal, region=region, country_code=country,
-                         latitude=round(lat + rng.uniform(-0.03, 0.03), 5),
-                         longitude=round(lon + rng.uniform(-0.03, 0.03), 5),
-                         opening_hours="Mon–Fri 9:00–17:00"))
+    session.add(
+        Location(
+            partner_id=partner.id,
+            label="Head office",
+            street=f"{rng.randint(1, 200)} {rng.choice(STREETS)}",
+            city=city,
+            postal_code=postal,
+            region=region,
+            country_code=country,
+            latitude=round(lat + rng.uniform(-0.03, 0.03), 5),
+            longitude=round(lon + rng.uniform(-0.03, 0.03), 5),
+            opening_hours="Mon–Fri 9:00–17:00",
+        )
+    )
     return partner
 
 
@@ -162,10 +240,14 @@ def load(count: int = 50) -> list[tuple[str, str, str]] | None:
     tiers = _tiers()
     logins = []
     staff = {}
-    for role, local in [(Role.ADMIN, "admin"), (Role.MARKETER, "marketer"),
-                        (Role.CHANNEL_MANAGER, "manager")]:
-        staff[role] = people.create_user(f"{local}@{DOMAIN}", PASSWORD, role,
-                                         name=local.capitalize() + " Demo", actor="demo")
+    for role, local in [
+        (Role.ADMIN, "admin"),
+        (Role.MARKETER, "marketer"),
+        (Role.CHANNEL_MANAGER, "manager"),
+    ]:
+        staff[role] = people.create_user(
+            f"{local}@{DOMAIN}", PASSWORD, role, name=local.capitalize() + " Demo", actor="demo"
+        )
         logins.append((role.value, f"{local}@{DOMAIN}", PASSWORD))
     created = [_partner(i, rng, tiers, staff[Role.CHANNEL_MANAGER]) for i in range(count)]
     for partner in created:
@@ -176,9 +258,18 @@ def load(count: int = 50) -> list[tuple[str, str, str]] | None:
     _starter_templates(staff[Role.MARKETER])
     first = created[0]
     first.status = PartnerStatus.ACTIVE.value
-    for role, local in [(Role.PARTNER_ADMIN, "partner.admin"), (Role.PARTNER_MEMBER, "partner.member")]:
-        people.create_user(f"{local}@{DOMAIN}", PASSWORD, role, name=local.title().replace(".", " "),
-                           partner_id=first.id, actor="demo")
+    for role, local in [
+        (Role.PARTNER_ADMIN, "partner.admin"),
+        (Role.PARTNER_MEMBER, "partner.member"),
+    ]:
+        people.create_user(
+            f"{local}@{DOMAIN}",
+            PASSWORD,
+            role,
+            name=local.title().replace(".", " "),
+            partner_id=first.id,
+            actor="demo",
+        )
         logins.append((role.value, f"{local}@{DOMAIN}", PASSWORD))
     session.commit()
     return logins

@@ -45,7 +45,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc):
-        return _error_page(400, "The form expired or was sent from elsewhere. Reload and try again.")
+        return _error_page(
+            400, "The form expired or was sent from elsewhere. Reload and try again."
+        )
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

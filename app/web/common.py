@@ -78,21 +78,34 @@ def file_response(item, *, inline: bool = False) -> Response:
 
 def image_response(data: bytes, key: str) -> Response:
     """Stored image bytes under a content-addressed key, cached for good."""
-    mime = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp",
-            "svg": "image/svg+xml"}.get(key.rsplit(".", 1)[-1].lower(), "application/octet-stream")
+    mime = {
+        "png": "image/png",
+        "jpg": "image/jpeg",
+        "jpeg": "image/jpeg",
+        "webp": "image/webp",
+        "svg": "image/svg+xml",
+    }.get(key.rsplit(".", 1)[-1].lower(), "application/octet-stream")
     response = Response(data, mimetype=mime)
     # keys are content-addressed, so the bytes behind a key never change
     response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
     if mime == "image/svg+xml":
-        response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'unsafe-inline'"
+        )
     return response
 
 
 def logo_response(partner, variant: str):
     """One variant of a partner's logo (original, trimmed, thumb), or 404."""
     kit = partner.brand_kit
-    key = kit and {"original": kit.logo_key, "trimmed": kit.logo_trimmed_key,
-                   "thumb": kit.logo_thumb_key}[variant]
+    key = (
+        kit
+        and {
+            "original": kit.logo_key,
+            "trimmed": kit.logo_trimmed_key,
+            "thumb": kit.logo_thumb_key,
+        }[variant]
+    )
     if not key:
         abort(404)
     try:

@@ -45,8 +45,9 @@ def test_up_down_up_and_schema_matches_models(empty_database):
     assert {t.name for t in Base.metadata.sorted_tables} <= tables
 
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}),
-                                Base.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
+        )
     assert diff == [], f"models and migrations differ: {diff}"
 
     migrate.downgrade(empty_database, "base")

@@ -21,11 +21,15 @@ def s3_app(db_url, tmp_path, s3_endpoint, monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
     bucket = f"tandem-{tmp_path.name.lower().replace('_', '-')[:40]}"
-    settings = load_settings({
-        "TANDEM_INSTANCE": str(tmp_path / "instance"), "DATABASE_URL": db_url,
-        "SECRET_KEY": "s3-test", "BASE_URL": "http://localhost",
-        "STORAGE_URL": f"s3://{bucket}/assets?endpoint={s3_endpoint}",
-    })
+    settings = load_settings(
+        {
+            "TANDEM_INSTANCE": str(tmp_path / "instance"),
+            "DATABASE_URL": db_url,
+            "SECRET_KEY": "s3-test",
+            "BASE_URL": "http://localhost",
+            "STORAGE_URL": f"s3://{bucket}/assets?endpoint={s3_endpoint}",
+        }
+    )
     _reset_database(settings.database_url)
     app = create_app(settings, TESTING=True, WTF_CSRF_ENABLED=False)
     get_storage().client.create_bucket(Bucket=bucket)
@@ -58,17 +62,26 @@ def test_campaign_download_is_a_presigned_redirect(s3_app):
         session.remove()
 
     client = app.test_client()
-    assert client.post("/login", data={"email": "partner_admin@a.example",
-                                       "password": "correct-horse-battery"}).status_code == 302
+    assert (
+        client.post(
+            "/login", data={"email": "partner_admin@a.example", "password": "correct-horse-battery"}
+        ).status_code
+        == 302
+    )
     response = client.get(f"/portal/assets/{asset_id}/download/pdf")
     assert response.status_code == 302
     url = response.headers["Location"]
-    assert url.startswith("http://127.0.0.1:") and "X-Amz-Signature" in url and "X-Amz-Expires=300" in url
+    assert (
+        url.startswith("http://127.0.0.1:")
+        and "X-Amz-Signature" in url
+        and "X-Amz-Expires=300" in url
+    )
     with urllib.request.urlopen(url) as stored:
         data = stored.read()
         assert stored.headers["Content-Type"] == "application/pdf"
         assert stored.headers["Content-Disposition"] == (
-            'attachment; filename="s3-promo-product-flyer-homevault-10-alpha-secret-partner.pdf"')
+            'attachment; filename="s3-promo-product-flyer-homevault-10-alpha-secret-partner.pdf"'
+        )
     assert "Alpha Secret Partner" in PdfReader(io.BytesIO(data)).pages[0].extract_text()
     # the render lives in the bucket under its content-addressed key
     with app.app_context():

@@ -18,8 +18,9 @@ def storage(request, tmp_path, monkeypatch):
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
     store = storage_for(f"s3://tandem-test/assets?endpoint={endpoint}&region=eu-central-1")
     if "tandem-test" not in [b["Name"] for b in store.client.list_buckets()["Buckets"]]:
-        store.client.create_bucket(Bucket="tandem-test",
-                                   CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
+        store.client.create_bucket(
+            Bucket="tandem-test", CreateBucketConfiguration={"LocationConstraint": "eu-central-1"}
+        )
     return store
 
 
@@ -48,9 +49,13 @@ def test_s3_presigned_download(s3_endpoint, monkeypatch):
     store = storage_for(f"s3://presign-test/p?endpoint={s3_endpoint}")
     store.client.create_bucket(Bucket="presign-test")
     store.put("renders/a.pdf", b"%PDF-1.7 test", "application/pdf")
-    assert store.client.head_object(Bucket="presign-test", Key="p/renders/a.pdf")["ContentLength"] == 13
-    url = store.presigned_url("renders/a.pdf", expires=60, filename="flyer-acme.pdf",
-                              content_type="application/pdf")
+    assert (
+        store.client.head_object(Bucket="presign-test", Key="p/renders/a.pdf")["ContentLength"]
+        == 13
+    )
+    url = store.presigned_url(
+        "renders/a.pdf", expires=60, filename="flyer-acme.pdf", content_type="application/pdf"
+    )
     assert "X-Amz-Signature" in url and "X-Amz-Expires=60" in url
     with urllib.request.urlopen(url) as response:
         assert response.read() == b"%PDF-1.7 test"

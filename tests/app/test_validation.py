@@ -5,7 +5,9 @@ import pytest
 from app import validation as v
 
 
-@pytest.mark.parametrize("bad", ["[\\s,]+", "http://[::1", "ftp://example.com", "https://", "a b.com"])
+@pytest.mark.parametrize(
+    "bad", ["[\\s,]+", "http://[::1", "ftp://example.com", "https://", "a b.com"]
+)
 def test_url_refuses_what_is_not_a_web_address(bad):
     with pytest.raises(v.Invalid):
         v.url(bad)

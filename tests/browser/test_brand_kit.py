@@ -46,7 +46,9 @@ def test_partner_admin_uploads_logo_and_edits_brand_kit(app, world, live_server,
     light = page.locator("#logo-light")
     light.wait_for()
     assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", light.element_handle())
-    natural = page.evaluate("(img) => [img.naturalWidth, img.naturalHeight]", light.element_handle())
+    natural = page.evaluate(
+        "(img) => [img.naturalWidth, img.naturalHeight]", light.element_handle()
+    )
     assert natural == [320, 100], "transparent padding is trimmed"
     suggestions = page.locator("button.suggest")
     colours = [suggestions.nth(i).get_attribute("data-color") for i in range(suggestions.count())]
@@ -55,7 +57,9 @@ def test_partner_admin_uploads_logo_and_edits_brand_kit(app, world, live_server,
 
     # pick the logo's red as primary colour: the preview follows before saving
     page.locator("button.suggest[data-color='#c81e28']").click()
-    bar = page.evaluate("() => getComputedStyle(document.getElementById('cobrand-bar')).backgroundColor")
+    bar = page.evaluate(
+        "() => getComputedStyle(document.getElementById('cobrand-bar')).backgroundColor"
+    )
     assert bar == "rgb(200, 30, 40)"
     page.get_by_role("button", name="Save brand kit").click()
     page.wait_for_selector("text=Your brand kit is saved.")

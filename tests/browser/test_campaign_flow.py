@@ -38,7 +38,9 @@ def test_marketer_launches_and_gold_partner_downloads(world, live_server, browse
     # the marketer adds the starter flyer to the library and builds the campaign
     _sign_in(page, base, "marketer@vendor.example")
     page.goto(f"{base}/admin/templates")
-    page.locator("tr", has_text="product flyer").get_by_role("button", name="Add to library").first.click()
+    page.locator("tr", has_text="product flyer").get_by_role(
+        "button", name="Add to library"
+    ).first.click()
     page.wait_for_selector("text=is in the library")
     page.goto(f"{base}/admin/campaigns/new")
     page.get_by_label("Name").fill("Gold spring promo")
@@ -75,7 +77,9 @@ def test_marketer_launches_and_gold_partner_downloads(world, live_server, browse
         page.get_by_role("link", name="PDF").click()
     download = info.value
     assert download.suggested_filename.endswith("-alpha-secret-partner.pdf")
-    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(open(download.path(), "rb").read())).pages)
+    text = "".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(open(download.path(), "rb").read())).pages
+    )
     assert "Alpha Secret Partner" in text
     assert "Alpha's spring offer" in text or "Alpha’s spring offer" in text
     _sign_out(page)

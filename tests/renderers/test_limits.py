@@ -139,6 +139,7 @@ def _in_celery_worker() -> tuple[bool, tuple[int, int], str]:
 
 def test_works_in_a_celery_prefork_worker():
     import billiard.pool as billiard_pool  # ships with Celery
+
     pool = billiard_pool.Pool(1)  # what Celery's prefork pool is made of: daemonic workers
     try:
         daemonic, result, timed_out = pool.apply(_in_celery_worker)

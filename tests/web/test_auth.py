@@ -874,9 +874,15 @@ def test_password_change_signs_out_other_sessions(app, world, login_as):
 
 def test_api_ignores_the_browser_session(app, client, world):
     """Only a token acts in the API: a signed-in browser alone gets 401, a revoked token too."""
-    assert client.post("/login", data={"email": "admin@vendor.example",
-                                       "password": "correct-horse-battery"}).status_code == 302
+    assert (
+        client.post(
+            "/login", data={"email": "admin@vendor.example", "password": "correct-horse-battery"}
+        ).status_code
+        == 302
+    )
     assert client.get("/admin/").status_code == 200
     assert client.get("/api/v1/me").status_code == 401
     assert client.post("/api/v1/partners", json={"name": "CSRF Co"}).status_code == 401
-    assert client.get("/api/v1/me", headers={"Authorization": "Bearer tdm_revoked"}).status_code == 401
+    assert (
+        client.get("/api/v1/me", headers={"Authorization": "Bearer tdm_revoked"}).status_code == 401
+    )

@@ -19,13 +19,22 @@ def _build_campaign(client, world) -> tuple[int, int]:
 
     version_id = session.execute(select(BrandTemplateVersion.id)).scalar_one()
     session.remove()
-    response = client.post("/admin/campaigns/new", data={
-        "name": "Spring battery promo", "objective": "promotion", "description": "Sell more",
-        "min_tier": "Gold", "statuses": ["active"]})
+    response = client.post(
+        "/admin/campaigns/new",
+        data={
+            "name": "Spring battery promo",
+            "objective": "promotion",
+            "description": "Sell more",
+            "min_tier": "Gold",
+            "statuses": ["active"],
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:600]
     campaign_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
-    response = client.post(f"/admin/campaigns/{campaign_id}/assets",
-                           data={"template_version_id": version_id, "title": "Flyer"})
+    response = client.post(
+        f"/admin/campaigns/{campaign_id}/assets",
+        data={"template_version_id": version_id, "title": "Flyer"},
+    )
     assert response.status_code == 302
     asset_id = session.execute(select(CampaignAsset.id)).scalar_one()
     session.remove()
@@ -37,7 +46,9 @@ def test_marketer_targets_previews_and_launches(app, world, login_as):
     with app.app_context():
         campaign_id, asset_id = _build_campaign(client, world)
     # the targeting preview counts Gold-and-above partners: only A
-    preview = client.post("/admin/campaigns/targeting-preview", data={"min_tier": "Gold", "statuses": "active"})
+    preview = client.post(
+        "/admin/campaigns/targeting-preview", data={"min_tier": "Gold", "statuses": "active"}
+    )
     assert preview.get_json()["count"] == 1
     assert preview.get_json()["partners"][0]["name"] == "Alpha Secret Partner"
     bad = client.post("/admin/campaigns/targeting-preview", data={"min_tier": "Diamond"})
@@ -47,14 +58,16 @@ def test_marketer_targets_previews_and_launches(app, world, login_as):
     assert shown.status_code == 200 and shown.data.startswith(b"\x89PNG")
     page = client.get(f"/admin/campaigns/{campaign_id}")
     assert b"Launch now" in page.data
-    launched = client.post(f"/admin/campaigns/{campaign_id}/launch", data={"action": "now"},
-                           follow_redirects=True)
+    launched = client.post(
+        f"/admin/campaigns/{campaign_id}/launch", data={"action": "now"}, follow_redirects=True
+    )
     assert b"Launched: 1 partner(s) added, 1 render(s) queued" in launched.data
     progress = client.get(f"/admin/campaigns/{campaign_id}/progress.json").get_json()
     assert progress["total"] == 1 and progress["status"] == "live"
     # launching again adds nobody
-    again = client.post(f"/admin/campaigns/{campaign_id}/launch", data={"action": "now"},
-                        follow_redirects=True)
+    again = client.post(
+        f"/admin/campaigns/{campaign_id}/launch", data={"action": "now"}, follow_redirects=True
+    )
     assert b"Launched: 0 partner(s) added" in again.data
     with app.app_context():
         assert session.execute(select(AssetRender)).scalars().all().__len__() == 1
@@ -84,16 +97,25 @@ def test_partner_customizes_and_downloads(app, world, login_as):
     assert saved.status_code == 302
     download = client.get(f"/portal/assets/{asset_id}/download/pdf")
     assert download.status_code == 200 and download.mimetype == "application/pdf"
-    assert 'attachment; filename="spring-battery-promo-flyer-alpha-secret-partner.pdf"' == download.headers["Content-Disposition"]
+    assert (
+        'attachment; filename="spring-battery-promo-flyer-alpha-secret-partner.pdf"'
+        == download.headers["Content-Disposition"]
+    )
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(download.data)).pages)
     assert "Alpha Secret Partner" in text and "Our spring special" in text
     etag = download.headers["ETag"]
-    assert client.get(f"/portal/assets/{asset_id}/download/pdf",
-                      headers={"If-None-Match": etag}).status_code == 304
+    assert (
+        client.get(
+            f"/portal/assets/{asset_id}/download/pdf", headers={"If-None-Match": etag}
+        ).status_code
+        == 304
+    )
     png = client.get(f"/portal/assets/{asset_id}/download/png")
     assert png.mimetype == "image/png"
     bundle = client.get(f"/portal/campaigns/{campaign_id}/download.zip")
-    assert zipfile.ZipFile(io.BytesIO(bundle.data)).namelist() == ["spring-battery-promo-flyer-alpha-secret-partner.pdf"]
+    assert zipfile.ZipFile(io.BytesIO(bundle.data)).namelist() == [
+        "spring-battery-promo-flyer-alpha-secret-partner.pdf"
+    ]
     ok = client.post(f"/portal/assets/{asset_id}/preview", data={f"field_{field}": "Live one"})
     assert ok.status_code == 200 and ok.mimetype == "image/png"
     live = client.post(f"/portal/assets/{asset_id}/preview", data={f"field_{field}": "x" * 5000})
@@ -120,11 +142,17 @@ def test_out_of_range_ids_in_forms_are_clear_errors(app, world, login_as):
     with app.app_context():
         campaign_id, asset_id = _build_campaign(client, world)
     huge = str(2**40)
-    assert client.get(f"/admin/campaigns/assets/{asset_id}/preview?partner_id={huge}").status_code == 404
+    assert (
+        client.get(f"/admin/campaigns/assets/{asset_id}/preview?partner_id={huge}").status_code
+        == 404
+    )
     preview = client.post("/admin/campaigns/targeting-preview", data={"include_partner_ids": huge})
     assert preview.status_code == 422 and huge in str(preview.get_json())
     new = client.post("/admin/campaigns/new", data={"name": "X", "exclude_partner_ids": huge})
     assert new.status_code == 400 and f"no partner with id {huge}" in new.get_data(as_text=True)
-    added = client.post(f"/admin/campaigns/{campaign_id}/assets", data={"template_version_id": huge},
-                        follow_redirects=True)
+    added = client.post(
+        f"/admin/campaigns/{campaign_id}/assets",
+        data={"template_version_id": huge},
+        follow_redirects=True,
+    )
     assert f"There is no template version {huge}" in added.get_data(as_text=True)

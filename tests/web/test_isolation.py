@@ -15,12 +15,25 @@ from directory import brand_kits, people
 from directory.demo_logos import generate_logo
 from directory.models import Location, Partner
 
-MARKERS = [b"Alpha Secret Partner", b"Alpha Secret Campaign", b"partner_admin@a.example", b"partner_member@a.example",
-           b"alpha.example"]
+MARKERS = [
+    b"Alpha Secret Partner",
+    b"Alpha Secret Campaign",
+    b"partner_admin@a.example",
+    b"partner_member@a.example",
+    b"alpha.example",
+]
 HOSTILE_FORM = {
-    "name": "HACKED", "email": "hacker@b.example", "active": "no", "status": "terminated",
-    "city": "Nowhere", "country_code": "DE", "primary_color": "#ff0000", "tagline": "HACKED",
-    "role": "partner_member", "action": "save", "note": "x",
+    "name": "HACKED",
+    "email": "hacker@b.example",
+    "active": "no",
+    "status": "terminated",
+    "city": "Nowhere",
+    "country_code": "DE",
+    "primary_color": "#ff0000",
+    "tagline": "HACKED",
+    "role": "partner_member",
+    "action": "save",
+    "note": "x",
 }
 
 
@@ -31,8 +44,9 @@ def a_objects(world, app):
         a = session.get(Partner, world.a_id)
         brand_kits.set_logo(a, generate_logo("Alpha"), "test")
         a_admin = session.get(User, world.users["a_partner_admin"].id)
-        invitation, _token = people.invite("new@a.example", Role.PARTNER_MEMBER, a_admin,
-                                           partner_id=a.id)
+        invitation, _token = people.invite(
+            "new@a.example", Role.PARTNER_MEMBER, a_admin, partner_id=a.id
+        )
         api_token, _ = people.create_api_token(a_admin, "a token")
         session.commit()
         campaign, asset = _campaign_for_a_only(a)
@@ -65,8 +79,9 @@ def _campaign_for_a_only(a):
 
     version = import_template(session, load_starter("social-square"), slug="social-square")
     publish(session, version)
-    campaign = lifecycle.create_campaign({"name": "Alpha Secret Campaign",
-                                        "targeting": {"min_tier": "Gold"}}, "test")
+    campaign = lifecycle.create_campaign(
+        {"name": "Alpha Secret Campaign", "targeting": {"min_tier": "Gold"}}, "test"
+    )
     asset = assets.add_asset(campaign, {"template_version_id": version.id}, "test")
     session.commit()
     lifecycle.launch(campaign.id)
@@ -92,15 +107,30 @@ def _state(app, world):
         a = session.get(Partner, world.a_id)
         return {
             "partner": (a.name, a.status, a.email, a.website, a.description),
-            "kit": (a.brand_kit.primary_color, a.brand_kit.tagline, a.brand_kit.logo_key,
-                    a.brand_kit.version),
+            "kit": (
+                a.brand_kit.primary_color,
+                a.brand_kit.tagline,
+                a.brand_kit.logo_key,
+                a.brand_kit.version,
+            ),
             "locations": [(loc.id, loc.city) for loc in a.locations],
-            "users": [(u.email, u.active, u.name) for u in session.execute(
-                select(User).where(User.partner_id == a.id).order_by(User.id)).scalars()],
-            "invitations": [(i.id, i.revoked_at) for i in session.execute(
-                select(Invitation).where(Invitation.partner_id == a.id)).scalars()],
-            "tokens": [(t.id, t.revoked_at) for t in session.execute(select(ApiToken)).scalars()
-                       if t.partner_id == a.id],
+            "users": [
+                (u.email, u.active, u.name)
+                for u in session.execute(
+                    select(User).where(User.partner_id == a.id).order_by(User.id)
+                ).scalars()
+            ],
+            "invitations": [
+                (i.id, i.revoked_at)
+                for i in session.execute(
+                    select(Invitation).where(Invitation.partner_id == a.id)
+                ).scalars()
+            ],
+            "tokens": [
+                (t.id, t.revoked_at)
+                for t in session.execute(select(ApiToken)).scalars()
+                if t.partner_id == a.id
+            ],
         }
 
 
@@ -108,7 +138,12 @@ def _state(app, world):
 def test_partner_b_reaches_nothing_of_partner_a(app, client, world, a_objects, who):
     before = _state(app, world)
     email = world.users[who].email
-    assert client.post("/login", data={"email": email, "password": "correct-horse-battery"}).status_code == 302
+    assert (
+        client.post(
+            "/login", data={"email": email, "password": "correct-horse-battery"}
+        ).status_code
+        == 302
+    )
 
     with app.app_context():
         b_user = session.get(User, world.users[who].id)
@@ -120,7 +155,11 @@ def test_partner_b_reaches_nothing_of_partner_a(app, client, world, a_objects, w
             continue
         kwargs = {"data": HOSTILE_FORM} if method == "POST" else {}
         if rule.endpoint.startswith("api."):
-            kwargs = {"json": {"name": "HACKED", "description": "HACKED"}} if method in ("POST", "PATCH") else {}
+            kwargs = (
+                {"json": {"name": "HACKED", "description": "HACKED"}}
+                if method in ("POST", "PATCH")
+                else {}
+            )
             kwargs["headers"] = {"Authorization": f"Bearer {b_token}"}
         response = client.open(url, method=method, **kwargs)
         walked += 1
@@ -140,17 +179,24 @@ def test_partner_b_reaches_nothing_of_partner_a(app, client, world, a_objects, w
     assert walked > 40
     assert _state(app, world) == before, "partner A's data changed"
     with app.app_context():
-        by_b = session.execute(select(AuditEntry).where(AuditEntry.partner_id == world.a_id,
-                                                        AuditEntry.actor_id == world.users[who].id)).all()
+        by_b = session.execute(
+            select(AuditEntry).where(
+                AuditEntry.partner_id == world.a_id, AuditEntry.actor_id == world.users[who].id
+            )
+        ).all()
         assert by_b == []
 
 
 def test_partner_a_reaches_its_own_objects(app, client, world, a_objects):
     """The positive control: the same URLs work for partner A, so the walk's 404s mean something."""
-    client.post("/login", data={"email": "partner_admin@a.example", "password": "correct-horse-battery"})
+    client.post(
+        "/login", data={"email": "partner_admin@a.example", "password": "correct-horse-battery"}
+    )
     assert client.get(f"/portal/locations/{a_objects['location_id']}").status_code == 200
     assert client.get("/portal/brand-kit/logo/original").status_code == 200
-    assert b"Alpha Secret Campaign" in client.get(f"/portal/campaigns/{a_objects['campaign_id']}").data
+    assert (
+        b"Alpha Secret Campaign" in client.get(f"/portal/campaigns/{a_objects['campaign_id']}").data
+    )
     assert client.get(f"/portal/assets/{a_objects['asset_id']}/download/png").status_code == 200
     page = client.get("/portal/team").get_data()
     assert b"partner_member@a.example" in page and b"partner_member@b.example" not in page
@@ -165,8 +211,9 @@ def test_scope_hides_rows_in_domain_queries(app, world):
         try:
             assert session.execute(select(Partner.name)).scalars().all() == ["Bravo Partner"]
             assert session.get(Partner, world.a_id) is None
-            assert all(loc.partner_id == world.b_id
-                       for loc in session.execute(select(Location)).scalars())
+            assert all(
+                loc.partner_id == world.b_id for loc in session.execute(select(Location)).scalars()
+            )
             assert {u.partner_id for u in session.execute(select(User)).scalars()} == {world.b_id}
         finally:
             scope_to_partner(session, None)

@@ -538,7 +538,9 @@ def test_marketer_views_partners_but_cannot_change_them(app, world, login_as):
     assert response.status_code == 403
     api = client.post("/api/v1/partners", json={"name": "Marketer via API"}, headers=bearer)
     assert api.status_code == 403
-    assert client.patch(f"/api/v1/partners/{a}", json={"name": "x"}, headers=bearer).status_code == 403
+    assert (
+        client.patch(f"/api/v1/partners/{a}", json={"name": "x"}, headers=bearer).status_code == 403
+    )
     assert _counts(app) == before
 
 

@@ -21,8 +21,8 @@ def _zip(files: dict[str, str]) -> bytes:
 
 GOOD = {
     "template.toml": 'name = "My flyer"\nkind = "pdf"\nsource = "flyer.html"\n\n'
-                     '[fields.headline]\ntype = "text"\nlabel = "Headline"\ndefault = "Hello"\n'
-                     'max_length = 40\neditable = true\n',
+    '[fields.headline]\ntype = "text"\nlabel = "Headline"\ndefault = "Hello"\n'
+    "max_length = 40\neditable = true\n",
     "flyer.html": "<h1>{{ fields.headline }}</h1><p>{{ partner.name }}</p>",
 }
 
@@ -53,31 +53,43 @@ def test_marketer_imports_a_starter_and_previews_it(world, login_as, app):
 def test_upload_with_errors_names_file_line_and_field_and_writes_nothing(world, login_as, app):
     client = login_as("admin@vendor.example")
     bad = dict(GOOD, **{"flyer.html": "<h1>{{ fields.headlin }}</h1>\n<p>{% if %}</p>"})
-    response = client.post("/admin/templates/upload",
-                           data={"bundle": (io.BytesIO(_zip(bad)), "flyer.zip")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/admin/templates/upload",
+        data={"bundle": (io.BytesIO(_zip(bad)), "flyer.zip")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 400
     body = response.get_data(as_text=True)
     assert "flyer.html" in body and "Nothing was imported" in body
     with app.app_context():
         assert session.execute(select(func.count(BrandTemplate.id))).scalar_one() == 0
         session.remove()
-    not_a_zip = client.post("/admin/templates/upload",
-                            data={"bundle": (io.BytesIO(b"hello"), "flyer.zip")},
-                            content_type="multipart/form-data")
+    not_a_zip = client.post(
+        "/admin/templates/upload",
+        data={"bundle": (io.BytesIO(b"hello"), "flyer.zip")},
+        content_type="multipart/form-data",
+    )
     assert not_a_zip.status_code == 400
 
 
 def test_upload_creates_versions_and_publish_freezes_them(world, login_as, app):
     client = login_as("admin@vendor.example")
     for headline in ("Hello", "Hello again"):
-        files = dict(GOOD, **{"template.toml": GOOD["template.toml"].replace('"Hello"', f'"{headline}"')})
-        response = client.post("/admin/templates/upload", data={
-            "bundle": (io.BytesIO(_zip(files)), "flyer.zip"), "slug": "my-flyer"},
-            content_type="multipart/form-data")
+        files = dict(
+            GOOD, **{"template.toml": GOOD["template.toml"].replace('"Hello"', f'"{headline}"')}
+        )
+        response = client.post(
+            "/admin/templates/upload",
+            data={"bundle": (io.BytesIO(_zip(files)), "flyer.zip"), "slug": "my-flyer"},
+            content_type="multipart/form-data",
+        )
         assert response.status_code == 302, response.get_data(as_text=True)[:400]
     with app.app_context():
-        versions = session.execute(select(BrandTemplateVersion).order_by(BrandTemplateVersion.number)).scalars().all()
+        versions = (
+            session.execute(select(BrandTemplateVersion).order_by(BrandTemplateVersion.number))
+            .scalars()
+            .all()
+        )
         assert [(v.number, v.published) for v in versions] == [(1, False), (2, False)]
         second = versions[1].id
         session.remove()

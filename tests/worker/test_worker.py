@@ -25,7 +25,11 @@ pytestmark = [pytest.mark.worker, pytest.mark.xdist_group("worker")]
 
 def _broker_env(request, kind: str, tmp_path) -> dict:
     if kind == "redis":
-        need(port_open(REDIS_URL, 6379), "Redis", "start redis-server on 127.0.0.1:6379 or set TEST_REDIS_URL")
+        need(
+            port_open(REDIS_URL, 6379),
+            "Redis",
+            "start redis-server on 127.0.0.1:6379 or set TEST_REDIS_URL",
+        )
         # one Redis database per test process, so parallel runs never share a queue
         index = 1 + int(re.sub(r"\D", "", worker_id(request)) or 0)
         url = re.sub(r"/\d*$", f"/{index}", REDIS_URL)
@@ -60,7 +64,9 @@ def running_worker(worker_env):
     proc_env = {**os.environ, **worker_env}
     proc = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "worker", "-c", "1", "--loglevel", "WARNING"],
-        env=proc_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env=proc_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     yield app, proc
     proc.terminate()
@@ -91,7 +97,9 @@ def test_password_reset_mail_is_delivered_by_the_worker(running_worker, smtp_ser
         people.create_user("someone@vendor.example", "correct-horse-battery", Role.ADMIN)
         session.commit()
     client = app.test_client()
-    assert client.post("/forgot-password", data={"email": "someone@vendor.example"}).status_code == 302
+    assert (
+        client.post("/forgot-password", data={"email": "someone@vendor.example"}).status_code == 302
+    )
 
     delivered = _wait(lambda: inbox.messages)
     if not delivered:

@@ -14,6 +14,7 @@ down_revision = "0003_campaigns"
 branch_labels = None
 depends_on = None
 
+
 def _utc_now() -> sa.TextClause:
     """The time now in UTC, as the models write it (naive UTC), for the rows that exist."""
     if op.get_bind().dialect.name == "postgresql":
@@ -24,9 +25,13 @@ def _utc_now() -> sa.TextClause:
 def upgrade() -> None:
     now = _utc_now()
     with op.batch_alter_table("campaign_assets", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("updated_at", sa.DateTime(), nullable=False, server_default=now))
+        batch_op.add_column(
+            sa.Column("updated_at", sa.DateTime(), nullable=False, server_default=now)
+        )
     with op.batch_alter_table("locations", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("updated_at", sa.DateTime(), nullable=False, server_default=now))
+        batch_op.add_column(
+            sa.Column("updated_at", sa.DateTime(), nullable=False, server_default=now)
+        )
         batch_op.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
     with op.batch_alter_table("asset_renders", schema=None) as batch_op:
         batch_op.add_column(sa.Column("inputs_stamp", sa.String(length=64), nullable=True))

@@ -116,9 +116,9 @@ def accept_invitation(token: str):
             except v.ValidationFailed as exc:
                 session.rollback()
                 errors = exc.errors
-    return render_template("account/accept.html", invitation=invitation, errors=errors, name=name), (
-        400 if errors else 200
-    )
+    return render_template(
+        "account/accept.html", invitation=invitation, errors=errors, name=name
+    ), (400 if errors else 200)
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -131,13 +131,19 @@ def settings():
         data = form_data()
         try:
             if action == "password":
-                if not security.verify_password(current_user.password_hash, data.get("current", "")):
+                if not security.verify_password(
+                    current_user.password_hash, data.get("current", "")
+                ):
                     raise v.ValidationFailed({"current": "The current password is not right."})
                 if data.get("password") != data.get("confirm"):
                     raise v.ValidationFailed({"confirm": "The two passwords differ."})
                 people.set_password(current_user, data.get("password", ""))
-                audit.record(current_user, "user.password_change", current_user,
-                             partner_id=current_user.partner_id)
+                audit.record(
+                    current_user,
+                    "user.password_change",
+                    current_user,
+                    partner_id=current_user.partner_id,
+                )
                 session.commit()
                 login_user(current_user)  # the session nonce changed; keep this session
                 flash("Your password is changed; other sessions are signed out.", "success")
@@ -158,11 +164,16 @@ def settings():
         except v.ValidationFailed as exc:
             session.rollback()
             errors = exc.errors
-    tokens = session.execute(
-        select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.id.desc())
-    ).scalars().all()
-    return render_template("account/settings.html", errors=errors, tokens=tokens,
-                           new_token=new_token), (400 if errors else 200)
+    tokens = (
+        session.execute(
+            select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.id.desc())
+        )
+        .scalars()
+        .all()
+    )
+    return render_template(
+        "account/settings.html", errors=errors, tokens=tokens, new_token=new_token
+    ), (400 if errors else 200)
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")

@@ -15,7 +15,11 @@ from app.web.common import get_or_404
 @bp.get("/outbox")
 @roles(VENDOR)
 def outbox():
-    messages = session.execute(select(MailMessage).order_by(MailMessage.id.desc()).limit(100)).scalars().all()
+    messages = (
+        session.execute(select(MailMessage).order_by(MailMessage.id.desc()).limit(100))
+        .scalars()
+        .all()
+    )
     return render_template("admin/outbox.html", messages=messages)
 
 
@@ -33,7 +37,11 @@ def audit_log():
         page = max(1, int(request.args.get("page", 1)))
     except ValueError:
         page = 1
-    entries = session.execute(
-        select(AuditEntry).order_by(AuditEntry.id.desc()).limit(50).offset((page - 1) * 50)
-    ).scalars().all()
+    entries = (
+        session.execute(
+            select(AuditEntry).order_by(AuditEntry.id.desc()).limit(50).offset((page - 1) * 50)
+        )
+        .scalars()
+        .all()
+    )
     return render_template("admin/audit.html", entries=entries, page=page)

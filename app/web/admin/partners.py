@@ -19,10 +19,15 @@ from directory.models import PARTNER_TYPE_LABELS, Location, Partner, PartnerStat
 
 
 def _form_options() -> dict:
-    managers = session.execute(
-        select(User).where(User.partner_id.is_(None), User.role.in_([Role.ADMIN, Role.CHANNEL_MANAGER]))
-        .order_by(User.name)
-    ).scalars().all()
+    managers = (
+        session.execute(
+            select(User)
+            .where(User.partner_id.is_(None), User.role.in_([Role.ADMIN, Role.CHANNEL_MANAGER]))
+            .order_by(User.name)
+        )
+        .scalars()
+        .all()
+    )
     return {
         "types": [(t.value, label) for t, label in PARTNER_TYPE_LABELS.items()],
         "statuses": [(s.value, s.value.capitalize()) for s in PartnerStatus],
@@ -34,16 +39,28 @@ def _form_options() -> dict:
 @bp.get("/")
 @roles(VENDOR)
 def dashboard():
-    by_status = dict(session.execute(select(Partner.status, func.count()).group_by(Partner.status)).all())
+    by_status = dict(
+        session.execute(select(Partner.status, func.count()).group_by(Partner.status)).all()
+    )
     by_tier = session.execute(
         select(func.coalesce(partners.Tier.name, "No tier"), func.count(Partner.id))
-        .select_from(Partner).outerjoin(partners.Tier, Partner.tier_id == partners.Tier.id)
-        .group_by(partners.Tier.name, partners.Tier.rank).order_by(partners.Tier.rank)
+        .select_from(Partner)
+        .outerjoin(partners.Tier, Partner.tier_id == partners.Tier.id)
+        .group_by(partners.Tier.name, partners.Tier.rank)
+        .order_by(partners.Tier.rank)
     ).all()
-    recent = session.execute(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(10)).scalars().all()
+    recent = (
+        session.execute(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(10)).scalars().all()
+    )
     total = sum(by_status.values())
-    return render_template("admin/dashboard.html", by_status=by_status, by_tier=by_tier,
-                           total=total, recent=recent, statuses=list(PartnerStatus))
+    return render_template(
+        "admin/dashboard.html",
+        by_status=by_status,
+        by_tier=by_tier,
+        total=total,
+        recent=recent,
+        statuses=list(PartnerStatus),
+    )
 
 
 @bp.get("/partners", endpoint="partners")
@@ -83,25 +100,49 @@ def partner_new():
         except v.ValidationFailed as exc:
             session.rollback()
             errors = exc.errors
-    return render_template("admin/partner_form.html", partner=None, data=data, errors=errors,
-                           **_form_options()), (400 if errors else 200)
+    return render_template(
+        "admin/partner_form.html", partner=None, data=data, errors=errors, **_form_options()
+    ), (400 if errors else 200)
 
 
 @bp.get("/partners/<int:partner_id>")
 @roles(VENDOR)
 def partner_detail(partner_id: int):
     partner = get_or_404(Partner, partner_id)
-    users = session.execute(select(User).where(User.partner_id == partner.id).order_by(User.email)).scalars().all()
-    invitations = session.execute(
-        select(Invitation).where(Invitation.partner_id == partner.id).order_by(Invitation.id.desc())
-    ).scalars().all()
-    history = session.execute(
-        select(AuditEntry).where(AuditEntry.partner_id == partner.id).order_by(AuditEntry.id.desc()).limit(20)
-    ).scalars().all()
+    users = (
+        session.execute(select(User).where(User.partner_id == partner.id).order_by(User.email))
+        .scalars()
+        .all()
+    )
+    invitations = (
+        session.execute(
+            select(Invitation)
+            .where(Invitation.partner_id == partner.id)
+            .order_by(Invitation.id.desc())
+        )
+        .scalars()
+        .all()
+    )
+    history = (
+        session.execute(
+            select(AuditEntry)
+            .where(AuditEntry.partner_id == partner.id)
+            .order_by(AuditEntry.id.desc())
+            .limit(20)
+        )
+        .scalars()
+        .all()
+    )
     allowed = sorted(s.value for s in partners.STATUS_TRANSITIONS[PartnerStatus(partner.status)])
-    return render_template("admin/partner_detail.html", partner=partner, users=users,
-                           invitations=invitations, history=history, allowed_statuses=allowed,
-                           kit=partner.brand_kit)
+    return render_template(
+        "admin/partner_detail.html",
+        partner=partner,
+        users=users,
+        invitations=invitations,
+        history=history,
+        allowed_statuses=allowed,
+        kit=partner.brand_kit,
+    )
 
 
 @bp.route("/partners/<int:partner_id>/edit", methods=["GET", "POST"])
@@ -122,8 +163,9 @@ def partner_edit(partner_id: int):
         except v.ValidationFailed as exc:
             session.rollback()
             errors = exc.errors
-    return render_template("admin/partner_form.html", partner=partner, data=data, errors=errors,
-                           **_form_options()), (400 if errors else 200)
+    return render_template(
+        "admin/partner_form.html", partner=partner, data=data, errors=errors, **_form_options()
+    ), (400 if errors else 200)
 
 
 @bp.post("/partners/<int:partner_id>/status")
@@ -132,8 +174,9 @@ def partner_status(partner_id: int):
     partner = get_or_404(Partner, partner_id)
 
     def move() -> None:
-        partners.change_status(partner, request.form.get("status", ""), current_user,
-                               request.form.get("note", ""))
+        partners.change_status(
+            partner, request.form.get("status", ""), current_user, request.form.get("note", "")
+        )
         on_partner_changed(partner.id)
 
     run_action(move, lambda: f"{partner.name} is now {partner.status}.")
@@ -170,8 +213,14 @@ def _location_form(partner: Partner, location: Location | None):
         except v.ValidationFailed as exc:
             session.rollback()
             errors = exc.errors
-    return render_template("location_form.html", layout="admin/layout.html", partner=partner,
-                           location=location, data=data, errors=errors), (400 if errors else 200)
+    return render_template(
+        "location_form.html",
+        layout="admin/layout.html",
+        partner=partner,
+        location=location,
+        data=data,
+        errors=errors,
+    ), (400 if errors else 200)
 
 
 @bp.post("/locations/<int:location_id>/delete")
@@ -196,10 +245,16 @@ def partner_logo(partner_id: int, variant: str):
 @roles(VENDOR_MANAGERS)
 def partner_invite(partner_id: int):
     partner = get_or_404(Partner, partner_id)
-    run_action(lambda: people.invite(request.form.get("email", ""), Role.PARTNER_ADMIN,
-                                     current_user, partner_id=partner.id,
-                                     name=request.form.get("name", "")),
-               f"Invitation sent to {request.form.get('email')}.")
+    run_action(
+        lambda: people.invite(
+            request.form.get("email", ""),
+            Role.PARTNER_ADMIN,
+            current_user,
+            partner_id=partner.id,
+            name=request.form.get("name", ""),
+        ),
+        f"Invitation sent to {request.form.get('email')}.",
+    )
     return redirect(url_for("admin.partner_detail", partner_id=partner.id))
 
 
@@ -230,15 +285,20 @@ def partners_import():
             if result.committed:
                 storage.delete(upload_key)
                 sync_all_live_soon()  # new and changed partners join the live campaigns they match
-                flash(f"Imported: {result.count('create')} created, {result.count('update')} updated.",
-                      "success")
+                flash(
+                    f"Imported: {result.count('create')} created, {result.count('update')} updated.",
+                    "success",
+                )
                 return redirect(url_for("admin.partners"))
             if commit:
                 flash("Nothing was imported: fix the rows marked below and upload again.", "error")
         except partner_csv.CsvError as exc:
             session.rollback()
             file_error, upload_key = str(exc), None
-    return render_template("admin/import.html", result=result, upload_key=upload_key,
-                           file_error=file_error, columns=partner_csv.COLUMNS), (
-        400 if file_error else 200
-    )
+    return render_template(
+        "admin/import.html",
+        result=result,
+        upload_key=upload_key,
+        file_error=file_error,
+        columns=partner_csv.COLUMNS,
+    ), (400 if file_error else 200)

@@ -43,11 +43,16 @@ def settings():
                 except LogoRejected as exc:
                     raise v.ValidationFailed({"logo": str(exc)}) from exc
                 clean["logo_key"] = get_storage().put(
-                    content_key("program", processed.trimmed_png, ".png"), processed.trimmed_png, "image/png")
+                    content_key("program", processed.trimmed_png, ".png"),
+                    processed.trimmed_png,
+                    "image/png",
+                )
             before = {k: getattr(program, k) for k in clean}
             for key, value in clean.items():
                 setattr(program, key, value)
-            audit.record(current_user, "settings.update", program, changes=audit.diff(before, clean))
+            audit.record(
+                current_user, "settings.update", program, changes=audit.diff(before, clean)
+            )
             session.commit()
             flash("Program settings saved.", "success")
             return redirect(url_for("admin.settings"))
@@ -55,8 +60,9 @@ def settings():
             session.rollback()
             errors = exc.errors
             program = theme.program_settings()
-    return render_template("admin/settings.html", p=program, errors=errors,
-                           tiers=partners.tiers()), (400 if errors else 200)
+    return render_template(
+        "admin/settings.html", p=program, errors=errors, tiers=partners.tiers()
+    ), (400 if errors else 200)
 
 
 @bp.post("/tiers")

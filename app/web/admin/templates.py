@@ -28,7 +28,9 @@ MAX_BUNDLE_BYTES = 20 * 1024 * 1024
 def templates():
     rows = session.execute(select(BrandTemplate).order_by(BrandTemplate.name)).scalars().all()
     imported = {t.slug for t in rows}
-    starters = [(slug, load_starter(slug).manifest) for slug in starter_slugs() if slug not in imported]
+    starters = [
+        (slug, load_starter(slug).manifest) for slug in starter_slugs() if slug not in imported
+    ]
     return render_template("admin/templates.html", templates=rows, starters=starters)
 
 
@@ -39,8 +41,12 @@ def template_import_starter(slug: str):
         abort(404)
     version = import_template(session, load_starter(slug), slug=slug, user_id=current_user.id)
     publish(session, version)
-    audit.record(current_user, "template.import", version.template,
-                 changes={"starter": [None, slug], "version": [None, version.number]})
+    audit.record(
+        current_user,
+        "template.import",
+        version.template,
+        changes={"starter": [None, slug], "version": [None, version.number]},
+    )
     session.commit()
     flash(f"{version.template.name} is in the library.", "success")
     return redirect(url_for("admin.template_detail", template_id=version.template_id))
@@ -60,8 +66,12 @@ def template_upload():
     slug = (request.form.get("slug") or "").strip() or None
     try:
         version = import_template(session, load_bundle(data), slug=slug, user_id=current_user.id)
-        audit.record(current_user, "template.upload", version.template,
-                     changes={"version": [None, version.number]})
+        audit.record(
+            current_user,
+            "template.upload",
+            version.template,
+            changes={"version": [None, version.number]},
+        )
         session.commit()
     except TemplateInvalid as exc:
         session.rollback()
@@ -74,8 +84,9 @@ def template_upload():
 @roles(VENDOR)
 def template_detail(template_id: int):
     template = get_or_404(BrandTemplate, template_id)
-    return render_template("admin/template_detail.html", template=template,
-                           versions=list(reversed(template.versions)))
+    return render_template(
+        "admin/template_detail.html", template=template, versions=list(reversed(template.versions))
+    )
 
 
 @bp.post("/templates/versions/<int:version_id>/publish")
@@ -83,8 +94,12 @@ def template_detail(template_id: int):
 def template_publish(version_id: int):
     version = get_or_404(BrandTemplateVersion, version_id)
     publish(session, version)
-    audit.record(current_user, "template.publish", version.template,
-                 changes={"version": [None, version.number]})
+    audit.record(
+        current_user,
+        "template.publish",
+        version.template,
+        changes={"version": [None, version.number]},
+    )
     session.commit()
     flash(f"Version {version.number} is published; campaigns can use it.", "success")
     return redirect(url_for("admin.template_detail", template_id=version.template_id))
@@ -111,12 +126,17 @@ def template_preview(version_id: int):
     if not storage.exists(key):
         _bundle, rendered = sample_render(version)
         image = rendering.preview(rendered)
-        storage.put(key, image.encode() if isinstance(image, str) else image,
-                    "text/html" if is_email else "image/png")
+        storage.put(
+            key,
+            image.encode() if isinstance(image, str) else image,
+            "text/html" if is_email else "image/png",
+        )
     response = Response(storage.get(key), mimetype="text/html" if is_email else "image/png")
     response.headers["Cache-Control"] = "private, max-age=3600"
     if is_email:
-        response.headers["Content-Security-Policy"] = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+        )
     return response
 
 
@@ -129,5 +149,10 @@ def template_sample(version_id: int, fmt: str):
     except ValueError as exc:
         abort(404, str(exc))
     slug = version.template.slug
-    return Response(rendered.data, mimetype=rendered.content_type, headers={
-        "Content-Disposition": f'inline; filename="{slug}-v{version.number}-sample.{rendered.extension}"'})
+    return Response(
+        rendered.data,
+        mimetype=rendered.content_type,
+        headers={
+            "Content-Disposition": f'inline; filename="{slug}-v{version.number}-sample.{rendered.extension}"'
+        },
+    )

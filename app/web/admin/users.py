@@ -17,20 +17,42 @@ from directory import people
 @bp.get("/users")
 @roles(ADMIN)
 def users():
-    vendor_users = session.execute(select(User).where(User.partner_id.is_(None)).order_by(User.email)).scalars().all()
-    partner_users = session.execute(select(User).where(User.partner_id.is_not(None)).order_by(User.email)).scalars().all()
-    invitations = session.execute(select(Invitation).order_by(Invitation.id.desc()).limit(50)).scalars().all()
+    vendor_users = (
+        session.execute(select(User).where(User.partner_id.is_(None)).order_by(User.email))
+        .scalars()
+        .all()
+    )
+    partner_users = (
+        session.execute(select(User).where(User.partner_id.is_not(None)).order_by(User.email))
+        .scalars()
+        .all()
+    )
+    invitations = (
+        session.execute(select(Invitation).order_by(Invitation.id.desc()).limit(50)).scalars().all()
+    )
     roles_ = [(r.value, ROLE_LABELS[r]) for r in Role if r not in PARTNER_ROLES]
-    return render_template("admin/users.html", vendor_users=vendor_users, partner_users=partner_users,
-                           invitations=invitations, roles=roles_, errors={})
+    return render_template(
+        "admin/users.html",
+        vendor_users=vendor_users,
+        partner_users=partner_users,
+        invitations=invitations,
+        roles=roles_,
+        errors={},
+    )
 
 
 @bp.post("/users/invite")
 @roles(ADMIN)
 def users_invite():
-    run_action(lambda: people.invite(request.form.get("email", ""), request.form.get("role", ""),
-                                     current_user, name=request.form.get("name", "")),
-               f"Invitation sent to {request.form.get('email')}.")
+    run_action(
+        lambda: people.invite(
+            request.form.get("email", ""),
+            request.form.get("role", ""),
+            current_user,
+            name=request.form.get("name", ""),
+        ),
+        f"Invitation sent to {request.form.get('email')}.",
+    )
     return redirect(url_for("admin.users"))
 
 
@@ -38,10 +60,15 @@ def users_invite():
 @roles(ADMIN)
 def user_active(user_id: int):
     user = get_or_404(User, user_id)
-    run_action(lambda: people.set_active(user, request.form.get("active") == "yes", current_user),
-               lambda: f"{user.email} is {'active' if user.active else 'deactivated'}.")
-    return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
-                    else url_for("admin.users"))
+    run_action(
+        lambda: people.set_active(user, request.form.get("active") == "yes", current_user),
+        lambda: f"{user.email} is {'active' if user.active else 'deactivated'}.",
+    )
+    return redirect(
+        request.referrer
+        if request.referrer and request.referrer.startswith(request.host_url)
+        else url_for("admin.users")
+    )
 
 
 @bp.post("/invitations/<int:invitation_id>/revoke")
@@ -51,5 +78,8 @@ def invitation_revoke(invitation_id: int):
     people.revoke_invitation(invitation, current_user)
     session.commit()
     flash(f"Invitation for {invitation.email} revoked.", "success")
-    return redirect(url_for("admin.users") if invitation.partner_id is None
-                    else url_for("admin.partner_detail", partner_id=invitation.partner_id))
+    return redirect(
+        url_for("admin.users")
+        if invitation.partner_id is None
+        else url_for("admin.partner_detail", partner_id=invitation.partner_id)
+    )

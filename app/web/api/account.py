@@ -8,10 +8,17 @@ from app.web.access import ALL_ROLES, acting_user, public, roles
 from app.web.api import bp, docs
 from app.web.api.spec import openapi_document, operation
 
-ME = {"type": "object", "required": ["id", "email", "role"], "properties": {
-    "id": {"type": "integer"}, "email": {"type": "string"}, "name": {"type": "string"},
-    "role": {"type": "string"}, "partner_id": {"type": "integer", "nullable": True},
-}}
+ME = {
+    "type": "object",
+    "required": ["id", "email", "role"],
+    "properties": {
+        "id": {"type": "integer"},
+        "email": {"type": "string"},
+        "name": {"type": "string"},
+        "role": {"type": "string"},
+        "partner_id": {"type": "integer", "nullable": True},
+    },
+}
 
 
 @bp.get("/me")
@@ -19,8 +26,13 @@ ME = {"type": "object", "required": ["id", "email", "role"], "properties": {
 @operation("The user the token belongs to", response=ME, tag="account")
 def me():
     user = acting_user()
-    return {"id": user.id, "email": user.email, "name": user.name, "role": user.role,
-            "partner_id": user.partner_id}
+    return {
+        "id": user.id,
+        "email": user.email,
+        "name": user.name,
+        "role": user.role,
+        "partner_id": user.partner_id,
+    }
 
 
 @docs.get("/openapi.json")

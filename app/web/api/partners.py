@@ -25,15 +25,34 @@ from directory.models import Partner
 
 def partner_json(p: Partner) -> dict:
     return {
-        "id": p.id, "name": p.name, "slug": p.slug, "type": p.type,
-        "tier": p.tier.name if p.tier else None, "status": p.status, "countries": p.countries,
-        "regions": p.regions, "specialties": p.specialties, "certifications": p.certifications,
-        "website": p.website, "phone": p.phone, "email": p.email, "description": p.description,
+        "id": p.id,
+        "name": p.name,
+        "slug": p.slug,
+        "type": p.type,
+        "tier": p.tier.name if p.tier else None,
+        "status": p.status,
+        "countries": p.countries,
+        "regions": p.regions,
+        "specialties": p.specialties,
+        "certifications": p.certifications,
+        "website": p.website,
+        "phone": p.phone,
+        "email": p.email,
+        "description": p.description,
         "listed_in_locator": p.listed_in_locator,
         "locations": [
-            {"id": loc.id, "label": loc.label, "street": loc.street, "city": loc.city,
-             "postal_code": loc.postal_code, "region": loc.region, "country_code": loc.country_code,
-             "latitude": loc.latitude, "longitude": loc.longitude, "public": loc.public}
+            {
+                "id": loc.id,
+                "label": loc.label,
+                "street": loc.street,
+                "city": loc.city,
+                "postal_code": loc.postal_code,
+                "region": loc.region,
+                "country_code": loc.country_code,
+                "latitude": loc.latitude,
+                "longitude": loc.longitude,
+                "public": loc.public,
+            }
             for loc in p.locations
         ],
     }
@@ -41,15 +60,20 @@ def partner_json(p: Partner) -> dict:
 
 @bp.get("/partners")
 @roles(ALL_ROLES)
-@operation("Search partners (a partner user sees only its own)", response=PARTNER_PAGE,
-           query=PARTNER_QUERY)
+@operation(
+    "Search partners (a partner user sees only its own)", response=PARTNER_PAGE, query=PARTNER_QUERY
+)
 def partners_index():
     filters = partners.PartnerFilters.from_args(request.args)
     if filters.errors:
         abort(400, " ".join(filters.errors))
     page = partners.search_partners(filters)
-    return {"items": [partner_json(p) for p in page.items], "total": page.total,
-            "page": page.page, "per_page": page.per_page}
+    return {
+        "items": [partner_json(p) for p in page.items],
+        "total": page.total,
+        "page": page.page,
+        "per_page": page.per_page,
+    }
 
 
 @bp.post("/partners")
@@ -71,8 +95,11 @@ def partner_show(partner_id: int):
 
 @bp.patch("/partners/<int:partner_id>")
 @roles(VENDOR_MANAGERS, Role.PARTNER_ADMIN)
-@operation("Change a partner (a partner admin: only its own profile fields)",
-           body=PARTNER_UPDATE, response=PARTNER)
+@operation(
+    "Change a partner (a partner admin: only its own profile fields)",
+    body=PARTNER_UPDATE,
+    response=PARTNER,
+)
 def partner_update(partner_id: int):
     partner = get_or_404(Partner, partner_id)
     user = acting_user()

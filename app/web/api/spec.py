@@ -14,34 +14,57 @@ from flask import Flask, abort, g, request
 
 ERROR = {
     "type": "object",
-    "properties": {"error": {"type": "object", "properties": {
-        "code": {"type": "integer"}, "message": {"type": "string"},
-        "fields": {"type": "object", "additionalProperties": {"type": "string"}},
-    }, "required": ["code", "message"]}},
+    "properties": {
+        "error": {
+            "type": "object",
+            "properties": {
+                "code": {"type": "integer"},
+                "message": {"type": "string"},
+                "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+            },
+            "required": ["code", "message"],
+        }
+    },
     "required": ["error"],
 }
 STANDARD_ERRORS = {
-    "400": "Bad request", "401": "Missing or invalid token", "403": "Not allowed",
-    "404": "Not found", "422": "Validation failed",
+    "400": "Bad request",
+    "401": "Missing or invalid token",
+    "403": "Not allowed",
+    "404": "Not found",
+    "422": "Validation failed",
 }
 
 
 def string_list(max_items: int = 30, max_length: int = 60) -> dict:
-    return {"type": "array", "maxItems": max_items,
-            "items": {"type": "string", "maxLength": max_length}}
+    return {
+        "type": "array",
+        "maxItems": max_items,
+        "items": {"type": "string", "maxLength": max_length},
+    }
 
 
 FILE_RESPONSES = {
-    "200": {"description": "The file", "content": {
-        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+    "200": {
+        "description": "The file",
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    },
     "302": {"description": "With S3 storage: a short-lived presigned address of the file"},
     "304": {"description": "Not modified: the client's copy (If-None-Match) is current"},
 }
 
 
-def operation(summary: str, *, body: dict | None = None, response: dict | None = None,
-              status: int = 200, query: dict | None = None, tag: str = "partners",
-              upload: tuple[str, ...] = (), file: bool = False):
+def operation(
+    summary: str,
+    *,
+    body: dict | None = None,
+    response: dict | None = None,
+    status: int = 200,
+    query: dict | None = None,
+    tag: str = "partners",
+    upload: tuple[str, ...] = (),
+    file: bool = False,
+):
     """Declare an API operation; validates the JSON body against ``body`` before the view runs.
 
     UPLOAD: the media types of a raw request body (a file; its bytes in ``g.api_upload``).
@@ -53,8 +76,11 @@ def operation(summary: str, *, body: dict | None = None, response: dict | None =
         def wrapped(*args, **kwargs):
             if upload:
                 if request.mimetype not in upload:
-                    abort(400, f"Send the file as the request body, with Content-Type "
-                               f"{' or '.join(upload)}.")
+                    abort(
+                        400,
+                        f"Send the file as the request body, with Content-Type "
+                        f"{' or '.join(upload)}.",
+                    )
                 g.api_upload = request.get_data()
             if body is not None:
                 data = request.get_json(silent=True)
@@ -62,18 +88,28 @@ def operation(summary: str, *, body: dict | None = None, response: dict | None =
                     abort(400, "The request body must be JSON (Content-Type: application/json).")
                 errors = sorted(jsonschema.Draft7Validator(body).iter_errors(data), key=str)
                 if errors:
-                    fields = {".".join(str(p) for p in e.absolute_path) or "body": e.message
-                              for e in errors}
+                    fields = {
+                        ".".join(str(p) for p in e.absolute_path) or "body": e.message
+                        for e in errors
+                    }
                     from flask import jsonify
 
-                    return jsonify(error={"code": 422, "message": "Validation failed",
-                                          "fields": fields}), 422
+                    return jsonify(
+                        error={"code": 422, "message": "Validation failed", "fields": fields}
+                    ), 422
                 g.api_body = data
             return view(*args, **kwargs)
 
-        wrapped.api_operation = {"summary": summary, "body": body, "response": response,
-                                 "status": status, "query": query or {}, "tag": tag,
-                                 "upload": upload, "file": file}
+        wrapped.api_operation = {
+            "summary": summary,
+            "body": body,
+            "response": response,
+            "status": status,
+            "query": query or {},
+            "tag": tag,
+            "upload": upload,
+            "file": file,
+        }
         return wrapped
 
     return decorator
@@ -91,13 +127,20 @@ def openapi_document(app: Flask, prefix: str = "/api/v1") -> dict:
             continue
         path = _CONVERTER.sub(lambda m: "{" + m.group(2) + "}", rule.rule)
         parameters = [
-            {"name": m.group(2), "in": "path", "required": True,
-             "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
-             if m.group(1) == "int" else {"type": "string"}}
+            {
+                "name": m.group(2),
+                "in": "path",
+                "required": True,
+                "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+                if m.group(1) == "int"
+                else {"type": "string"},
+            }
             for m in _CONVERTER.finditer(rule.rule)
         ]
-        parameters += [{"name": name, "in": "query", "required": False, "schema": schema}
-                       for name, schema in spec["query"].items()]
+        parameters += [
+            {"name": name, "in": "query", "required": False, "schema": schema}
+            for name, schema in spec["query"].items()
+        ]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             op = {
                 "operationId": rule.endpoint.replace(".", "_"),
@@ -105,28 +148,46 @@ def openapi_document(app: Flask, prefix: str = "/api/v1") -> dict:
                 "tags": [spec["tag"]],
                 "parameters": parameters,
                 "responses": {
-                    str(spec["status"]): {"description": "OK", "content": {
-                        "application/json": {"schema": spec["response"] or {"type": "object"}}}},
-                    **{code: {"description": text, "content": {
-                        "application/json": {"schema": ERROR}}} for code, text in STANDARD_ERRORS.items()},
+                    str(spec["status"]): {
+                        "description": "OK",
+                        "content": {
+                            "application/json": {"schema": spec["response"] or {"type": "object"}}
+                        },
+                    },
+                    **{
+                        code: {
+                            "description": text,
+                            "content": {"application/json": {"schema": ERROR}},
+                        }
+                        for code, text in STANDARD_ERRORS.items()
+                    },
                 },
             }
             if spec["file"]:
                 op["responses"].update(FILE_RESPONSES)
             if spec["body"] is not None:
-                op["requestBody"] = {"required": True, "content": {
-                    "application/json": {"schema": spec["body"]}}}
+                op["requestBody"] = {
+                    "required": True,
+                    "content": {"application/json": {"schema": spec["body"]}},
+                }
             if spec["upload"]:
-                op["requestBody"] = {"required": True, "content": {
-                    media: {"schema": {"type": "string", "format": "binary"}}
-                    for media in spec["upload"]}}
+                op["requestBody"] = {
+                    "required": True,
+                    "content": {
+                        media: {"schema": {"type": "string", "format": "binary"}}
+                        for media in spec["upload"]
+                    },
+                }
             paths.setdefault(path, {})[method.lower()] = op
     return {
         "openapi": "3.0.3",
-        "info": {"title": "Tandem API", "version": "1",
-                 "description": "Partners, campaigns and co-branded assets. "
-                                "Authenticate with `Authorization: Bearer <token>`; "
-                                "create tokens on your account page."},
+        "info": {
+            "title": "Tandem API",
+            "version": "1",
+            "description": "Partners, campaigns and co-branded assets. "
+            "Authenticate with `Authorization: Bearer <token>`; "
+            "create tokens on your account page.",
+        },
         "servers": [{"url": "/"}],
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearer": []}],

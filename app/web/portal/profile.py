@@ -38,8 +38,13 @@ def home():
         todo.append(("Describe your business", url_for("portal.profile")))
     from campaigns.visibility import live_campaigns_for
 
-    return render_template("portal/home.html", partner=partner, kit=kit, todo=todo,
-                           campaigns=live_campaigns_for(partner.id))
+    return render_template(
+        "portal/home.html",
+        partner=partner,
+        kit=kit,
+        todo=todo,
+        campaigns=live_campaigns_for(partner.id),
+    )
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -61,8 +66,9 @@ def profile():
         except v.ValidationFailed as exc:
             session.rollback()
             errors = exc.errors
-    return render_template("portal/profile.html", partner=partner, data=data, errors=errors,
-                           editable=editable), (400 if errors else 200)
+    return render_template(
+        "portal/profile.html", partner=partner, data=data, errors=errors, editable=editable
+    ), (400 if errors else 200)
 
 
 @bp.get("/locations", endpoint="locations")
@@ -100,8 +106,14 @@ def _location_form(location: Location | None):
         except v.ValidationFailed as exc:
             session.rollback()
             errors = exc.errors
-    return render_template("location_form.html", layout="portal/layout.html", partner=partner,
-                           location=location, data=data, errors=errors), (400 if errors else 200)
+    return render_template(
+        "location_form.html",
+        layout="portal/layout.html",
+        partner=partner,
+        location=location,
+        data=data,
+        errors=errors,
+    ), (400 if errors else 200)
 
 
 @bp.post("/locations/<int:location_id>/delete")
@@ -147,8 +159,14 @@ def brand_kit():
             session.rollback()
             errors = exc.errors
             kit = brand_kits.brand_kit_for(my_partner())
-    return render_template("portal/brand_kit.html", partner=partner, kit=kit, errors=errors,
-                           editable=editable, context=partner_context(partner)), (400 if errors else 200)
+    return render_template(
+        "portal/brand_kit.html",
+        partner=partner,
+        kit=kit,
+        errors=errors,
+        editable=editable,
+        context=partner_context(partner),
+    ), (400 if errors else 200)
 
 
 @bp.get("/brand-kit/logo/<any(original, trimmed, thumb):variant>")
@@ -160,10 +178,22 @@ def logo(variant: str):
 @bp.get("/team")
 @roles(PARTNER)
 def team():
-    members = session.execute(select(User).where(User.partner_id == current_user.partner_id)
-                              .order_by(User.email)).scalars().all()
-    invitations = session.execute(select(Invitation).where(Invitation.partner_id == current_user.partner_id)
-                                  .order_by(Invitation.id.desc())).scalars().all()
+    members = (
+        session.execute(
+            select(User).where(User.partner_id == current_user.partner_id).order_by(User.email)
+        )
+        .scalars()
+        .all()
+    )
+    invitations = (
+        session.execute(
+            select(Invitation)
+            .where(Invitation.partner_id == current_user.partner_id)
+            .order_by(Invitation.id.desc())
+        )
+        .scalars()
+        .all()
+    )
     return render_template("portal/team.html", members=members, invitations=invitations)
 
 
@@ -173,10 +203,16 @@ def team_invite():
     role = request.form.get("role", Role.PARTNER_MEMBER)
     if role not in (Role.PARTNER_ADMIN, Role.PARTNER_MEMBER):
         abort(400, "Choose partner admin or partner member.")
-    run_action(lambda: people.invite(request.form.get("email", ""), role, current_user,
-                                     partner_id=current_user.partner_id,
-                                     name=request.form.get("name", "")),
-               f"Invitation sent to {request.form.get('email')}.")
+    run_action(
+        lambda: people.invite(
+            request.form.get("email", ""),
+            role,
+            current_user,
+            partner_id=current_user.partner_id,
+            name=request.form.get("name", ""),
+        ),
+        f"Invitation sent to {request.form.get('email')}.",
+    )
     return redirect(url_for("portal.team"))
 
 
@@ -184,8 +220,10 @@ def team_invite():
 @roles(PARTNER_ADMIN)
 def team_member_active(user_id: int):
     user = get_or_404(User, user_id)
-    run_action(lambda: people.set_active(user, request.form.get("active") == "yes", current_user),
-               lambda: f"{user.email} is {'active' if user.active else 'deactivated'}.")
+    run_action(
+        lambda: people.set_active(user, request.form.get("active") == "yes", current_user),
+        lambda: f"{user.email} is {'active' if user.active else 'deactivated'}.",
+    )
     return redirect(url_for("portal.team"))
 
 
@@ -197,4 +235,3 @@ def team_invitation_revoke(invitation_id: int):
     session.commit()
     flash(f"Invitation for {invitation.email} revoked.", "success")
     return redirect(url_for("portal.team"))
-

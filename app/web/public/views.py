@@ -57,5 +57,6 @@ def unsubscribe(token: str):
             return "", 204
         flash(f"{address} will receive no more marketing email from us.", "success")
         return redirect(url_for("public.unsubscribe", token=token))
-    return render_template("public/unsubscribe.html", address=address,
-                           done=mail.is_suppressed(address))
+    return render_template(
+        "public/unsubscribe.html", address=address, done=mail.is_suppressed(address)
+    )

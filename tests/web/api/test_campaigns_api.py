@@ -336,7 +336,9 @@ def test_partner_uploads_a_picture_and_uses_only_its_own(app, api):
     wrong_type = c.post(
         "/api/v1/partner/pictures", headers={**gold, "Content-Type": "text/plain"}, data=b"x"
     )
-    assert wrong_type.status_code == 400 and "image/png" in wrong_type.get_json()["error"]["message"]
+    assert (
+        wrong_type.status_code == 400 and "image/png" in wrong_type.get_json()["error"]["message"]
+    )
     vendor = c.post(
         "/api/v1/partner/pictures",
         headers={**api.h["marketer"], "Content-Type": "image/jpeg"},

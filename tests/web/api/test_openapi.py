@@ -40,8 +40,9 @@ def test_api_has_no_server_errors_and_keeps_its_contract(api_app):
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=25, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+        )
         def run(case):
             for token in api_app.config["API_TOKENS"].values():
                 response = case.call(headers={"Authorization": f"Bearer {token}"})
@@ -59,10 +60,13 @@ def test_openapi_document_lists_every_api_route(app):
     # and each path parameter has the type of its converter: <int:x> an integer, else a string
     for path, rule in as_paths.items():
         for operation in doc["paths"][path].values():
-            documented = {p["name"]: p["schema"]["type"] for p in operation["parameters"]
-                          if p["in"] == "path"}
-            converters = {name: "integer" if converter == "int" else "string"
-                          for converter, name in re.findall(r"<(?:(\w+):)?(\w+)>", rule.rule)}
+            documented = {
+                p["name"]: p["schema"]["type"] for p in operation["parameters"] if p["in"] == "path"
+            }
+            converters = {
+                name: "integer" if converter == "int" else "string"
+                for converter, name in re.findall(r"<(?:(\w+):)?(\w+)>", rule.rule)
+            }
             assert documented == converters, path
 
 
@@ -71,14 +75,20 @@ def test_body_validated_by_the_documented_schema(world, app):
     with app.app_context():
         from app.models import User
 
-        _row, token = people.create_api_token(session.get(User, world.users["channel_manager"].id), "t")
+        _row, token = people.create_api_token(
+            session.get(User, world.users["channel_manager"].id), "t"
+        )
         session.commit()
     headers = {"Authorization": f"Bearer {token}"}
     response = client.post("/api/v1/partners", json={"name": "X", "colour": "red"}, headers=headers)
     assert response.status_code == 422
     assert "colour" in response.get_json()["error"]["fields"]["body"]
-    response = client.post("/api/v1/partners", json={"name": "X", "countries": ["Atlantis"]}, headers=headers)
+    response = client.post(
+        "/api/v1/partners", json={"name": "X", "countries": ["Atlantis"]}, headers=headers
+    )
     assert response.status_code == 422
     assert "Atlantis" in response.get_json()["error"]["fields"]["countries"]
-    response = client.post("/api/v1/partners", json={"name": "New Co", "tier": "Gold"}, headers=headers)
+    response = client.post(
+        "/api/v1/partners", json={"name": "New Co", "tier": "Gold"}, headers=headers
+    )
     assert response.status_code == 201 and response.get_json()["tier"] == "Gold"
