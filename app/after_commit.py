@@ -4,8 +4,9 @@ A worker must never look for rows that are not committed yet, and work for rows 
 rolled back must not be sent at all. Callers add items under a kind, with the function
 that sends all items of that kind; after the session commits each function is called
 once with its items (in the order added, each once), and after a rollback they are
-forgotten. A savepoint (``begin_nested``) released or rolled back does neither. A broker failure is logged, not raised: the rows are committed, and the
-domain's sweepers send the work again from the database.
+forgotten. A savepoint (``begin_nested``) released or rolled back does neither. A broker
+failure is logged, not raised: the rows are committed, and the domain's sweepers send the
+work again from the database.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Wires the plumbing (database, storage, mail, task queue) from Settings; shared by web and worker."""
+"""Wires the plumbing (database, storage, mail, task queue) from Settings; shared by the web
+and the worker."""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
 """Partner isolation: the one mechanism that keeps a partner user inside its own partner's rows.
 
 Every model that belongs to a partner derives from ``PartnerScoped`` and exposes
-``partner_scope_id``: ``PartnerOwned`` maps it to ``partner_id``; ``Partner`` maps it to its id. While a scope is set on the
-session (``scope_to_partner``), every ORM SELECT, including relationship loads and
-``session.get``, gets ``WHERE <column> = <partner id>`` added by SQLAlchemy's
+``partner_scope_id``: ``PartnerOwned`` maps it to ``partner_id``; ``Partner`` maps it to its
+id. While a scope is set on the session (``scope_to_partner``), every ORM SELECT, including
+relationship loads and ``session.get``, gets ``WHERE <column> = <partner id>`` added by SQLAlchemy's
 ``with_loader_criteria``. A row of another partner is therefore simply not found, and the
 view answers 404 as for any missing row. Views do not repeat the filter.
 """

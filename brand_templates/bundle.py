@@ -200,7 +200,8 @@ def _load_zip(data: bytes, origin: str) -> TemplateBundle:
 
 
 def _common_folder(names: list[str]) -> str:
-    """'flyer/' when every file sits in one top folder that holds template.toml (a zipped folder)."""
+    """'flyer/' when every file sits in one top folder that holds template.toml (a zipped
+    folder)."""
     if not names or MANIFEST_FILE in names:
         return ""
     first = names[0].split("/", 1)[0] + "/"

@@ -104,5 +104,6 @@ def _refuse_changing_published(_mapper, connection, target: BrandTemplateVersion
 def _refuse_deleting_published(_mapper, connection, target: BrandTemplateVersion) -> None:
     if _was_published(connection, target):
         raise PublishedVersionImmutable(
-            f"version {target.number} of template {target.template_id} is published and cannot be deleted"
+            f"version {target.number} of template {target.template_id} is published "
+            "and cannot be deleted"
         )

@@ -238,7 +238,10 @@ def check_ref(bundle: TemplateBundle, base_file: str, ref: str, *, external_ok: 
     if ref.lower().startswith(EXTERNAL_PREFIXES):
         if external_ok:
             return None
-        return f"{ref!r} is outside the template; renderers fetch only the template's own files: add it to the bundle"
+        return (
+            f"{ref!r} is outside the template; renderers fetch only the template's own files: "
+            "add it to the bundle"
+        )
     if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", ref) and not ref.startswith("asset:"):
         return f"{ref!r}: unsupported address scheme"
     name = ref[len("asset:") :] if ref.startswith("asset:") else ref

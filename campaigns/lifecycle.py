@@ -144,7 +144,9 @@ def _move(campaign: Campaign, new: CampaignStatus, actor, **changes) -> None:
         allowed = ", ".join(sorted(s.value for s in STATUS_TRANSITIONS[old])) or "none"
         raise v.ValidationFailed(
             {
-                "status": f"A campaign cannot go from {old.value} to {new.value} (allowed: {allowed})."
+                "status": (
+                    f"A campaign cannot go from {old.value} to {new.value} (allowed: {allowed})."
+                )
             }
         )
     campaign.status = new.value

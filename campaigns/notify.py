@@ -41,7 +41,8 @@ def message_for(campaign: Campaign, user: User, program: ProgramSettings) -> tup
         lines += ["", campaign.description]
     lines += [
         "",
-        "Its assets are ready with your logo and contact details. Customize and download them here:",
+        "Its assets are ready with your logo and contact details. "
+        "Customize and download them here:",
         link,
     ]
     text = "\n".join(lines) + "\n"

@@ -14,9 +14,10 @@ only if its claim still holds.
 Computing a key means resolving the values, which reads six tables. A render row also
 keeps the *inputs stamp* its key was computed from: the update times and counters of
 those rows (``inputs_stamp``; of a partner's locations their number, newest id and the
-sum of their update counters, which no lagging clock can hide). One query tells whether the stamp still holds, so a cached
-download does not resolve anything; any change to an input changes the stamp, and the
-next request computes the key again (and renders only if the key changed).
+sum of their update counters, which no lagging clock can hide). One query tells whether
+the stamp still holds, so a cached download does not resolve anything; any change to an
+input changes the stamp, and the next request computes the key again (and renders only
+if the key changed).
 """
 
 from __future__ import annotations

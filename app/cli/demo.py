@@ -1,4 +1,5 @@
-"""Demo data: a program, its tiers, partners in real cities with generated logos, a user per role."""
+"""Demo data: a program, its tiers, partners in real cities with generated logos, a user
+per role."""
 
 from __future__ import annotations
 

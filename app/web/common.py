@@ -10,7 +10,8 @@ from app.validation import ValidationFailed, is_row_id
 
 
 def form_data() -> dict[str, str]:
-    """The submitted form, one value per field (the last one: a checked box beats its hidden 'no')."""
+    """The submitted form, one value per field (the last one: a checked box beats its hidden
+    'no')."""
     return {key: values[-1] for key, values in request.form.lists() if key != "csrf_token"}
 
 

@@ -1,4 +1,5 @@
-"""Both storage backends behave alike; S3 is tested against a real S3-protocol server on loopback."""
+"""Both storage backends behave alike; S3 is tested against a real S3-protocol server on
+loopback."""
 
 from __future__ import annotations
 

@@ -57,13 +57,15 @@ def test_validate_prints_each_error_and_exits_1(broken_folder):
     ]
     (broken_folder / "template.toml").write_bytes(
         toml(
-            'name = "Broken"\nkind = "pdf"\nsource = "flyer.html"\n[fields.headline]\ntype = "text"\n'
+            'name = "Broken"\nkind = "pdf"\nsource = '
+            '"flyer.html"\n[fields.headline]\ntype = "text"\n'
         )
     )
     result = CliRunner().invoke(templates, ["validate", str(broken_folder)])
     assert result.exit_code == 1
     assert result.output.splitlines() == [
-        "flyer.html:2: fields.missing: field 'missing' is not declared in template.toml (add [fields.missing])"
+        "flyer.html:2: fields.missing: field 'missing' is not declared in template.toml "
+        "(add [fields.missing])"
     ]
 
 
@@ -138,7 +140,9 @@ def test_import_command(flask_app, tmp_path):
     (folder / "images").mkdir(parents=True)
     (folder / "template.toml").write_bytes(
         toml(
-            'name = "CLI flyer"\nkind = "pdf"\nsource = "flyer.html"\n[fields.headline]\ntype = "text"\n[fields.note]\ntype = "text"\n'
+            'name = "CLI flyer"\nkind = "pdf"\nsource = '
+            '"flyer.html"\n[fields.headline]\ntype = "text"\n[fields.note]\ntype = '
+            '"text"\n'
         )
     )
     (folder / "flyer.html").write_text(PDF_SOURCE)

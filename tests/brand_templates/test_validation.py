@@ -65,7 +65,10 @@ def test_unknown_field_reference_is_reported_with_its_line():
 
 
 def test_unknown_context_names_and_keys():
-    source = "<p>{{ partner.fax }}</p>\n<p>{{ partner.colors.tertiary }}</p>\n<p>{{ partnr.name }}</p>\n<p>{{ vendor.name | upper }} {{ partner.name.upper() }}</p>"
+    source = (
+        "<p>{{ partner.fax }}</p>\n<p>{{ partner.colors.tertiary }}</p>\n<p>{{ partnr.name "
+        "}}</p>\n<p>{{ vendor.name | upper }} {{ partner.name.upper() }}</p>"
+    )
     found = problems(pdf_bundle_with(source))
     assert found == [
         (
@@ -78,7 +81,8 @@ def test_unknown_context_names_and_keys():
             "flyer.html",
             1,
             "partner.fax",
-            "partner has no 'fax' (known: colors, contact, description, email, logo, name, phone, slug, tagline, website)",
+            "partner has no 'fax' (known: colors, contact, description, email, logo, "
+            "name, phone, slug, tagline, website)",
         ),
         (
             "flyer.html",
@@ -90,7 +94,10 @@ def test_unknown_context_names_and_keys():
 
 
 def test_locally_assigned_names_are_fine():
-    source = "{% set x = fields.headline %}{% for c in [1, 2] %}{{ x }}{{ c }}{{ loop.index }}{% endfor %}"
+    source = (
+        "{% set x = fields.headline %}{% for c in [1, 2] %}{{ x }}{{ c }}{{ loop.index }}{% "
+        "endfor %}"
+    )
     assert problems(pdf_bundle_with(source)) == []
 
 
@@ -115,7 +122,8 @@ def test_missing_and_external_assets_are_reported():
             "flyer.html",
             6,
             None,
-            "'https://cdn.example.com/x.png' is outside the template; renderers fetch only the template's own files: add it to the bundle",
+            "'https://cdn.example.com/x.png' is outside the template; renderers fetch "
+            "only the template's own files: add it to the bundle",
         ),
         (
             "flyer.html",
@@ -128,7 +136,10 @@ def test_missing_and_external_assets_are_reported():
 
 def test_stylesheet_references_resolve_against_the_stylesheet():
     source = '<link rel="stylesheet" href="css/site.css"><p>x</p>'
-    css = "@import 'base.css';\nbody { background: url(../images/dot.png); }\nh1 { background: url(\"../images/none.png\") }\n"
+    css = (
+        "@import 'base.css';\nbody { background: url(../images/dot.png); }\nh1 { background: "
+        'url("../images/none.png") }\n'
+    )
     found = problems(pdf_bundle_with(source, **{"css/site.css": css}))
     assert found == [
         ("css/site.css", 1, None, "'base.css' is not in the bundle"),
@@ -462,7 +473,8 @@ def test_email_subject_and_preheader_errors_point_into_the_manifest():
         "template.toml",
         4,
         "partner.nme",
-        "partner has no 'nme' (known: colors, contact, description, email, logo, name, phone, slug, tagline, website)",
+        "partner has no 'nme' (known: colors, contact, description, email, logo, name, "
+        "phone, slug, tagline, website)",
     )
     assert found[1][:3] == ("template.toml", 5, "preheader")
     assert found[1][3].startswith("template syntax error")
@@ -493,7 +505,11 @@ def test_mjml_errors_have_lines():
 
 
 def test_svg_assets_may_not_reach_outside():
-    svg = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">\n<image xlink:href="https://tracker.example/p.png"/>\n<image href="dot.png"/>\n</svg>'
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" '
+        'xmlns:xlink="http://www.w3.org/1999/xlink">\n<image '
+        'xlink:href="https://tracker.example/p.png"/>\n<image href="dot.png"/>\n</svg>'
+    )
     found = problems(pdf_bundle_with('<img src="images/logo.svg">', **{"images/logo.svg": svg}))
     assert [(f, line) for f, line, _, _ in found] == [("images/logo.svg", 2)]
     assert "outside the template" in found[0][3]

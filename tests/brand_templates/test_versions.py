@@ -128,7 +128,8 @@ def test_bad_slug_and_kind_change_are_refused(db, file_storage, pdf_bundle):
             "template.toml": toml(
                 'name = "Mail"\nkind = "email"\nsource = "m.mjml"\nsubject = "Hi"\n'
             ),
-            "m.mjml": b"<mjml><mj-body><mj-section><mj-column><mj-text>Hi</mj-text></mj-column></mj-section></mj-body></mjml>",
+            "m.mjml": b"<mjml><mj-body><mj-section><mj-column><mj-text>Hi</mj-text>"
+            b"</mj-column></mj-section></mj-body></mjml>",
         }
     )
     with pytest.raises(TemplateInvalid, match="cannot change it to email"):

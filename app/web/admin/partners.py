@@ -286,7 +286,8 @@ def partners_import():
                 storage.delete(upload_key)
                 sync_all_live_soon()  # new and changed partners join the live campaigns they match
                 flash(
-                    f"Imported: {result.count('create')} created, {result.count('update')} updated.",
+                    f"Imported: {result.count('create')} created, "
+                    f"{result.count('update')} updated.",
                     "success",
                 )
                 return redirect(url_for("admin.partners"))

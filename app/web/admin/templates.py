@@ -153,6 +153,8 @@ def template_sample(version_id: int, fmt: str):
         rendered.data,
         mimetype=rendered.content_type,
         headers={
-            "Content-Disposition": f'inline; filename="{slug}-v{version.number}-sample.{rendered.extension}"'
+            "Content-Disposition": (
+                f'inline; filename="{slug}-v{version.number}-sample.{rendered.extension}"'
+            )
         },
     )

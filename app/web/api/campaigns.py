@@ -1,7 +1,7 @@
 """Campaigns in the REST API for vendor staff: build, target, launch and follow campaigns.
 
-The views call the same domain functions as the admin screens (campaigns.lifecycle, assets, targeting,
-events); the schemas are in ``app.web.api.schemas.campaigns``.
+The views call the same domain functions as the admin screens (campaigns.lifecycle,
+assets, targeting, events); the schemas are in ``app.web.api.schemas.campaigns``.
 """
 
 from __future__ import annotations
