@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, request
+from flask import Response, abort, flash, redirect, render_template, request
+from flask_login import current_user
 
 from app.db import session
 from app.storage import StorageError, get_storage
 from app.validation import ValidationFailed, is_row_id
+from directory import locations
 
 
 def form_data() -> dict[str, str]:
@@ -113,3 +115,31 @@ def logo_response(partner, variant: str):
         return image_response(get_storage().get(key), key)
     except StorageError:
         abort(404)
+
+
+def location_form(partner, location, *, layout: str, done: str):
+    """The form of a new (LOCATION None) or existing location of PARTNER: saved in one unit of
+    work and back to DONE, or shown again with the values typed and every error (400)."""
+    errors: dict = {}
+    data = {k: getattr(location, k) for k in locations.CLEANERS} if location else {"public": True}
+    if request.method == "POST":
+        data = form_data()
+        try:
+            if location is None:
+                locations.add_location(partner, data, current_user)
+            else:
+                locations.update_location(location, data, current_user)
+            session.commit()
+            flash("Location saved.", "success")
+            return redirect(done)
+        except ValidationFailed as exc:
+            session.rollback()
+            errors = exc.errors
+    return render_template(
+        "location_form.html",
+        layout=layout,
+        partner=partner,
+        location=location,
+        data=data,
+        errors=errors,
+    ), (400 if errors else 200)

@@ -12,7 +12,14 @@ from app.models import AuditEntry, Invitation, Role, User
 from app.storage import StorageError, content_key, get_storage
 from app.web.access import VENDOR, VENDOR_MANAGERS, roles
 from app.web.admin import bp
-from app.web.common import form_data, get_or_404, logo_response, run_action, uploaded_bytes
+from app.web.common import (
+    form_data,
+    get_or_404,
+    location_form,
+    logo_response,
+    run_action,
+    uploaded_bytes,
+)
 from campaigns.membership import on_partner_changed, sync_all_live_soon
 from directory import locations, partner_csv, partners, people
 from directory.models import PARTNER_TYPE_LABELS, Location, Partner, PartnerStatus
@@ -187,40 +194,24 @@ def partner_status(partner_id: int):
 @roles(VENDOR_MANAGERS)
 def location_new(partner_id: int):
     partner = get_or_404(Partner, partner_id)
-    return _location_form(partner, None)
+    return location_form(
+        partner,
+        None,
+        layout="admin/layout.html",
+        done=url_for("admin.partner_detail", partner_id=partner.id),
+    )
 
 
 @bp.route("/locations/<int:location_id>", methods=["GET", "POST"])
 @roles(VENDOR_MANAGERS)
 def location_edit(location_id: int):
     location = get_or_404(Location, location_id)
-    return _location_form(location.partner, location)
-
-
-def _location_form(partner: Partner, location: Location | None):
-    errors: dict = {}
-    data = {k: getattr(location, k) for k in locations.CLEANERS} if location else {"public": True}
-    if request.method == "POST":
-        data = form_data()
-        try:
-            if location is None:
-                locations.add_location(partner, data, current_user)
-            else:
-                locations.update_location(location, data, current_user)
-            session.commit()
-            flash("Location saved.", "success")
-            return redirect(url_for("admin.partner_detail", partner_id=partner.id))
-        except v.ValidationFailed as exc:
-            session.rollback()
-            errors = exc.errors
-    return render_template(
-        "location_form.html",
+    return location_form(
+        location.partner,
+        location,
         layout="admin/layout.html",
-        partner=partner,
-        location=location,
-        data=data,
-        errors=errors,
-    ), (400 if errors else 200)
+        done=url_for("admin.partner_detail", partner_id=location.partner_id),
+    )
 
 
 @bp.post("/locations/<int:location_id>/delete")

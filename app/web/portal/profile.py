@@ -15,7 +15,14 @@ from app import validation as v
 from app.db import session
 from app.models import Invitation, Role, User
 from app.web.access import PARTNER, PARTNER_ADMIN, roles
-from app.web.common import form_data, get_or_404, logo_response, run_action, uploaded_bytes
+from app.web.common import (
+    form_data,
+    get_or_404,
+    location_form,
+    logo_response,
+    run_action,
+    uploaded_bytes,
+)
 from app.web.lookups import my_partner
 from app.web.portal import bp
 from directory import brand_kits, locations, partners, people
@@ -80,40 +87,20 @@ def locations_list():
 @bp.route("/locations/new", methods=["GET", "POST"])
 @roles(PARTNER_ADMIN)
 def location_new():
-    return _location_form(None)
+    return location_form(
+        my_partner(), None, layout="portal/layout.html", done=url_for("portal.locations")
+    )
 
 
 @bp.route("/locations/<int:location_id>", methods=["GET", "POST"])
 @roles(PARTNER_ADMIN)
 def location_edit(location_id: int):
-    return _location_form(get_or_404(Location, location_id))
-
-
-def _location_form(location: Location | None):
-    partner = my_partner()
-    errors: dict = {}
-    data = {k: getattr(location, k) for k in locations.CLEANERS} if location else {"public": True}
-    if request.method == "POST":
-        data = form_data()
-        try:
-            if location is None:
-                locations.add_location(partner, data, current_user)
-            else:
-                locations.update_location(location, data, current_user)
-            session.commit()
-            flash("Location saved.", "success")
-            return redirect(url_for("portal.locations"))
-        except v.ValidationFailed as exc:
-            session.rollback()
-            errors = exc.errors
-    return render_template(
-        "location_form.html",
+    return location_form(
+        my_partner(),
+        get_or_404(Location, location_id),
         layout="portal/layout.html",
-        partner=partner,
-        location=location,
-        data=data,
-        errors=errors,
-    ), (400 if errors else 200)
+        done=url_for("portal.locations"),
+    )
 
 
 @bp.post("/locations/<int:location_id>/delete")
