@@ -3,9 +3,12 @@
 Every model that belongs to a partner derives from ``PartnerScoped`` and exposes
 ``partner_scope_id``: ``PartnerOwned`` maps it to ``partner_id``; ``Partner`` maps it to its
 id. While a scope is set on the session (``scope_to_partner``), every ORM SELECT, including
-relationship loads and ``session.get``, gets ``WHERE <column> = <partner id>`` added by SQLAlchemy's
-``with_loader_criteria``. A row of another partner is therefore simply not found, and the
-view answers 404 as for any missing row. Views do not repeat the filter.
+relationship loads and ``session.get``, and every ORM bulk ``update()`` / ``delete()`` gets
+``WHERE <column> = <partner id>`` added by SQLAlchemy's ``with_loader_criteria``. A row of
+another partner is therefore simply not found (nor changed), and the view answers 404 as for
+any missing row. Views do not repeat the filter. (Objects already in the session before the
+scope was set are not checked again when reached without SQL, as by ``session.get`` or a
+many-to-one from the identity map: set the scope on a fresh session, as each request does.)
 """
 
 from __future__ import annotations
