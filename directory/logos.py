@@ -19,7 +19,7 @@ from renderers.rasters import png_bytes
 from renderers.uploads.colors import dominant_colors
 from renderers.uploads.derive import encode_picture, fit, trim
 from renderers.uploads.rasters import decode_raster
-from renderers.uploads.sizes import format_size
+from renderers.uploads.sizes import size_against_limit
 from renderers.uploads.sniff import EXTENSIONS, MIME_TYPES, sniff_image
 from renderers.uploads.svg_render import render_svg, svg_intrinsic_size
 from renderers.uploads.svg_sanitize import sanitize_svg
@@ -134,9 +134,4 @@ def _check_bytes(data: bytes, max_bytes: int, what: str) -> None:
     if not data:
         raise LogoRejected("The file is empty.")
     if len(data) > max_bytes:
-        size, limit = format_size(len(data)), format_size(max_bytes)
-        if size == limit:  # 5.02 MB must not read as "5 MB; the limit is 5 MB"
-            size = format_size(len(data), decimals=2)
-        if size == limit:
-            size, limit = f"{len(data):,} bytes", f"{max_bytes:,} bytes"
-        raise LogoRejected(f"The {what} is {size}; the limit is {limit}.")
+        raise LogoRejected(f"The {what} is {size_against_limit(len(data), max_bytes)}.")

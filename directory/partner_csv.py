@@ -12,6 +12,7 @@ from app import validation as v
 from app.db import session
 from directory import locations, partners
 from directory.models import Partner
+from renderers.uploads.sizes import size_against_limit
 
 PARTNER_COLUMNS = [
     "name",
@@ -79,7 +80,7 @@ def decode(data: bytes) -> str:
         raise CsvError("The file is empty.")
     if len(data) > MAX_BYTES:
         raise CsvError(
-            f"The file is {len(data) / 1e6:.1f} MB; the limit is {MAX_BYTES // 10**6} MB."
+            f"The file is {size_against_limit(len(data), MAX_BYTES)}. Split it into smaller files."
         )
     if b"\x00" in data[:4096]:
         raise CsvError("This is not a CSV text file.")
@@ -136,7 +137,9 @@ def parse(data: bytes) -> list[tuple[int, dict[str, str]]]:
                 (line, {h: _unformula(c) for h, c in zip(header, values, strict=False) if h})
             )
             if len(rows) > MAX_ROWS:
-                raise CsvError(f"The file has more than {MAX_ROWS} rows; split it.")
+                raise CsvError(
+                    f"The file has more than {MAX_ROWS:,} rows. Split it into smaller files."
+                )
     except csv.Error as exc:
         raise CsvError(f"Line {reader.line_num}: {exc}") from exc
     if not rows:
