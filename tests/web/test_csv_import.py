@@ -225,6 +225,46 @@ def test_file_level_errors_refuse_the_whole_file(app, settings, admin):
     assert stored_imports(settings) == []  # a refused file is not kept
 
 
+def _too_many_rows() -> bytes:
+    return b"name,slug\n" + b"".join(b"Partner %d,partner-%d\n" % (n, n) for n in range(10_001))
+
+
+def _too_big() -> bytes:
+    """Under 10,000 rows, but one byte over 5 MB."""
+    row = b"Big Partner %04d," + b"x" * 998 + b"\n"
+    data = b"name,description\n" + b"".join(row % n for n in range(5_000))
+    data += b"y" * (5 * 1024 * 1024 + 1 - len(data) - 1) + b"\n"
+    assert len(data) == 5 * 1024 * 1024 + 1 and data.count(b"\n") == 5_002
+    return data
+
+
+LIMITS = [
+    ("rows", _too_many_rows, "The file has more than 10,000 rows. Split it into smaller files."),
+    (
+        "bytes",
+        _too_big,
+        "The file is 5,242,881 bytes; the limit is 5,242,880 bytes. Split it into smaller files.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "make", "message"), LIMITS, ids=[case for case, *_ in LIMITS])
+def test_a_file_over_a_limit_is_refused_and_nothing_is_written(
+    app, settings, admin, case, make, message
+):
+    data = make()
+    before = state(app)
+    for action in ("preview", "commit"):
+        response = upload(admin, data, action=action)
+        assert response.status_code == 400, (case, action)
+        text = page_text(response)
+        assert f'<div class="flash flash-error" role="alert">{message}</div>' in text, action
+        assert 'value="commit"' not in text and "<table>" not in text, action
+        assert upload_key_of(response) is None
+    assert state(app) == before
+    assert stored_imports(settings) == []  # a refused file is not kept either
+
+
 def test_no_file_chosen(app, admin):
     response = admin.post(IMPORT, data={"action": "preview"})
     assert response.status_code == 400
