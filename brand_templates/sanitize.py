@@ -32,7 +32,7 @@ LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 
 
 def safe_href(value: str | None) -> str | None:
-    """The href if it is an http(s) or mailto link, else None."""
+    """The href if it is an http(s) link with a host or a mailto link, else None."""
     if not value:
         return None
     # browsers ignore control characters and whitespace inside a scheme ("java\tscript:")
@@ -45,7 +45,8 @@ def safe_href(value: str | None) -> str | None:
         return None
     if parts.scheme.lower() not in LINK_SCHEMES:
         return None
-    if parts.scheme.lower() in {"http", "https"} and not parts.netloc:
+    # a web link needs a host: "http:/x", "http:///x" and "http://user@/x" have none
+    if parts.scheme.lower() in {"http", "https"} and not parts.hostname:
         return None
     return cleaned
 
