@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import io
+import re
 import zipfile
 
 from sqlalchemy import func, select
@@ -70,6 +72,69 @@ def test_upload_with_errors_names_file_line_and_field_and_writes_nothing(world, 
         content_type="multipart/form-data",
     )
     assert not_a_zip.status_code == 400
+
+
+ERROR_ROW = re.compile(
+    r'<tr class="error-row"><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>', re.S
+)
+
+
+def error_table(response) -> list[tuple[str, str, str, str]]:
+    """(file, line, field, problem) of each row of the error page's table, as shown."""
+    return [
+        tuple(html.unescape(cell) for cell in row)
+        for row in ERROR_ROW.findall(response.get_data(as_text=True))
+    ]
+
+
+def test_the_error_table_shows_file_line_and_field_of_each_error(world, login_as, app):
+    client = login_as("admin@vendor.example")
+    flyer = (
+        "<h1>{{ fields.headline }}</h1>\n"  # 1
+        "<p>{{ partner.name }}</p>\n"  # 2
+        "<p>{{ fields.headlin }}</p>\n"  # 3: a field that is not declared
+        '<img src="missing.png">\n'  # 4: a file that is not in the bundle
+        "{{ partner.nope }}"  # 5: a partner value that does not exist
+    )
+    response = client.post(
+        "/admin/templates/upload",
+        data={"bundle": (io.BytesIO(_zip(dict(GOOD, **{"flyer.html": flyer}))), "flyer.zip")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert "<th>File</th><th>Line</th><th>Field</th><th>Problem</th>" in body
+    assert sorted(error_table(response)) == [
+        (
+            "flyer.html",
+            "3",
+            "fields.headlin",
+            "field 'headlin' is not declared in template.toml (add [fields.headlin])",
+        ),
+        ("flyer.html", "4", "", "'missing.png' is not in the bundle"),
+        (
+            "flyer.html",
+            "5",
+            "partner.nope",
+            "partner has no 'nope' (known: colors, contact, description, email, logo, name, "
+            "phone, slug, tagline, website)",
+        ),
+    ]
+
+    # an error of the manifest names template.toml, its line and the field's key
+    manifest = GOOD["template.toml"] + '\n[fields.tone]\ntype = "colour"\nlabel = "Tone"\n'
+    response = client.post(
+        "/admin/templates/upload",
+        data={"bundle": (io.BytesIO(_zip(dict(GOOD, **{"template.toml": manifest}))), "flyer.zip")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    [(file, line, field, problem)] = error_table(response)
+    assert (file, line, field) == ("template.toml", "13", "fields.tone.type")
+    assert problem.startswith("unknown field type 'colour'")
+    with app.app_context():
+        assert session.execute(select(func.count(BrandTemplate.id))).scalar_one() == 0
+        session.remove()
 
 
 def test_upload_creates_versions_and_publish_freezes_them(world, login_as, app):
