@@ -3,17 +3,26 @@ campaign; a targeted partner customizes and downloads; an untargeted one sees no
 
 from __future__ import annotations
 
+import csv
 import io
 import zipfile
+from datetime import datetime, timedelta
 
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.db import session
-from campaigns.models import AssetRender, Campaign, CampaignAsset, EngagementEvent
+from campaigns.models import (
+    AssetRender,
+    Campaign,
+    CampaignAsset,
+    CampaignPartner,
+    EngagementEvent,
+)
+from tests.factories.directory import make_partner
 
 
-def _build_campaign(client, world) -> tuple[int, int]:
+def _build_campaign(client, world, min_tier: str = "Gold") -> tuple[int, int]:
     assert client.post("/admin/templates/starters/product-flyer").status_code == 302
     from brand_templates.models import BrandTemplateVersion
 
@@ -25,7 +34,7 @@ def _build_campaign(client, world) -> tuple[int, int]:
             "name": "Spring battery promo",
             "objective": "promotion",
             "description": "Sell more",
-            "min_tier": "Gold",
+            "min_tier": min_tier,
             "statuses": ["active"],
         },
     )
@@ -156,3 +165,120 @@ def test_out_of_range_ids_in_forms_are_clear_errors(app, world, login_as):
         follow_redirects=True,
     )
     assert f"There is no template version {huge}" in added.get_data(as_text=True)
+
+
+ENGAGEMENT_HEADER = [
+    "partner",
+    "slug",
+    "tier",
+    "countries",
+    "regions",
+    "targeted_at",
+    "source",
+    "left_at",
+    "view",
+    "preview",
+    "customize",
+    "download",
+    "first_activity",
+    "last_activity",
+]
+
+
+def test_engagement_csv_has_a_row_per_targeted_partner_with_its_numbers(app, world, login_as):
+    client = login_as("marketer@vendor.example")
+    with app.app_context():
+        campaign_id, asset_id = _build_campaign(client, world, min_tier="Silver")
+        make_partner("Charlie Untargeted", tier="Registered", regions="Tyrol")  # below Silver
+        session.commit()
+        session.remove()
+    client.post(f"/admin/campaigns/{campaign_id}/launch", data={"action": "now"})
+    # views through the portal: A twice, B once
+    for who, times in (("partner_member@a.example", 2), ("partner_admin@b.example", 1)):
+        partner_client = login_as(who)
+        for _ in range(times):
+            assert partner_client.get(f"/portal/campaigns/{campaign_id}").status_code == 200
+    start = datetime(2026, 3, 2, 9, 30)
+    with app.app_context():
+        # the rest of A's activity, and every event moved to a known time, one hour apart
+        a_user = session.execute(
+            select(EngagementEvent.user_id).where(EngagementEvent.partner_id == world.a_id)
+        ).scalar()
+        for kind, times in (("preview", 3), ("customize", 1), ("download", 4)):
+            for _ in range(times):
+                session.add(
+                    EngagementEvent(
+                        kind=kind,
+                        partner_id=world.a_id,
+                        user_id=a_user,
+                        campaign_id=campaign_id,
+                        asset_id=asset_id,
+                        created_at=start,
+                    )
+                )
+        session.flush()
+        ids = session.execute(select(EngagementEvent.id).order_by(EngagementEvent.id)).scalars()
+        for hours, event_id in enumerate(ids):
+            session.execute(
+                update(EngagementEvent)
+                .where(EngagementEvent.id == event_id)
+                .values(created_at=start + timedelta(hours=hours))
+            )
+        session.execute(
+            update(CampaignPartner)
+            .where(CampaignPartner.campaign_id == campaign_id)
+            .values(added_at=datetime(2026, 3, 1, 8, 0))
+        )
+        # B stopped matching later on
+        session.execute(
+            update(CampaignPartner)
+            .where(CampaignPartner.partner_id == world.b_id)
+            .values(left_at=datetime(2026, 3, 5, 17, 45))
+        )
+        session.commit()
+        session.remove()
+
+    client = login_as("cm@vendor.example")
+    response = client.get(f"/admin/campaigns/{campaign_id}/engagement.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="campaign-{campaign_id}-engagement.csv"'
+    )
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[:1] == [ENGAGEMENT_HEADER]
+    # events in id order: A's two views (09:30, 10:30), B's view (11:30), then A's 3 previews,
+    # 1 customize and 4 downloads (12:30 ... 19:30)
+    assert rows[1:] == [
+        [
+            "Alpha Secret Partner",
+            "alpha-secret-partner",
+            "Gold",
+            "DE",
+            "",
+            "2026-03-01 08:00",
+            "launch",
+            "",
+            "2",
+            "3",
+            "1",
+            "4",
+            "2026-03-02 09:30",
+            "2026-03-02 19:30",
+        ],
+        [
+            "Bravo Partner",
+            "bravo-partner",
+            "Silver",
+            "DE",
+            "",
+            "2026-03-01 08:00",
+            "launch",
+            "2026-03-05 17:45",
+            "1",
+            "0",
+            "0",
+            "0",
+            "2026-03-02 11:30",
+            "2026-03-02 11:30",
+        ],
+    ]
