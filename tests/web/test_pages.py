@@ -1,43 +1,114 @@
-"""Every screen renders for the roles it is meant for."""
+"""Every screen renders for the roles it is meant for, showing what that screen is for.
+
+Each page is checked inside its <main>: its own heading and content of its own, never what
+the header and navigation print on every page (the partner's name, the user's name).
+"""
+
+import html
+import re
 
 import pytest
 
-ADMIN_PAGES = [
-    "/admin/",
-    "/admin/partners",
-    "/admin/partners/new",
-    "/admin/partners/import",
-    "/admin/users",
-    "/admin/settings",
-    "/admin/outbox",
-    "/admin/audit",
-    "/account",
-]
-PORTAL_PAGES = [
-    "/portal/",
-    "/portal/profile",
-    "/portal/locations",
-    "/portal/locations/new",
-    "/portal/brand-kit",
-    "/portal/team",
-    "/account",
-]
+# path: (the <h1>, texts of the page's own content, bits of its HTML such as form fields)
+ADMIN_PAGES = {
+    "/admin/": ("Partner network", ["Active 2", "Partners by tier Silver 1 Gold 1"], []),
+    "/admin/partners": (
+        "Partners (2)",
+        ["Alpha Secret Partner Gold reseller active DE", "Bravo Partner Silver reseller active DE"],
+        ['name="q"', 'name="tier"'],
+    ),
+    "/admin/partners/new": ("New partner", ["Used in addresses"], ['name="slug"', 'name="tier"']),
+    "/admin/partners/import": (
+        "Import partners from CSV",
+        ["Columns: name, slug, type, tier, status"],
+        ['type="file" name="file"'],
+    ),
+    "/admin/users": (
+        "Users and invitations",
+        ["cm@vendor.example Channel manager", "marketer@vendor.example Channel marketer"],
+        ['name="role"'],
+    ),
+    "/admin/settings": (
+        "Program settings",
+        ["A higher rank is a better tier"],
+        ['name="vendor_name"', 'value="Platinum"', 'value="Registered"'],
+    ),
+    "/admin/outbox": ("Outbox", ["When To Subject Kind Status No messages."], []),
+    "/admin/audit": (
+        "Audit log",
+        ["location.create", "city: Berlin", "email: None → partner_member@b.example"],
+        [],
+    ),
+    "/account": (
+        "Your account",
+        ["Email admin@vendor.example Role Administrator"],
+        ['name="current"', 'name="confirm"'],
+    ),
+}
+PORTAL_PAGES = {
+    "/portal/": (
+        "Welcome, a partner_admin",
+        ["Gold · active", "Campaigns for you No live campaigns right now."],
+        [],
+    ),
+    "/portal/profile": (
+        "Company profile",
+        ["Set by Tandem Tier Gold Type reseller Status active"],
+        ['value="Alpha Secret Partner"', 'name="countries"'],
+    ),
+    "/portal/locations": ("Locations", ["HQ 1 Main St, Berlin, DE yes"], []),
+    "/portal/locations/new": (
+        "New location · Alpha Secret Partner",
+        ["Two-letter code, e.g. DE"],
+        ['name="street"', 'name="country_code"'],
+    ),
+    "/portal/brand-kit": (
+        "Brand kit",
+        ["Alpha Secret Partner tagline", "info@alpha.example · https://alpha.example"],
+        ['name="tagline"'],
+    ),
+    "/portal/team": (
+        "Your team",
+        ["partner_admin@a.example Partner admin", "partner_member@a.example Partner member"],
+        [],
+    ),
+    "/account": (
+        "Your account",
+        ["Email partner_admin@a.example Role Partner admin Partner Alpha Secret Partner"],
+        ['name="current"'],
+    ),
+}
+
+
+def _text(markup: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+
+
+def check_page(response, path: str, heading: str, texts: list[str], bits: list[str]) -> None:
+    assert response.status_code == 200, path
+    page = response.get_data(as_text=True)
+    main = page.split('<main id="main">', 1)[1].split("</main>", 1)[0]
+    headings = [_text(h) for h in re.findall(r"<h1[^>]*>(.*?)</h1>", main, re.S)]
+    assert headings == [heading], path
+    text = _text(main)
+    for expected in texts:
+        assert expected in text, (path, expected, text[:600])
+    for expected in bits:
+        assert expected in main, (path, expected)
 
 
 @pytest.mark.parametrize("path", ADMIN_PAGES)
 def test_admin_pages_render(world, login_as, path):
     client = login_as("admin@vendor.example")
-    response = client.get(path)
-    assert response.status_code == 200, path
-    assert b"Partner" in response.data
+    check_page(client.get(path), path, *ADMIN_PAGES[path])
 
 
 @pytest.mark.parametrize("path", PORTAL_PAGES)
 def test_portal_pages_render(world, login_as, path):
     client = login_as("partner_admin@a.example")
-    response = client.get(path)
-    assert response.status_code == 200, path
-    assert b"Alpha Secret Partner" in response.data or b"Your account" in response.data
+    page = client.get(path)
+    check_page(page, path, *PORTAL_PAGES[path])
+    assert b"partner_member@b.example" not in page.data and b"Bravo" not in page.data
 
 
 def test_partner_detail_and_edit(world, login_as):
