@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from app.db import get_engine, make_url_str
@@ -32,6 +33,12 @@ def downgrade(url: str, revision: str) -> None:
     with get_engine().begin() as conn:
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, revision)
+
+
+def current_revision() -> str | None:
+    """The revision the database is at, read from it (None: no migration applied)."""
+    with get_engine().connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
 
 
 def is_empty_schema() -> bool:

@@ -33,7 +33,7 @@ def db_upgrade(revision: str) -> None:
     from app import migrate, runtime
 
     migrate.upgrade(runtime.settings().database_url, revision)
-    click.echo(f"Database at {revision}.")
+    click.echo(f"Database at {migrate.current_revision() or 'base'}.")
 
 
 @db_group.command("downgrade")
@@ -44,7 +44,7 @@ def db_downgrade(revision: str) -> None:
     from app import migrate, runtime
 
     migrate.downgrade(runtime.settings().database_url, revision)
-    click.echo(f"Database at {revision}.")
+    click.echo(f"Database at {migrate.current_revision() or 'base'}.")
 
 
 @click.command("demo")
