@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
+from app.config import load_settings
 from app.db import session
 from app.models import ProgramSettings, Role, User
 from brand_templates.models import BrandTemplate
@@ -69,9 +70,51 @@ def test_create_admin_validates_and_creates(app, client):
     )
 
 
-def test_db_upgrade_is_idempotent(app):
-    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
-    assert result.exit_code == 0 and "head" in result.output
+def test_db_commands_report_the_revision_the_database_reached(tmp_path):
+    """`db upgrade` / `db downgrade` say where the database is, read from it: not the
+    revision they were asked for (`head` is only the option's default)."""
+    from alembic.script import ScriptDirectory
+
+    from app import create_app, db, migrate
+
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+    settings = load_settings(
+        {"TANDEM_INSTANCE": str(tmp_path / "instance"), "DATABASE_URL": url, "SECRET_KEY": "k"}
+    )
+    runner = create_app(settings, TESTING=True).test_cli_runner()
+    engine = db.init_engine(url)
+    script = ScriptDirectory.from_config(migrate.alembic_config(url))
+    head = script.get_current_head()
+    previous = script.get_revision(head).down_revision
+    assert head and previous
+
+    def stored_revision() -> str | None:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+    try:
+        older = runner.invoke(args=["db", "upgrade", "--revision", previous])
+        assert older.exit_code == 0, older.output
+        assert older.output == f"Database at {previous}.\n"
+        assert stored_revision() == previous
+
+        for _ in range(2):  # up to the head, and again: nothing left to do, same answer
+            result = runner.invoke(args=["db", "upgrade"])
+            assert result.exit_code == 0, result.output
+            assert result.output == f"Database at {head}.\n"
+            assert stored_revision() == head
+
+        down = runner.invoke(args=["db", "downgrade", previous])
+        assert down.exit_code == 0, down.output
+        assert down.output == f"Database at {previous}.\n"
+        assert stored_revision() == previous
+
+        empty = runner.invoke(args=["db", "downgrade", "base"])
+        assert empty.exit_code == 0 and empty.output == "Database at base.\n"
+        assert stored_revision() is None
+    finally:
+        session.remove()
+        engine.dispose()
 
 
 def test_worker_node_names_are_unique_per_process_unless_given(tmp_path):
