@@ -17,6 +17,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance, statu
 from sqlalchemy import select
 
 from app.db import session
+from app.models import MailMessage
 from brand_templates.library import load_starter
 from brand_templates.versions import import_template, publish
 from campaigns import lifecycle
@@ -48,7 +49,9 @@ def api(app, world):
             headers[key] = {"Authorization": f"Bearer {token}"}
         session.commit()
         version_id = version.id
-    return SimpleNamespace(client=app.test_client(), h=headers, version_id=version_id, world=world)
+    return SimpleNamespace(
+        app=app, client=app.test_client(), h=headers, version_id=version_id, world=world
+    )
 
 
 def _launched_campaign(api) -> tuple[int, int]:
@@ -84,10 +87,17 @@ def _launched_campaign(api) -> tuple[int, int]:
     assert asset["formats"] == ["png", "jpeg", "webp"]
     launched = c.post(f"/api/v1/campaigns/{campaign['id']}/launch", headers=api.h["marketer"])
     assert launched.status_code == 200, launched.get_json()
+    # the announcement went into the outbox once per user of partner A, and nowhere else
+    with api.app.app_context():
+        outbox = session.execute(select(MailMessage.to_address, MailMessage.subject)).all()
+        session.remove()
+    announced = sorted(to for to, subject in outbox if subject.endswith(": Gold summer push"))
+    assert announced == ["partner_admin@a.example", "partner_member@a.example"]
+    assert len(outbox) == len(announced)
     assert launched.get_json() == {
         "partners_added": 1,
         "renders_queued": 1,
-        "emails_queued": launched.get_json()["emails_queued"],
+        "emails_queued": len(announced),
         "status": "live",
     }
     return campaign["id"], asset["id"]
