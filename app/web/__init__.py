@@ -5,17 +5,23 @@ from __future__ import annotations
 
 from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
+from app import validation as v
 from app.db import session
-from app.web import access
+from app.web import access, throttle
 from app.web.theme import theme_context
 
 csrf = CSRFProtect()
 
 
 def init_app(app: Flask) -> None:
+    # before the first template is compiled: finalize is part of the compiled code
+    app.jinja_options = {**app.jinja_options, "finalize": _displayable}
     csrf.init_app(app)
+    # first: a throttled client is refused before its token is even looked up
+    throttle.init_app(app)
     access.login_manager.init_app(app)
     _register_blueprints(app)
     _check_every_view_declares_roles(app)
@@ -37,6 +43,12 @@ def init_app(app: Flask) -> None:
             "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
             "frame-ancestors 'self'; form-action 'self'",
         )
+        # what a signed-in person sees stays out of every cache (a shared computer's back
+        # button, a proxy); files and images keep the caching they set, static files theirs
+        if "Cache-Control" not in response.headers and request.endpoint != "static":
+            user = access.acting_user()
+            if user is not None and user.is_authenticated:
+                response.headers["Cache-Control"] = "no-store"
         return response
 
     @app.teardown_appcontext
@@ -53,7 +65,29 @@ def init_app(app: Flask) -> None:
     def _http_error(exc: HTTPException):
         return _error_page(exc.code or 500, exc.description)
 
+    @app.errorhandler(throttle.RateLimitExceeded)
+    def _throttled(exc: throttle.RateLimitExceeded):
+        # Flask-Limiter adds Retry-After to the answer
+        minutes = throttle.retry_minutes()
+        wait = f"Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+        return _error_page(429, f"{exc.description} {wait}")
+
+    @app.errorhandler(v.ValidationFailed)
+    def _validation_failed(exc: v.ValidationFailed):
+        # input refused before a view could show it beside its field (see form_data)
+        session.rollback()
+        return _error_page(400, " ".join(exc.errors.values()))
+
     app.context_processor(theme_context)
+
+
+def _displayable(value):
+    """Every value a page shows: text stored before it was refused (a lone surrogate cannot
+    even be encoded) is shown with U+FFFD in its place instead of failing the page."""
+    if isinstance(value, str) and v.NOT_TEXT_RE.search(value):
+        cleaned = v.displayable(value)
+        return Markup(cleaned) if isinstance(value, Markup) else cleaned
+    return value
 
 
 def _error_page(code: int, message: str):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, request
 from flask_login import current_user
 
+from app import validation as v
 from app.db import session
 from app.storage import StorageError, get_storage
 from app.validation import ValidationFailed, is_row_id
@@ -13,8 +14,19 @@ from directory import locations
 
 def form_data() -> dict[str, str]:
     """The submitted form, one value per field (the last one: a checked box beats its hidden
-    'no')."""
-    return {key: values[-1] for key, values in request.form.lists() if key != "csrf_token"}
+    'no'). ValidationFailed, naming each field, for a value that is not text (a control
+    character or NUL): nothing of such a form reaches the domain."""
+    data = {key: values[-1] for key, values in request.form.lists() if key != "csrf_token"}
+    errors = {}
+    for key, value in data.items():
+        try:
+            v.check_text(key, "A field's name")
+            v.check_text(value, f"The field '{key}'")
+        except v.Invalid as exc:
+            errors[key] = str(exc)
+    if errors:
+        raise v.ValidationFailed(errors)
+    return data
 
 
 def get_or_404(model, object_id):
@@ -51,6 +63,8 @@ def run_action(action, success) -> bool:
     return True
 
 
+# files are revalidated by their ETag (the render key) on every use
+FILE_CACHE = "private, max-age=0, must-revalidate"
 # a downloaded HTML email opened in the browser shows, and runs nothing
 FILE_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
@@ -61,7 +75,8 @@ def file_response(item, *, inline: bool = False) -> Response:
     presigned redirect with S3 storage, else the bytes with their name."""
     etag = item.render_key
     if request.if_none_match.contains(etag):
-        return Response(status=304, headers={"ETag": f'"{etag}"'})
+        # the same caching as the file's own answer: a 304 updates the cached copy's headers
+        return Response(status=304, headers={"ETag": f'"{etag}"', "Cache-Control": FILE_CACHE})
     storage = get_storage()
     presigned = storage.presigned_url(
         item.storage_key, expires=300, filename=item.filename, content_type=item.content_type
@@ -73,7 +88,7 @@ def file_response(item, *, inline: bool = False) -> Response:
         f'{"inline" if inline else "attachment"}; filename="{item.filename}"'
     )
     response.set_etag(etag)
-    response.headers["Cache-Control"] = "private, max-age=0, must-revalidate"
+    response.headers["Cache-Control"] = FILE_CACHE
     if item.content_type.startswith("text/html"):
         response.headers["Content-Security-Policy"] = FILE_CSP
     return response
