@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_INSTANCE = Path(__file__).resolve().parent.parent / "instance"
+DEFAULT_TEMPLATE_MAX_PAGES_CEILING = 200
 
 
 def _secret_key(instance: Path) -> str:
@@ -33,6 +34,8 @@ class Settings:
     mail_sender: str
     base_url: str
     max_upload_bytes: int = 10 * 1024 * 1024
+    # the largest `max_pages` a brand template may declare in its template.toml
+    template_max_pages_ceiling: int = DEFAULT_TEMPLATE_MAX_PAGES_CEILING
 
     @property
     def embedded_broker(self) -> bool:
@@ -58,4 +61,19 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         mail_sender=env.get("MAIL_SENDER") or "Tandem <no-reply@tandem.invalid>",
         base_url=(env.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         max_upload_bytes=int(env.get("MAX_UPLOAD_BYTES") or 10 * 1024 * 1024),
+        template_max_pages_ceiling=template_max_pages_ceiling(env),
     )
+
+
+def template_max_pages_ceiling(env: Mapping[str, str] | None = None) -> int:
+    """``TEMPLATE_MAX_PAGES_CEILING``, read without the side effects of ``load_settings``
+    (``tandem templates validate`` runs without an instance folder)."""
+    env = os.environ if env is None else env
+    value = (env.get("TEMPLATE_MAX_PAGES_CEILING") or "").strip()
+    if not value:
+        return DEFAULT_TEMPLATE_MAX_PAGES_CEILING
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(
+            f"TEMPLATE_MAX_PAGES_CEILING must be a whole number of pages, not {value!r}"
+        )
+    return int(value)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from html import escape
 
-import pypdfium2
 from PIL import Image
 
 from .email import RenderedEmail
@@ -16,12 +15,18 @@ from .rasters import open_image, png_bytes
 def pdf_thumbnail(pdf: bytes, width: int = 400, *, limits: Limits = Limits()) -> bytes:
     """PNG of the PDF's first page, ``width`` pixels wide."""
     _check_width(width)
+    # loaded here, once per process, so that every render child inherits it; and only
+    # here, so that rendering a PDF (or validating a template) does not load pdfium
+    import pypdfium2  # noqa: F401
+
     # pdfium is neither thread-safe nor hardened against every hostile file: run it
     # in a render child, which also keeps the calling process free of its state.
     return run_limited(_pdf_thumbnail, pdf, width, timeout_s=limits.timeout_s)
 
 
 def _pdf_thumbnail(pdf: bytes, width: int) -> bytes:
+    import pypdfium2
+
     try:
         document = pypdfium2.PdfDocument(pdf)
     except pypdfium2.PdfiumError as exc:

@@ -49,8 +49,9 @@ def _fail(errors: list[ValidationError]) -> None:
     raise SystemExit(1)
 
 
-def _valid_bundle(path: str) -> TemplateBundle:
-    """The template at PATH, loaded and validated; exit 1 with its errors if it is not valid."""
+def _valid_bundle(path: str, *, render: bool = True) -> TemplateBundle:
+    """The template at PATH, loaded and validated (with a sample render unless RENDER is
+    false); exit 1 with its errors if it is not valid."""
     from brand_templates.errors import TemplateInvalid
     from brand_templates.validation import validate
 
@@ -58,7 +59,7 @@ def _valid_bundle(path: str) -> TemplateBundle:
         bundle = _load(path)
     except TemplateInvalid as exc:
         _fail(exc.errors)
-    errors = validate(bundle)
+    errors = validate(bundle, render=render)
     if errors:
         _fail(errors)
     return bundle
@@ -66,9 +67,15 @@ def _valid_bundle(path: str) -> TemplateBundle:
 
 @templates.command("validate", with_appcontext=False)
 @click.argument("path")
-def validate_command(path: str) -> None:
-    """Check the template at PATH (folder, zip or starter slug); exit 1 on any error."""
-    bundle = _valid_bundle(path)
+@click.option(
+    "--no-render",
+    is_flag=True,
+    help="Only check the files; skip the render for the sample partner.",
+)
+def validate_command(path: str, no_render: bool) -> None:
+    """Check the template at PATH (folder, zip or starter slug) and render it for the sample
+    partner; exit 1 on any error."""
+    bundle = _valid_bundle(path, render=not no_render)
     manifest = bundle.manifest
     editable = len(manifest.editable_fields)
     click.echo(

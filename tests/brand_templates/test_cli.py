@@ -125,6 +125,68 @@ def test_render_refuses_an_invalid_template(broken_folder, tmp_path):
     assert not (tmp_path / "x.pdf").exists()
 
 
+def _folder(root, files: dict[str, str | bytes]):
+    for name, data in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, str):
+            data = data.encode()
+        path.write_bytes(data)
+    return root
+
+
+def _catalogue(root, pages: int):
+    return _folder(
+        root,
+        {
+            "template.toml": 'name = "Catalogue"\nkind = "pdf"\nsource = "c.html"\n',
+            "c.html": "<p>{{ partner.name }}</p>\n{% for i in range("
+            + str(pages)
+            + ') %}<p style="break-after: page">{{ i }}</p>{% endfor %}\n',
+        },
+    )
+
+
+def _exited_with_message(result, lines: list[str]) -> None:
+    """Exit 1 with exactly LINES: messages, not a Python traceback."""
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    assert result.output.splitlines() == lines
+
+
+PAGE_LIMIT = (
+    "c.html: the sample render has more than 50 pages; to allow more, declare max_pages in "
+    "template.toml (up to 200)"
+)
+
+
+def test_validate_renders_the_sample_and_reports_the_page_limit(tmp_path, monkeypatch):
+    import app.runtime
+
+    # as in `tandem templates validate`: no app, so the ceiling comes from the environment
+    monkeypatch.setattr(app.runtime, "_settings", None)
+    folder = _catalogue(tmp_path / "catalogue", 56)
+    runner = CliRunner()
+    _exited_with_message(runner.invoke(templates, ["validate", str(folder)]), [PAGE_LIMIT])
+    result = runner.invoke(templates, ["validate", "--no-render", str(folder)])
+    assert result.exit_code == 0 and "OK: pdf template 'Catalogue'" in result.output
+    (folder / "template.toml").write_text(
+        'name = "Catalogue"\nkind = "pdf"\nsource = "c.html"\nmax_pages = 60\n'
+    )
+    assert runner.invoke(templates, ["validate", str(folder)]).exit_code == 0
+    result = runner.invoke(
+        templates, ["validate", str(folder)], env={"TEMPLATE_MAX_PAGES_CEILING": "55"}
+    )
+    _exited_with_message(
+        result,
+        [
+            "template.toml:4: max_pages: 60 pages is more than this instance allows: at most 55 "
+            "(the setting TEMPLATE_MAX_PAGES_CEILING)"
+        ],
+    )
+
+
 @pytest.fixture
 def flask_app(tmp_path, file_storage):
     import_all_models()
