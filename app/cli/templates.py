@@ -101,16 +101,37 @@ def validate_command(path: str, no_render: bool) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="File to write.",
 )
+@click.option(
+    "--text",
+    "text_output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Email templates: also write the plain-text part to this file.",
+)
 def render_command(
-    path: str, sample: bool, partner_slug: str | None, fmt: str | None, output: Path
+    path: str,
+    sample: bool,
+    partner_slug: str | None,
+    fmt: str | None,
+    output: Path,
+    text_output: Path | None,
 ) -> None:
     """Render the template at PATH with sample or real partner data to OUTPUT."""
-    from brand_templates.errors import FieldValueError, ValidationError
-    from brand_templates.rendering import render
+    from brand_templates.rendering import output_format, render
+    from brand_templates.sample_check import render_problems
 
     if sample == bool(partner_slug):
         raise click.UsageError("give exactly one of --sample or --partner SLUG")
-    bundle = _valid_bundle(path)
+    # the render below finds what a sample render would: the files are checked first
+    bundle = _valid_bundle(path, render=False)
+    try:
+        fmt = output_format(bundle.manifest, fmt)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    if text_output is not None and bundle.manifest.kind != "email":
+        raise click.UsageError(
+            f"--text writes the plain-text part of an email; this is a {bundle.manifest.kind} "
+            "template"
+        )
     if sample:
         from brand_templates.sample import sample_context, sample_storage_get
 
@@ -119,14 +140,16 @@ def render_command(
         context, storage_get = _partner_context(partner_slug)
     try:
         rendered = render(bundle, context, storage_get, fmt=fmt)
-    except FieldValueError as exc:
-        _fail([ValidationError(None, None, e.field, e.message) for e in exc.errors])
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
+    except Exception as exc:  # every render error is the template's to hear, as a message
+        _fail(render_problems(bundle, exc))
     output.write_bytes(rendered.data)
     if rendered.email is not None:
         click.echo(f"subject: {rendered.email.subject}")
     click.echo(f"wrote {output} ({rendered.content_type}, {len(rendered.data)} bytes)")
+    if text_output is not None and rendered.email is not None:
+        text = rendered.email.text.encode("utf-8")
+        text_output.write_bytes(text)
+        click.echo(f"wrote {text_output} (text/plain; charset=utf-8, {len(text)} bytes)")
 
 
 def _partner_context(slug: str):

@@ -7,6 +7,7 @@ import io
 import pytest
 from click.testing import CliRunner
 from flask import Flask
+from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
@@ -185,6 +186,74 @@ def test_validate_renders_the_sample_and_reports_the_page_limit(tmp_path, monkey
             "(the setting TEMPLATE_MAX_PAGES_CEILING)"
         ],
     )
+
+
+def test_render_errors_are_messages_with_file_and_line_not_tracebacks(tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "out.pdf"
+    folder = _catalogue(tmp_path / "catalogue", 56)
+    result = runner.invoke(templates, ["render", str(folder), "--sample", "-o", str(out)])
+    _exited_with_message(result, [PAGE_LIMIT])
+    assert not out.exists()
+
+    flyer = _folder(
+        tmp_path / "flyer",
+        {
+            "template.toml": 'name = "F"\nkind = "pdf"\nsource = "f.html"\n',
+            "f.html": "<h1>{{ partner.name }}</h1>\n\n<p>{{ partner.name.nope.x }}</p>\n",
+        },
+    )
+    result = runner.invoke(templates, ["render", str(flyer), "--sample", "-o", str(out)])
+    _exited_with_message(result, ["f.html:3: 'str object' has no attribute 'nope'"])
+
+    big = io.BytesIO()
+    Image.new("1", (8000, 6000)).save(big, "PNG")
+    (flyer / "f.html").write_text('<img src="big.png">')
+    (flyer / "big.png").write_bytes(big.getvalue())
+    result = runner.invoke(templates, ["render", str(flyer), "--sample", "-o", str(out)])
+    _exited_with_message(
+        result,
+        ["big.png: 8000x6000 pixels is more than the limit of 40,000,000 pixels; scale it down"],
+    )
+    assert not out.exists()
+
+
+MERGE_EMAIL = {
+    "template.toml": 'name = "Mail"\nkind = "email"\nsource = "m.mjml"\n'
+    'subject = "Hi {% raw %}{{FirstName}}{% endraw %}"\n',
+    "m.mjml": "<mjml><mj-body><mj-section><mj-column>\n"
+    "<mj-text>Dear {% raw %}{{FirstName}}{% endraw %}, from {{ partner.name }}</mj-text>\n"
+    "<mj-text>{{ partner.name.title() }}</mj-text>\n"
+    "</mj-column></mj-section></mj-body></mjml>\n",
+}
+
+
+def test_render_an_email_with_merge_tags_and_its_plain_text(tmp_path):
+    folder = _folder(tmp_path / "mail", MERGE_EMAIL)
+    out, text = tmp_path / "mail.html", tmp_path / "mail.txt"
+    runner = CliRunner()
+    assert runner.invoke(templates, ["validate", str(folder)]).exit_code == 0
+    result = runner.invoke(
+        templates, ["render", str(folder), "--sample", "-o", str(out), "--text", str(text)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "subject: Hi {{FirstName}}" in result.output
+    assert f"wrote {text} (text/plain; charset=utf-8, " in result.output
+    assert "Dear {{FirstName}}, from Brightfield Energy Solutions" in out.read_text()
+    assert text.read_text().startswith("Dear {{FirstName}}, from Brightfield Energy Solutions\n")
+    assert "<" not in text.read_text()
+    # --text is for emails only
+    result = runner.invoke(
+        templates,
+        ["render", "product-flyer", "--sample", "-o", str(tmp_path / "x.pdf"), "--text", str(text)],
+    )
+    assert result.exit_code == 2 and "--text writes the plain-text part of an email" in (
+        result.output
+    )
+    # an error in the email's source is reported at its line in the MJML file
+    (folder / "m.mjml").write_text(MERGE_EMAIL["m.mjml"].replace(".title()", ".nope.x"))
+    result = runner.invoke(templates, ["render", str(folder), "--sample", "-o", str(out)])
+    _exited_with_message(result, ["m.mjml:3: 'str object' has no attribute 'nope'"])
 
 
 @pytest.fixture
