@@ -186,14 +186,18 @@ def import_command(path: str, slug: str | None, publish: bool) -> None:
         with transaction():
             last_id = session.execute(select(func.max(BrandTemplateVersion.id))).scalar() or 0
             version = import_template(session, bundle, slug=slug)
-            if publish:
+            if publish and not version.render_errors:
                 publish_version(session, version)
             summary = f"{version.template.slug} version {version.number}"
             created = version.id > last_id
             state = "published" if version.published else "draft"
+            problems = version.render_problems
     except TemplateInvalid as exc:
         _fail(exc.errors)
     if created:
         click.echo(f"imported {summary} ({state})")
     else:
         click.echo(f"unchanged: {summary} ({state}) already holds this bundle")
+    if problems:
+        click.echo("its sample render fails, so it cannot be published until these are fixed:")
+        _fail(problems)

@@ -299,6 +299,22 @@ def test_import_command(flask_app, tmp_path):
     assert count == 2
 
 
+def test_import_keeps_a_template_whose_sample_render_fails_as_a_draft(flask_app, tmp_path):
+    folder = _catalogue(tmp_path / "catalogue", 56)
+    runner = flask_app.test_cli_runner()
+    result = runner.invoke(templates, ["import", str(folder), "--publish"])
+    _exited_with_message(
+        result,
+        [
+            "imported catalogue version 1 (draft)",
+            "its sample render fails, so it cannot be published until these are fixed:",
+            PAGE_LIMIT,
+        ],
+    )
+    version = app_db.session.execute(select(BrandTemplateVersion)).scalar_one()
+    assert not version.published and version.render_errors[0]["message"] in PAGE_LIMIT
+
+
 def test_render_for_a_real_partner(app, world, tmp_path):
     """--partner SLUG renders with the partner's brand kit from the database."""
     from directory.models import Partner
