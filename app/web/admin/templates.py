@@ -134,19 +134,38 @@ def template_publish(version_id: int):
     return redirect(url_for("admin.template_detail", template_id=version.template_id))
 
 
+class SampleRenderFailed(Exception):
+    """The sample render of a version failed; ``problems`` say why, at file and line."""
+
+    def __init__(self, version: BrandTemplateVersion, problems: list[ValidationError]):
+        super().__init__("; ".join(str(problem) for problem in problems))
+        self.version = version
+        self.problems = problems
+
+
+@bp.errorhandler(SampleRenderFailed)
+def sample_render_failed(exc: SampleRenderFailed):
+    """Any page made from a failing sample render answers with its problems, never a 500."""
+    return render_template(
+        "admin/template_render_errors.html", errors=exc.problems, version=exc.version
+    ), 422
+
+
 def sample_render(version: BrandTemplateVersion, fmt: str | None = None):
-    """The version rendered for the sample partner (what a template author checks first):
-    ``(rendered, [])``, or ``(None, problems)`` when the render fails. ValueError for a
-    format the template's kind does not have."""
+    """The version rendered for the sample partner (what a template author checks first).
+
+    Raises SampleRenderFailed with the problems when the render fails, and ValueError for
+    a format the template's kind does not have.
+    """
     from brand_templates import rendering
     from brand_templates.sample_check import render_problems
 
     bundle = version_bundle(version)
     fmt = rendering.output_format(bundle.manifest, fmt)
     try:
-        return rendering.render(bundle, sample_context(), sample_storage_get, fmt=fmt), []
-    except Exception as exc:  # the template's problem, shown to its author: never a 500
-        return None, render_problems(bundle, exc)
+        return bundle, rendering.render(bundle, sample_context(), sample_storage_get, fmt=fmt)
+    except Exception as exc:  # the template's problem, shown to its author
+        raise SampleRenderFailed(version, render_problems(bundle, exc)) from exc
 
 
 @bp.get("/templates/versions/<int:version_id>/preview")
@@ -164,13 +183,13 @@ def template_preview(version_id: int):
     storage = get_storage()
     is_email = version.manifest.get("kind") == "email"
     if not storage.exists(key):
-        rendered, problems = sample_render(version)
         try:
-            image = rendering.preview(rendered) if rendered is not None else None
-        except RenderError as exc:
-            problems = [ValidationError(None, None, None, str(exc))]
-        if problems:
-            return _preview_refused(problems, is_email)
+            _bundle, rendered = sample_render(version)
+            image = rendering.preview(rendered)
+        except SampleRenderFailed as exc:
+            return _preview_refused(exc.problems, is_email)
+        except RenderError as exc:  # the thumbnail of a render that worked
+            return _preview_refused([ValidationError(None, None, None, str(exc))], is_email)
         storage.put(
             key,
             image.encode() if isinstance(image, str) else image,
@@ -203,13 +222,9 @@ def _preview_refused(problems: list[ValidationError], is_email: bool) -> Respons
 def template_sample(version_id: int, fmt: str):
     version = get_or_404(BrandTemplateVersion, version_id)
     try:
-        rendered, problems = sample_render(version, fmt)
+        _bundle, rendered = sample_render(version, fmt)  # SampleRenderFailed: a 422 page
     except ValueError as exc:
         abort(404, str(exc))
-    if rendered is None:
-        return render_template(
-            "admin/template_render_errors.html", errors=problems, version=version
-        ), 422
     slug = version.template.slug
     return Response(
         rendered.data,
