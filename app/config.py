@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_INSTANCE = Path(__file__).resolve().parent.parent / "instance"
+DEFAULT_TEMPLATE_MAX_PAGES_CEILING = 200
 
 
 def _secret_key(instance: Path) -> str:
@@ -38,6 +39,8 @@ class Settings:
     login_limit_per_account: str = "5 per 15 minutes"
     login_limit_per_address: str = "30 per 15 minutes"
     ratelimit_storage_url: str = "memory://"
+    # the largest `max_pages` a brand template may declare in its template.toml
+    template_max_pages_ceiling: int = DEFAULT_TEMPLATE_MAX_PAGES_CEILING
 
     @property
     def embedded_broker(self) -> bool:
@@ -66,4 +69,19 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         login_limit_per_account=env.get("LOGIN_LIMIT_PER_ACCOUNT") or "5 per 15 minutes",
         login_limit_per_address=env.get("LOGIN_LIMIT_PER_ADDRESS") or "30 per 15 minutes",
         ratelimit_storage_url=redis_url or "memory://",
+        template_max_pages_ceiling=template_max_pages_ceiling(env),
     )
+
+
+def template_max_pages_ceiling(env: Mapping[str, str] | None = None) -> int:
+    """``TEMPLATE_MAX_PAGES_CEILING``, read without the side effects of ``load_settings``
+    (``tandem templates validate`` runs without an instance folder)."""
+    env = os.environ if env is None else env
+    value = (env.get("TEMPLATE_MAX_PAGES_CEILING") or "").strip()
+    if not value:
+        return DEFAULT_TEMPLATE_MAX_PAGES_CEILING
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(
+            f"TEMPLATE_MAX_PAGES_CEILING must be a whole number of pages, not {value!r}"
+        )
+    return int(value)

@@ -22,6 +22,11 @@ def init_runtime(settings: Settings | None = None) -> Settings:
     return settings
 
 
+def configured_settings() -> Settings | None:
+    """The settings the runtime was initialized with, or None (without initializing it)."""
+    return _settings
+
+
 def settings() -> Settings:
     if _settings is None:
         return init_runtime()

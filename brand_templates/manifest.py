@@ -28,7 +28,7 @@ MAX_IMAGE_SIDE = 8000
 
 COMMON_KEYS = {"name", "description", "kind", "version", "fields"}
 KIND_KEYS = {
-    "pdf": {"source", "page_size"},
+    "pdf": {"source", "page_size", "max_pages"},
     "email": {"source", "subject", "preheader"},
     "image": {"spec", "width", "height"},
     "pdf-stamp": {"pdf", "zones"},
@@ -116,6 +116,7 @@ class Manifest:
     version: str = ""
     source: str | None = None
     page_size: str = "A4"
+    max_pages: int | None = None  # None: the renderers' default (Limits.max_pages)
     subject: str | None = None
     preheader: str = ""
     spec: str | None = None
@@ -322,6 +323,14 @@ def parse_manifest(
             )
         else:
             values["page_size"] = size
+    if "max_pages" in data and _expect(
+        errors, ("max_pages",), data["max_pages"], (int,), "an integer (pages)"
+    ):
+        # the instance's ceiling is a setting, checked by validation.validate
+        if data["max_pages"] < 1:
+            errors.add(("max_pages",), "must be at least 1")
+        else:
+            values["max_pages"] = data["max_pages"]
     for key in ("width", "height"):
         if key in data and _expect(errors, (key,), data[key], (int,), "an integer (pixels)"):
             if not 1 <= data[key] <= MAX_IMAGE_SIDE:

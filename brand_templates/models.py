@@ -22,6 +22,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, utcnow
 
+from .errors import ValidationError
+
 # the columns that make up a version's content; none may change once it is published
 CONTENT_ATTRS = ("template_id", "number", "manifest", "bundle_key", "sha256", "size")
 
@@ -70,8 +72,16 @@ class BrandTemplateVersion(Base):
     )
     published: Mapped[bool] = mapped_column(Boolean, default=False)
     published_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # what rendering the version for the sample partner ran into, as ValidationError fields
+    # (file, line, field, message): [] when it renders, None when not checked yet (versions
+    # imported before this was recorded); a version with problems cannot be published
+    render_errors: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
 
     template: Mapped[BrandTemplate] = relationship(back_populates="versions")
+
+    @property
+    def render_problems(self) -> list[ValidationError]:
+        return [ValidationError(**error) for error in self.render_errors or []]
 
     def __repr__(self) -> str:
         state = "published" if self.published else "draft"

@@ -131,6 +131,8 @@ def render(
     manifest = bundle.manifest
     fmt = output_format(manifest, fmt)
     limits = limits or Limits()
+    if manifest.max_pages is not None:
+        limits = dataclasses.replace(limits, max_pages=manifest.max_pages)
     ctx = render_context(bundle, context)
     assets = AssetResolver(
         {name: data for name, data in bundle.files.items() if name != MANIFEST_FILE},
@@ -218,7 +220,11 @@ def link_email_assets(
 def _render_email(bundle: TemplateBundle, manifest: Manifest, ctx: Mapping) -> RenderedEmail:
     assert manifest.source is not None and manifest.subject is not None
     compiled = compile_mjml(bundle.text(manifest.source), filename=manifest.source)
-    return render_email(compiled, ctx, subject=manifest.subject, preheader=manifest.preheader)
+    # the email is sent by the partner's email service: its merge tags, written in
+    # {% raw %} blocks, are kept
+    return render_email(
+        compiled, ctx, subject=manifest.subject, preheader=manifest.preheader, keep_raw=True
+    )
 
 
 def _image_spec(bundle: TemplateBundle, manifest: Manifest) -> dict[str, Any]:

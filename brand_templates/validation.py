@@ -17,13 +17,16 @@ from jinja2 import nodes
 from renderers.email import compile_mjml
 from renderers.errors import RenderError, TemplateSourceError
 from renderers.fonts import FONT_FILES
+from renderers.limits import Limits
 from renderers.sandbox import make_environment
 
 from .bundle import TemplateBundle, limit_errors
 from .context import CONTEXT_SHAPE
 from .errors import ValidationError
+from .image_files import image_file_errors
 from .image_spec import LAYER_TYPES, json_line, spec_errors
 from .manifest import MANIFEST_FILE, KeyLines, Manifest
+from .settings import max_pages_ceiling
 
 CONTEXT_ROOTS = ("partner", "vendor", "fields")
 # what a template may point at without the file being in the bundle
@@ -42,14 +45,38 @@ IMPORT_RE = re.compile(r"""@import\s+(?:"([^"]*)"|'([^']*)')""", re.I)
 FETCH_ATTRS = frozenset({"src", "background", "poster", "background-url", "srcset"})
 
 
-def validate(bundle: TemplateBundle) -> list[ValidationError]:
-    """Every problem found in BUNDLE; empty when it can be imported."""
+def validate(
+    bundle: TemplateBundle, *, render: bool = True, max_pages_ceiling: int | None = None
+) -> list[ValidationError]:
+    """Every problem found in BUNDLE; empty when it can be imported and rendered.
+
+    First what can be read from the files (``file_errors``); when they have none and RENDER
+    is true, what a render for the sample partner runs into (``sample_render_errors``: the
+    page limit, template code that fails at render time, images the renderer cannot load).
+    """
+    errors = file_errors(bundle, max_pages_ceiling=max_pages_ceiling)
+    if errors or not render:
+        return errors
+    # loaded here: the renderers (WeasyPrint, MJML) are not needed to check the files
+    from .sample_check import sample_render_errors
+
+    return sample_render_errors(bundle)
+
+
+def file_errors(
+    bundle: TemplateBundle, *, max_pages_ceiling: int | None = None
+) -> list[ValidationError]:
+    """Every problem that can be read from BUNDLE's files without rendering it."""
     errors = limit_errors([(name, len(data)) for name, data in bundle.files.items()])
     manifest, manifest_errors = bundle.parsed
     errors += manifest_errors
     if manifest is None:
         return errors
     lines = KeyLines(bundle.files[MANIFEST_FILE].decode("utf-8"))
+    errors += _page_limit_errors(manifest, lines, max_pages_ceiling)
+    # an email's images are drawn by the reader's mail client: no pixel limit of ours applies
+    max_pixels = None if manifest.kind == "email" else Limits.max_pixels
+    errors += image_file_errors(bundle, max_pixels)
     main = manifest.main_file
     assert main is not None
     if main not in bundle.files:
@@ -71,6 +98,21 @@ def validate(bundle: TemplateBundle) -> list[ValidationError]:
         if name.endswith((".css", ".svg")) and name != main:
             errors += _check_refs(bundle, name, _decode(name, data, errors), external_ok=False)
     return errors
+
+
+def _page_limit_errors(
+    manifest: Manifest, lines: KeyLines, ceiling: int | None
+) -> list[ValidationError]:
+    if manifest.max_pages is None:
+        return []
+    ceiling = max_pages_ceiling() if ceiling is None else ceiling
+    if manifest.max_pages <= ceiling:
+        return []
+    message = (
+        f"{manifest.max_pages} pages is more than this instance allows: at most {ceiling} "
+        "(the setting TEMPLATE_MAX_PAGES_CEILING)"
+    )
+    return [ValidationError(MANIFEST_FILE, lines.line("max_pages"), "max_pages", message)]
 
 
 def _decode(name: str, data: bytes, errors: list[ValidationError]) -> str:
@@ -117,14 +159,13 @@ def check_jinja(
     for node in tree.find_all(nodes.Name):
         if node.ctx == "load" and node.name in undeclared and node.name not in reported:
             reported.add(node.name)
-            errors.append(
-                ValidationError(
-                    where,
-                    at(node.lineno),
-                    field,
-                    f"unknown variable {node.name!r}; a template sees partner, vendor and fields",
+            message = f"unknown variable {node.name!r}; a template sees partner, vendor and fields"
+            if manifest.kind == "email":
+                message += (
+                    "; to keep an email-service merge tag, write "
+                    f"{{% raw %}}{{{{{node.name}}}}}{{% endraw %}}"
                 )
-            )
+            errors.append(ValidationError(where, at(node.lineno), field, message))
     for lineno, path in _context_paths(tree):
         problem = _check_context_path(path, manifest)
         if problem:

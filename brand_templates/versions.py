@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 
@@ -14,7 +15,7 @@ from app.storage import content_key, get_storage
 from .bundle import TemplateBundle, load_bundle
 from .errors import TemplateInvalid, ValidationError
 from .models import BrandTemplate, BrandTemplateVersion
-from .validation import validate
+from .validation import file_errors
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 STORAGE_PREFIX = "brand-templates"
@@ -34,11 +35,13 @@ def import_template(
 ) -> BrandTemplateVersion:
     """Validate BUNDLE and add it as the next version of the template SLUG.
 
-    Raises TemplateInvalid (writing nothing) when the bundle has errors. Importing a bundle
-    identical to an existing version of that template returns that version. The caller owns
-    the transaction; this only flushes.
+    Raises TemplateInvalid (writing nothing) when the bundle's files have errors. A bundle
+    whose render for the sample partner fails is imported as a draft that keeps those
+    problems in ``render_errors`` and cannot be published. Importing a bundle identical to
+    an existing version of that template returns that version. The caller owns the
+    transaction; this only flushes.
     """
-    errors = validate(bundle)
+    errors = file_errors(bundle)
     manifest = bundle.parsed[0]
     slug = slug if slug is not None else slugify(manifest.name if manifest else "")
     if not SLUG_RE.match(slug) or len(slug) > 80:
@@ -103,6 +106,7 @@ def import_template(
         size=len(data),
         created_by_id=user_id,
         published=False,
+        render_errors=_as_json(sample_render_errors(bundle)),
     )
     session.add(version)
     session.flush()
@@ -112,13 +116,39 @@ def import_template(
     return version
 
 
+class PublishRefused(TemplateInvalid):
+    """A version whose sample render fails cannot be published; ``errors`` says why."""
+
+
 def publish(session: Session, version: BrandTemplateVersion) -> BrandTemplateVersion:
-    """Mark VERSION published: from now on it never changes."""
-    if not version.published:
-        version.published = True
-        version.published_at = utcnow()
+    """Mark VERSION published: from now on it never changes.
+
+    Raises PublishRefused when its render for the sample partner fails. A version with
+    problems (or never checked) is rendered again first: the problem may have been a render
+    that ran out of time, or one that a newer Tandem no longer has.
+    """
+    if version.published:
+        return version
+    if version.render_errors != []:
+        version.render_errors = _as_json(sample_render_errors(version_bundle(version)))
         session.flush()
+        if version.render_errors:
+            raise PublishRefused(version.render_problems)
+    version.published = True
+    version.published_at = utcnow()
+    session.flush()
     return version
+
+
+def sample_render_errors(bundle: TemplateBundle) -> list[ValidationError]:
+    # loaded when needed: the renderers are heavy, and models and versions are imported early
+    from .sample_check import sample_render_errors as render_errors
+
+    return render_errors(bundle)
+
+
+def _as_json(errors: list[ValidationError]) -> list[dict]:
+    return [dataclasses.asdict(error) for error in errors]
 
 
 def version_bundle(version: BrandTemplateVersion) -> TemplateBundle:

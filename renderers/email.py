@@ -30,11 +30,21 @@ from mjml import mjml2html
 from .errors import TemplateSourceError
 from .sandbox import TEXT_ENV, compile_template, make_environment, render_template
 
-_JINJA_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+# a whole {% raw %} block is one tag: its text is output, like an expression's value
+_RAW_BLOCK = r"\{%[-+]?\s*raw\s*[-+]?%\}.*?\{%[-+]?\s*endraw\s*[-+]?%\}"
+_JINJA_TAG = re.compile(_RAW_BLOCK + r"|\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 _PLACEHOLDER = re.compile(r"tdmjtag(\d+)q")
 _MRML_POSITION = re.compile(r"at position (\d+):(\d+)")
 _UNRENDERED = ("{{", "{%", "{#")
 _BRACE_BEFORE_TAG = re.compile(r"\{(?=[{%#])")
+_RAW_START = re.compile(r"\{%[-+]?\s*raw\s*[-+]?%\}")
+_RAW_TEXT = re.compile(_RAW_BLOCK.replace(".*?", "(.*?)"), re.S)
+
+
+def _is_block(tag: str) -> bool:
+    """A block tag ({% if %}, {% endfor %}...), which must come out of MJML exactly once."""
+    return tag.startswith("{%") and not _RAW_START.match(tag)
+
 
 COMPILE_CACHE_SIZE = 256
 
@@ -55,6 +65,10 @@ EMAIL_ENV = make_environment(finalize=_html_value)
 class CompiledEmail:
     html_template: str  # compiled MJML: HTML with its Jinja tags still in place
     source_hash: str  # sha256 of the MJML source
+    filename: str = "email.mjml"  # the MJML source's name, for errors
+    # the source line of each Jinja tag of html_template, in their order there: MJML writes
+    # the body on one line, so Jinja's own line numbers say nothing (see _source_line)
+    tag_lines: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,10 +106,12 @@ _compiled = _LRU(COMPILE_CACHE_SIZE)
 def compile_mjml(source: str, *, filename: str = "email.mjml") -> CompiledEmail:
     """Compile MJML to HTML once (cached by source hash), keeping its Jinja tags."""
     source_hash = hashlib.sha256(source.encode("utf-8")).hexdigest()
-    compiled = _compiled.get(source_hash)
+    key = f"{filename}\0{source_hash}"
+    compiled = _compiled.get(key)
     if compiled is None:
-        compiled = CompiledEmail(_compile(source, filename), source_hash)
-        _compiled.put(source_hash, compiled)
+        html, tag_lines = _compile(source, filename)
+        compiled = CompiledEmail(html, source_hash, filename, tag_lines)
+        _compiled.put(key, compiled)
     return compiled
 
 
@@ -103,7 +119,7 @@ def _refuse_include(path: str) -> str:
     raise PermissionError(f"mj-include is not supported ({path})")
 
 
-def _compile(source: str, filename: str) -> str:
+def _compile(source: str, filename: str) -> tuple[str, tuple[int, ...]]:
     compile_template(source, filename, EMAIL_ENV)  # Jinja errors with the source's lines
     if _PLACEHOLDER.search(source):
         raise TemplateSourceError("the text 'tdmjtag' is reserved", filename)
@@ -123,12 +139,14 @@ def _compile(source: str, filename: str) -> str:
             f"MJML: {exc}", filename, _mjml_line(str(exc), protected, tags)
         ) from None
     _check_tags_survived(html, tags, lines, filename)
+    tag_lines = tuple(lines[int(index)] for index in _PLACEHOLDER.findall(html))
     html = _PLACEHOLDER.sub(lambda m: tags[int(m.group(1))], html)
     try:
         compile_template(html, filename, EMAIL_ENV)
     except TemplateSourceError as exc:
-        raise TemplateSourceError(f"after MJML compilation: {exc.detail}", filename) from None
-    return html
+        line = _source_line(CompiledEmail(html, "", filename, tag_lines))
+        raise TemplateSourceError(f"after MJML compilation: {exc.detail}", filename, line) from None
+    return html, tag_lines
 
 
 def _mjml_line(message: str, protected: str, tags: list[str]) -> int | None:
@@ -146,7 +164,7 @@ def _mjml_line(message: str, protected: str, tags: list[str]) -> int | None:
 def _check_tags_survived(html: str, tags: list[str], lines: list[int], filename: str) -> None:
     found = [int(i) for i in _PLACEHOLDER.findall(html)]
     seen = set(found)
-    blocks = [i for i in found if tags[i].startswith("{%")]
+    blocks = [i for i in found if _is_block(tags[i])]
     for i, tag in enumerate(tags):
         if tag.startswith("{#"):
             continue
@@ -157,7 +175,7 @@ def _check_tags_survived(html: str, tags: list[str], lines: list[int], filename:
                 filename,
                 lines[i],
             )
-    expected = [i for i, tag in enumerate(tags) if tag.startswith("{%")]
+    expected = [i for i, tag in enumerate(tags) if _is_block(tag)]
     if blocks != expected:
         wrong = next((e for e, b in zip(expected, blocks, strict=False) if e != b), expected[-1])
         raise TemplateSourceError(
@@ -168,53 +186,153 @@ def _check_tags_survived(html: str, tags: list[str], lines: list[int], filename:
         )
 
 
+# Template text that holds '{{', '{%' or '{#' can only come from a {% raw %} block: with
+# keep_raw, each is rendered as this stand-in and put back after the check for leftover
+# template syntax. It cannot come from a value ('<' is escaped, rich text is sanitized),
+# nor from the template ('tdmjtag' is reserved).
+_RAW_STAND_IN = "<tdmjtag{:05d}q>"
+
+
 @dataclass(frozen=True)
 class _Prepared:
     html: jinja2.Template
     text: jinja2.Template
+    kept: jinja2.Template  # html with each raw block's text as a stand-in
+    raw: tuple[str, ...]  # the text of each raw block that holds template syntax
 
 
 @lru_cache(maxsize=COMPILE_CACHE_SIZE)
 def _prepare(html_template: str) -> _Prepared:
     text_template = html_to_text_template(html_template)
+    html = compile_template(html_template, "email.html", EMAIL_ENV)
+    tree = EMAIL_ENV.parse(html_template)
+    raw: list[str] = []
+    for data in tree.find_all(nodes.TemplateData):
+        if any(marker in data.data for marker in _UNRENDERED):
+            raw.append(data.data)
+            data.data = _RAW_STAND_IN.format(len(raw) - 1)
+    kept = html
+    if raw:
+        code = EMAIL_ENV.compile(tree, "email.html", "email.html")
+        kept = EMAIL_ENV.template_class.from_code(
+            EMAIL_ENV, code, EMAIL_ENV.make_globals(None), None
+        )
     return _Prepared(
-        compile_template(html_template, "email.html", EMAIL_ENV),
+        html,
         compile_template(text_template, "email.txt", TEXT_ENV),
+        kept,
+        tuple(raw),
     )
 
 
 @lru_cache(maxsize=1024)
-def _line_template(source: str, filename: str) -> jinja2.Template:
+def _line_template(source: str, filename: str, keep_raw: bool = False) -> jinja2.Template:
     template = compile_template(source, filename, TEXT_ENV)
+    if keep_raw:
+        return template
     for data in TEXT_ENV.parse(source).find_all(nodes.TemplateData):
         if any(marker in data.data for marker in _UNRENDERED):
             raise TemplateSourceError("template syntax left unrendered", filename, data.lineno)
     return template
 
 
-def _render_line(source: str, context: Mapping[str, Any], filename: str) -> str:
+def _render_line(
+    source: str, context: Mapping[str, Any], filename: str, keep_raw: bool = False
+) -> str:
     # one line, whatever the values hold: no header injection through a subject
-    return " ".join(render_template(_line_template(source, filename), context, filename).split())
+    template = _line_template(source, filename, keep_raw)
+    return " ".join(render_template(template, context, filename).split())
 
 
 def render_email(
-    compiled: CompiledEmail, context: Mapping[str, Any], *, subject: str, preheader: str = ""
+    compiled: CompiledEmail,
+    context: Mapping[str, Any],
+    *,
+    subject: str,
+    preheader: str = "",
+    keep_raw: bool = False,
 ) -> RenderedEmail:
-    """Personalize a compiled email: HTML, plain text, subject and preheader."""
+    """Personalize a compiled email: HTML, plain text, subject and preheader.
+
+    Template syntax in the output is an error, unless KEEP_RAW is true and it comes from a
+    ``{% raw %}`` block of the template: that is how a template keeps the merge tags
+    (``{% raw %}{{FirstName}}{% endraw %}``) of the email service that will send it.
+    Errors name the MJML source's file and line.
+    """
     prepared = _prepare(compiled.html_template)
-    html = render_template(prepared.html, context, "email.html")
+    try:
+        html = render_template(prepared.kept if keep_raw else prepared.html, context, "email.html")
+    except TemplateSourceError as exc:
+        raise _in_source(compiled, exc, context) from None
     for marker in _UNRENDERED:
         position = html.find(marker)
         if position >= 0:
+            line = None if keep_raw else _raw_line(compiled)
             raise TemplateSourceError(
                 f"template syntax left unrendered: {html[position : position + 40]!r}",
-                "email.html",
+                compiled.filename,
+                line,
             )
-    subject_text = _render_line(subject, context, "subject")
-    preheader_text = _render_line(preheader, context, "preheader") if preheader else ""
+    if keep_raw:
+        for index, text in enumerate(prepared.raw):
+            html = html.replace(_RAW_STAND_IN.format(index), text)
+    subject_text = _render_line(subject, context, "subject", keep_raw)
+    preheader_text = _render_line(preheader, context, "preheader", keep_raw) if preheader else ""
     html = _with_title(_with_preheader(html, preheader_text), subject_text)
-    text = _tidy_text(render_template(prepared.text, context, "email.txt"))
+    try:
+        text = _tidy_text(render_template(prepared.text, context, "email.txt"))
+    except TemplateSourceError as exc:
+        raise _in_source(compiled, exc, context) from None
     return RenderedEmail(subject_text, preheader_text, html, text)
+
+
+def _in_source(
+    compiled: CompiledEmail, exc: TemplateSourceError, context: Mapping[str, Any]
+) -> TemplateSourceError:
+    """An error of the compiled HTML (or its plain text) at the line of the MJML source."""
+    return TemplateSourceError(exc.detail, compiled.filename, _source_line(compiled, context))
+
+
+def _source_line(compiled: CompiledEmail, context: Mapping[str, Any] | None = None) -> int | None:
+    """The source line of the tag that fails to compile or, with CONTEXT, to render.
+
+    MJML writes the body of an email on one line, so the line of an error in the compiled
+    HTML says nothing. Its tags alone, one a line and in the same order, make a template
+    that fails at the same tag (text between tags is only output): its line is the tag's.
+    """
+    tags = _JINJA_TAG.findall(compiled.html_template)
+    if not tags or len(tags) != len(compiled.tag_lines):
+        return None  # compiled elsewhere, or from a stored HTML template
+    source = "\n".join(tags)
+    try:
+        template = compile_template(source, "tags", EMAIL_ENV)
+        if context is not None:
+            render_template(template, context, "tags")
+    except TemplateSourceError as exc:
+        lineno = exc.lineno
+    else:
+        return None
+    if lineno is None:
+        return None
+    start = 1
+    for tag, line in zip(tags, compiled.tag_lines, strict=True):
+        end = start + tag.count("\n")
+        if lineno <= end:
+            return line + lineno - start
+        start = end + 1
+    return None
+
+
+def _raw_line(compiled: CompiledEmail) -> int | None:
+    """The source line of the first {% raw %} block that holds template syntax."""
+    tags = _JINJA_TAG.findall(compiled.html_template)
+    if len(tags) != len(compiled.tag_lines):
+        return None
+    for tag, line in zip(tags, compiled.tag_lines, strict=True):
+        raw = _RAW_TEXT.fullmatch(tag)
+        if raw and any(marker in raw.group(1) for marker in _UNRENDERED):
+            return line
+    return None
 
 
 # Zero-width fillers after the preheader stop mail clients from showing body text
@@ -307,7 +425,7 @@ class _TextConverter(HTMLParser):
     def _blocks_in(self, text: str) -> None:
         for index in _PLACEHOLDER.findall(text):
             tag = self.tags[int(index)]
-            if tag.startswith("{%"):
+            if _is_block(tag):
                 self.out.append(tag)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -363,11 +481,11 @@ class _TextConverter(HTMLParser):
     def _close(self, tag: str) -> None:
         if tag == "a" and self.links:
             href, start = self.links.pop()
-            text = "".join(part for part in self.out[start:] if not part.startswith("{%"))
+            text = "".join(part for part in self.out[start:] if not _is_block(part))
             text = text.strip()
             self._blocks_in(href)
             href_text = _PLACEHOLDER.sub(
-                lambda m: "" if self.tags[int(m.group(1))].startswith("{%") else m.group(0),
+                lambda m: "" if _is_block(self.tags[int(m.group(1))]) else m.group(0),
                 href,
             ).strip()
             if href_text in (text, f"mailto:{text}") or href_text.startswith("#"):

@@ -36,6 +36,19 @@ class AssetNotFound(AssetRefused):
         super().__init__(url, reason)
 
 
+class ImageUnreadable(RenderError):
+    """A renderer fetched an image but could not read it (corrupt, truncated, not an image)."""
+
+    def __init__(self, url: str, reason: str = "not a readable image"):
+        self.url = url
+        self.reason = reason
+        shown = url if len(url) <= 120 else url[:100] + "…"
+        super().__init__(f"image {shown!r} cannot be read: {reason}")
+
+    def __reduce__(self):
+        return (type(self), (self.url, self.reason))
+
+
 class RenderLimitExceeded(RenderError):
     """A render went over one of its ``Limits`` (time, pages, pixels, bytes)."""
 

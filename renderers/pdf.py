@@ -6,6 +6,7 @@ import atexit
 import io
 import logging
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -15,12 +16,12 @@ from typing import Any
 
 from PIL import Image
 from weasyprint import CSS, HTML
-from weasyprint.logger import PROGRESS_LOGGER
+from weasyprint.logger import LOGGER, PROGRESS_LOGGER
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from .assets import AssetResolver, normalize_path
-from .errors import AssetRefused, RenderError, RenderLimitExceeded
+from .errors import AssetRefused, ImageUnreadable, RenderError, RenderLimitExceeded
 from .fonts import FONT_FILES, font_bytes, font_face_css
 from .limits import Limits, in_render_child, run_limited
 from .sandbox import cached_template, render_string
@@ -81,8 +82,9 @@ def html_to_pdf(html: str, assets: AssetResolver, limits: Limits) -> bytes:
     Meant to run in a render child: it changes WeasyPrint's progress logger.
     """
     fetcher = AssetFetcher(assets, limits.max_pixels)
+    unreadable = _UnreadableImages()
     try:
-        with _page_guard(limits.max_pages), _fixed_font_timestamps():
+        with _page_guard(limits.max_pages), _fixed_font_timestamps(), unreadable:
             font_config, stylesheet = _fonts_for_render()
             document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
                 font_config=font_config, stylesheets=[stylesheet]
@@ -92,12 +94,14 @@ def html_to_pdf(html: str, assets: AssetResolver, limits: Limits) -> bytes:
             raise exc.__cause__ from None
         raise RenderError(str(exc)) from None
     fetcher.raise_refused()
+    unreadable.raise_first()
     if len(document.pages) > limits.max_pages:
         raise RenderLimitExceeded(f"document has more than {limits.max_pages} pages")
     # the identifier is a hash of the content; WeasyPrint adds no dates of its own
-    with _fixed_font_timestamps():
+    with _fixed_font_timestamps(), unreadable:
         pdf = document.write_pdf(pdf_identifier=True)
     fetcher.raise_refused()
+    unreadable.raise_first()
     if len(pdf) > limits.max_output_bytes:
         raise RenderLimitExceeded(f"PDF is larger than {limits.max_output_bytes} bytes")
     return pdf
@@ -256,3 +260,64 @@ class _page_guard:
     def __exit__(self, *exc_info):
         PROGRESS_LOGGER.removeFilter(self.filter)
         PROGRESS_LOGGER.setLevel(self.level)
+
+
+# what WeasyPrint logs, on LOGGER, when it leaves an image out of the document
+_IMAGE_FAILURES = ("Failed to load image", "Failed to load inline SVG", "Failed to render SVG")
+# Pillow names the file object it could not read: "cannot identify image file <_io...>"
+_OBJECT_REPR = re.compile(r"\s*<[\w.]+ object at 0x[0-9a-fA-F]+>")
+
+
+class _UnreadableImages(logging.Filter):
+    """Turns WeasyPrint's "Failed to load image" log lines into an error of the render.
+
+    WeasyPrint catches an image it cannot decode, logs it and lays the page out without
+    it; a co-branded flyer without its picture must fail instead. Errors are logged
+    above the default level, but the logger's level is lowered for the render in case
+    the application raised it. Meant to run in a render child.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.failures: list[ImageUnreadable] = []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not (isinstance(record.msg, str) and record.msg.startswith(_IMAGE_FAILURES)):
+            return True
+        self.failures.append(_unreadable(record))
+        return False  # an error of the render now, not a log line
+
+    def raise_first(self) -> None:
+        if self.failures:
+            raise self.failures[0]
+
+    def __enter__(self):
+        self.level = LOGGER.level
+        if LOGGER.getEffectiveLevel() > logging.ERROR:
+            LOGGER.setLevel(logging.ERROR)
+        LOGGER.addFilter(self)
+        return self
+
+    def __exit__(self, *exc_info):
+        LOGGER.removeFilter(self)
+        LOGGER.setLevel(self.level)
+
+
+def _unreadable(record: logging.LogRecord) -> ImageUnreadable:
+    args = record.args if isinstance(record.args, tuple) else ()
+    if record.msg.startswith("Failed to load image") and len(args) == 2:
+        url, error = args
+        return ImageUnreadable(_response_url(str(url)), _reason(error))
+    if record.msg.startswith("Failed to load inline SVG") and args:
+        return ImageUnreadable("<svg> in the HTML", _reason(args[0]))
+    url = str(args[0]) if args else "<svg>"
+    return ImageUnreadable(_response_url(url), "the SVG image cannot be drawn")
+
+
+def _reason(error: object) -> str:
+    # WeasyPrint's ImageLoadingError says nothing itself; the error it wraps does
+    cause = getattr(error, "__cause__", None) or error
+    detail = _OBJECT_REPR.sub("", str(cause)).strip()
+    if isinstance(cause, BaseException) and not detail:
+        detail = type(cause).__name__
+    return detail or "not a readable image"

@@ -4,24 +4,31 @@ from __future__ import annotations
 
 from html import escape
 
-import pypdfium2
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from .email import RenderedEmail
 from .errors import RenderError
+from .fonts import pil_font
 from .limits import Limits, run_limited
 from .rasters import open_image, png_bytes
+from .textfit import wrap_lines
 
 
 def pdf_thumbnail(pdf: bytes, width: int = 400, *, limits: Limits = Limits()) -> bytes:
     """PNG of the PDF's first page, ``width`` pixels wide."""
     _check_width(width)
+    # loaded here, once per process, so that every render child inherits it; and only
+    # here, so that rendering a PDF (or validating a template) does not load pdfium
+    import pypdfium2  # noqa: F401
+
     # pdfium is neither thread-safe nor hardened against every hostile file: run it
     # in a render child, which also keeps the calling process free of its state.
     return run_limited(_pdf_thumbnail, pdf, width, timeout_s=limits.timeout_s)
 
 
 def _pdf_thumbnail(pdf: bytes, width: int) -> bytes:
+    import pypdfium2
+
     try:
         document = pypdfium2.PdfDocument(pdf)
     except pypdfium2.PdfiumError as exc:
@@ -74,6 +81,31 @@ def email_preview_html(rendered: RenderedEmail) -> str:
             f'</head><body style="margin:0">{header}{html}</body></html>'
         )
     return html[: body_end + 1] + header + html[body_end + 1 :]
+
+
+def error_thumbnail(title: str, lines: list[str], width: int = 400) -> bytes:
+    """A PNG that says why there is no preview: TITLE, then each of LINES, word-wrapped."""
+    _check_width(width)
+    margin, size, title_size = max(8, width // 25), max(10, width // 32), max(12, width // 24)
+    font, bold = pil_font("DejaVuSans", size), pil_font("DejaVuSans-Bold", title_size)
+    text_width = width - 2 * margin
+
+    def measure(text: str, _size: float) -> float:
+        return font.getlength(text)
+
+    wrapped = [line for text in lines for line in wrap_lines(text, text_width, size, measure)]
+    wrapped = wrapped[:40] + (["…"] if len(wrapped) > 40 else [])
+    line_height = round(size * 1.35)
+    height = max(width * 3 // 4, 2 * margin + round(title_size * 1.8) + line_height * len(wrapped))
+    image = Image.new("RGB", (width, height), "#fef2f2")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, width - 1, height - 1), outline="#dc2626", width=2)
+    draw.text((margin, margin), title, font=bold, fill="#991b1b")
+    y = margin + round(title_size * 1.8)
+    for line in wrapped:
+        draw.text((margin, y), line, font=font, fill="#1f2328")
+        y += line_height
+    return png_bytes(image)
 
 
 def _check_width(width: int) -> None:

@@ -49,8 +49,9 @@ def _fail(errors: list[ValidationError]) -> None:
     raise SystemExit(1)
 
 
-def _valid_bundle(path: str) -> TemplateBundle:
-    """The template at PATH, loaded and validated; exit 1 with its errors if it is not valid."""
+def _valid_bundle(path: str, *, render: bool = True) -> TemplateBundle:
+    """The template at PATH, loaded and validated (with a sample render unless RENDER is
+    false); exit 1 with its errors if it is not valid."""
     from brand_templates.errors import TemplateInvalid
     from brand_templates.validation import validate
 
@@ -58,7 +59,7 @@ def _valid_bundle(path: str) -> TemplateBundle:
         bundle = _load(path)
     except TemplateInvalid as exc:
         _fail(exc.errors)
-    errors = validate(bundle)
+    errors = validate(bundle, render=render)
     if errors:
         _fail(errors)
     return bundle
@@ -66,9 +67,15 @@ def _valid_bundle(path: str) -> TemplateBundle:
 
 @templates.command("validate", with_appcontext=False)
 @click.argument("path")
-def validate_command(path: str) -> None:
-    """Check the template at PATH (folder, zip or starter slug); exit 1 on any error."""
-    bundle = _valid_bundle(path)
+@click.option(
+    "--no-render",
+    is_flag=True,
+    help="Only check the files; skip the render for the sample partner.",
+)
+def validate_command(path: str, no_render: bool) -> None:
+    """Check the template at PATH (folder, zip or starter slug) and render it for the sample
+    partner; exit 1 on any error."""
+    bundle = _valid_bundle(path, render=not no_render)
     manifest = bundle.manifest
     editable = len(manifest.editable_fields)
     click.echo(
@@ -94,16 +101,37 @@ def validate_command(path: str) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="File to write.",
 )
+@click.option(
+    "--text",
+    "text_output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Email templates: also write the plain-text part to this file.",
+)
 def render_command(
-    path: str, sample: bool, partner_slug: str | None, fmt: str | None, output: Path
+    path: str,
+    sample: bool,
+    partner_slug: str | None,
+    fmt: str | None,
+    output: Path,
+    text_output: Path | None,
 ) -> None:
     """Render the template at PATH with sample or real partner data to OUTPUT."""
-    from brand_templates.errors import FieldValueError, ValidationError
-    from brand_templates.rendering import render
+    from brand_templates.rendering import output_format, render
+    from brand_templates.sample_check import render_problems
 
     if sample == bool(partner_slug):
         raise click.UsageError("give exactly one of --sample or --partner SLUG")
-    bundle = _valid_bundle(path)
+    # the render below finds what a sample render would: the files are checked first
+    bundle = _valid_bundle(path, render=False)
+    try:
+        fmt = output_format(bundle.manifest, fmt)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    if text_output is not None and bundle.manifest.kind != "email":
+        raise click.UsageError(
+            f"--text writes the plain-text part of an email; this is a {bundle.manifest.kind} "
+            "template"
+        )
     if sample:
         from brand_templates.sample import sample_context, sample_storage_get
 
@@ -112,14 +140,16 @@ def render_command(
         context, storage_get = _partner_context(partner_slug)
     try:
         rendered = render(bundle, context, storage_get, fmt=fmt)
-    except FieldValueError as exc:
-        _fail([ValidationError(None, None, e.field, e.message) for e in exc.errors])
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
+    except Exception as exc:  # every render error is the template's to hear, as a message
+        _fail(render_problems(bundle, exc))
     output.write_bytes(rendered.data)
     if rendered.email is not None:
         click.echo(f"subject: {rendered.email.subject}")
     click.echo(f"wrote {output} ({rendered.content_type}, {len(rendered.data)} bytes)")
+    if text_output is not None and rendered.email is not None:
+        text = rendered.email.text.encode("utf-8")
+        text_output.write_bytes(text)
+        click.echo(f"wrote {text_output} (text/plain; charset=utf-8, {len(text)} bytes)")
 
 
 def _partner_context(slug: str):
@@ -156,14 +186,18 @@ def import_command(path: str, slug: str | None, publish: bool) -> None:
         with transaction():
             last_id = session.execute(select(func.max(BrandTemplateVersion.id))).scalar() or 0
             version = import_template(session, bundle, slug=slug)
-            if publish:
+            if publish and not version.render_errors:
                 publish_version(session, version)
             summary = f"{version.template.slug} version {version.number}"
             created = version.id > last_id
             state = "published" if version.published else "draft"
+            problems = version.render_problems
     except TemplateInvalid as exc:
         _fail(exc.errors)
     if created:
         click.echo(f"imported {summary} ({state})")
     else:
         click.echo(f"unchanged: {summary} ({state}) already holds this bundle")
+    if problems:
+        click.echo("its sample render fails, so it cannot be published until these are fixed:")
+        _fail(problems)

@@ -1,4 +1,5 @@
-"""`tandem --help` and `tandem templates validate` create no app and load no heavy libraries.
+"""`tandem --help` and `tandem templates validate` create no app and load no heavy libraries
+(but the PDF engine, when `validate` renders the template for the sample partner).
 
 Each case runs in a fresh interpreter and lists ``sys.modules`` afterwards; the time they
 take is measured by ``tests/benchmarks/bench_cli.py``, not here.
@@ -68,6 +69,14 @@ def test_listing_commands_loads_no_app(args):
 
 
 def test_validate_loads_the_template_format_only():
-    modules = modules_after(["templates", "validate", STARTER])
+    # `validate` renders the template for the sample partner unless told not to; the check
+    # of the files alone stays light
+    modules = modules_after(["templates", "validate", "--no-render", STARTER])
     assert "brand_templates.validation" in modules
     assert heavy(modules) == []
+
+
+def test_validate_with_its_sample_render_adds_the_pdf_engine_only():
+    modules = modules_after(["templates", "validate", STARTER])
+    assert "brand_templates.sample_check" in modules
+    assert {name.split(".")[0] for name in heavy(modules)} == {"weasyprint"}

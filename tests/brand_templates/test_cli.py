@@ -7,6 +7,7 @@ import io
 import pytest
 from click.testing import CliRunner
 from flask import Flask
+from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
@@ -125,6 +126,136 @@ def test_render_refuses_an_invalid_template(broken_folder, tmp_path):
     assert not (tmp_path / "x.pdf").exists()
 
 
+def _folder(root, files: dict[str, str | bytes]):
+    for name, data in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, str):
+            data = data.encode()
+        path.write_bytes(data)
+    return root
+
+
+def _catalogue(root, pages: int):
+    return _folder(
+        root,
+        {
+            "template.toml": 'name = "Catalogue"\nkind = "pdf"\nsource = "c.html"\n',
+            "c.html": "<p>{{ partner.name }}</p>\n{% for i in range("
+            + str(pages)
+            + ') %}<p style="break-after: page">{{ i }}</p>{% endfor %}\n',
+        },
+    )
+
+
+def _exited_with_message(result, lines: list[str]) -> None:
+    """Exit 1 with exactly LINES: messages, not a Python traceback."""
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    assert result.output.splitlines() == lines
+
+
+PAGE_LIMIT = (
+    "c.html: the sample render has more than 50 pages; to allow more, declare max_pages in "
+    "template.toml (up to 200)"
+)
+
+
+def test_validate_renders_the_sample_and_reports_the_page_limit(tmp_path, monkeypatch):
+    import app.runtime
+
+    # as in `tandem templates validate`: no app, so the ceiling comes from the environment
+    monkeypatch.setattr(app.runtime, "_settings", None)
+    folder = _catalogue(tmp_path / "catalogue", 56)
+    runner = CliRunner()
+    _exited_with_message(runner.invoke(templates, ["validate", str(folder)]), [PAGE_LIMIT])
+    result = runner.invoke(templates, ["validate", "--no-render", str(folder)])
+    assert result.exit_code == 0 and "OK: pdf template 'Catalogue'" in result.output
+    (folder / "template.toml").write_text(
+        'name = "Catalogue"\nkind = "pdf"\nsource = "c.html"\nmax_pages = 60\n'
+    )
+    assert runner.invoke(templates, ["validate", str(folder)]).exit_code == 0
+    result = runner.invoke(
+        templates, ["validate", str(folder)], env={"TEMPLATE_MAX_PAGES_CEILING": "55"}
+    )
+    _exited_with_message(
+        result,
+        [
+            "template.toml:4: max_pages: 60 pages is more than this instance allows: at most 55 "
+            "(the setting TEMPLATE_MAX_PAGES_CEILING)"
+        ],
+    )
+
+
+def test_render_errors_are_messages_with_file_and_line_not_tracebacks(tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "out.pdf"
+    folder = _catalogue(tmp_path / "catalogue", 56)
+    result = runner.invoke(templates, ["render", str(folder), "--sample", "-o", str(out)])
+    _exited_with_message(result, [PAGE_LIMIT])
+    assert not out.exists()
+
+    flyer = _folder(
+        tmp_path / "flyer",
+        {
+            "template.toml": 'name = "F"\nkind = "pdf"\nsource = "f.html"\n',
+            "f.html": "<h1>{{ partner.name }}</h1>\n\n<p>{{ partner.name.nope.x }}</p>\n",
+        },
+    )
+    result = runner.invoke(templates, ["render", str(flyer), "--sample", "-o", str(out)])
+    _exited_with_message(result, ["f.html:3: 'str object' has no attribute 'nope'"])
+
+    big = io.BytesIO()
+    Image.new("1", (8000, 6000)).save(big, "PNG")
+    (flyer / "f.html").write_text('<img src="big.png">')
+    (flyer / "big.png").write_bytes(big.getvalue())
+    result = runner.invoke(templates, ["render", str(flyer), "--sample", "-o", str(out)])
+    _exited_with_message(
+        result,
+        ["big.png: 8000x6000 pixels is more than the limit of 40,000,000 pixels; scale it down"],
+    )
+    assert not out.exists()
+
+
+MERGE_EMAIL = {
+    "template.toml": 'name = "Mail"\nkind = "email"\nsource = "m.mjml"\n'
+    'subject = "Hi {% raw %}{{FirstName}}{% endraw %}"\n',
+    "m.mjml": "<mjml><mj-body><mj-section><mj-column>\n"
+    "<mj-text>Dear {% raw %}{{FirstName}}{% endraw %}, from {{ partner.name }}</mj-text>\n"
+    "<mj-text>{{ partner.name.title() }}</mj-text>\n"
+    "</mj-column></mj-section></mj-body></mjml>\n",
+}
+
+
+def test_render_an_email_with_merge_tags_and_its_plain_text(tmp_path):
+    folder = _folder(tmp_path / "mail", MERGE_EMAIL)
+    out, text = tmp_path / "mail.html", tmp_path / "mail.txt"
+    runner = CliRunner()
+    assert runner.invoke(templates, ["validate", str(folder)]).exit_code == 0
+    result = runner.invoke(
+        templates, ["render", str(folder), "--sample", "-o", str(out), "--text", str(text)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "subject: Hi {{FirstName}}" in result.output
+    assert f"wrote {text} (text/plain; charset=utf-8, " in result.output
+    assert "Dear {{FirstName}}, from Brightfield Energy Solutions" in out.read_text()
+    assert text.read_text().startswith("Dear {{FirstName}}, from Brightfield Energy Solutions\n")
+    assert "<" not in text.read_text()
+    # --text is for emails only
+    result = runner.invoke(
+        templates,
+        ["render", "product-flyer", "--sample", "-o", str(tmp_path / "x.pdf"), "--text", str(text)],
+    )
+    assert result.exit_code == 2 and "--text writes the plain-text part of an email" in (
+        result.output
+    )
+    # an error in the email's source is reported at its line in the MJML file
+    (folder / "m.mjml").write_text(MERGE_EMAIL["m.mjml"].replace(".title()", ".nope.x"))
+    result = runner.invoke(templates, ["render", str(folder), "--sample", "-o", str(out)])
+    _exited_with_message(result, ["m.mjml:3: 'str object' has no attribute 'nope'"])
+
+
 @pytest.fixture
 def flask_app(tmp_path, file_storage):
     import_all_models()
@@ -166,6 +297,22 @@ def test_import_command(flask_app, tmp_path):
     assert result.exit_code == 1 and result.output.startswith("flyer.html:1: fields.nope:")
     count = app_db.session.execute(select(func.count()).select_from(BrandTemplateVersion)).scalar()
     assert count == 2
+
+
+def test_import_keeps_a_template_whose_sample_render_fails_as_a_draft(flask_app, tmp_path):
+    folder = _catalogue(tmp_path / "catalogue", 56)
+    runner = flask_app.test_cli_runner()
+    result = runner.invoke(templates, ["import", str(folder), "--publish"])
+    _exited_with_message(
+        result,
+        [
+            "imported catalogue version 1 (draft)",
+            "its sample render fails, so it cannot be published until these are fixed:",
+            PAGE_LIMIT,
+        ],
+    )
+    version = app_db.session.execute(select(BrandTemplateVersion)).scalar_one()
+    assert not version.published and version.render_errors[0]["message"] in PAGE_LIMIT
 
 
 def test_render_for_a_real_partner(app, world, tmp_path):

@@ -9,7 +9,13 @@ from app.models import User
 from brand_templates.bundle import TemplateBundle, load_bundle
 from brand_templates.errors import TemplateInvalid
 from brand_templates.models import BrandTemplate, BrandTemplateVersion, PublishedVersionImmutable
-from brand_templates.versions import import_template, latest_version, publish, version_bundle
+from brand_templates.versions import (
+    PublishRefused,
+    import_template,
+    latest_version,
+    publish,
+    version_bundle,
+)
 
 from .conftest import toml
 
@@ -135,3 +141,31 @@ def test_bad_slug_and_kind_change_are_refused(db, file_storage, pdf_bundle):
     with pytest.raises(TemplateInvalid, match="cannot change it to email"):
         import_template(db, email, slug="promo")
     assert import_template(db, email).template.slug == "mail"
+
+
+def test_a_bundle_whose_sample_render_fails_is_kept_as_a_draft_that_cannot_be_published(
+    db, file_storage, pdf_bundle
+):
+    source = b"<h1>{{ fields.headline }}</h1>\n<p>{{ partner.name.nope.x }}</p>\n"
+    broken = TemplateBundle({**pdf_bundle.files, "flyer.html": source})
+    version = import_template(db, broken)
+    db.commit()
+    assert not version.published
+    assert version.render_errors == [
+        {
+            "file": "flyer.html",
+            "line": 2,
+            "field": None,
+            "message": "'str object' has no attribute 'nope'",
+        }
+    ]
+    with pytest.raises(PublishRefused) as refused:
+        publish(db, version)
+    assert [str(e) for e in refused.value.errors] == [
+        "flyer.html:2: 'str object' has no attribute 'nope'"
+    ]
+    db.commit()
+    assert not version.published and version.published_at is None
+    good = import_template(db, pdf_bundle)
+    assert good.render_errors == []
+    assert publish(db, good).published

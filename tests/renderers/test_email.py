@@ -198,6 +198,72 @@ def test_leftover_template_syntax_fails_loudly():
         render_email(ok, {"v": 1}, subject="{% raw %}{{ x }}{% endraw %}")
 
 
+MERGE_TAGS = """<mjml><mj-body><mj-section><mj-column>
+<mj-text>Hi {% raw %}{{FirstName}}{% endraw %} / *|FNAME|*,</mj-text>
+<mj-button href="https://x.example/?u={% raw %}{{ UserId }}{% endraw %}">{{ v }}</mj-button>
+</mj-column></mj-section></mj-body></mjml>"""
+
+
+def test_keep_raw_keeps_the_merge_tags_of_raw_blocks():
+    compiled = compile_mjml(MERGE_TAGS)
+    rendered = render_email(
+        compiled,
+        {"v": "Go {{ x }}"},
+        subject="{% raw %}{{FirstName}}{% endraw %}, news",
+        preheader="For *|FNAME|*",
+        keep_raw=True,
+    )
+    assert "Hi {{FirstName}} / *|FNAME|*," in rendered.html
+    assert 'href="https://x.example/?u={{ UserId }}"' in rendered.html
+    assert "Go &#123;{ x }}" in rendered.html  # a value still cannot make a merge tag
+    assert "tdmjtag" not in rendered.html
+    assert "Hi {{FirstName}} / *|FNAME|*," in rendered.text
+    assert (rendered.subject, rendered.preheader) == ("{{FirstName}}, news", "For *|FNAME|*")
+    # without keep_raw, the same template is refused and the raw block's line is named
+    with pytest.raises(TemplateSourceError) as caught:
+        render_email(compiled, {"v": "x"}, subject="s")
+    assert (caught.value.filename, caught.value.lineno) == ("email.mjml", 2)
+    assert "left unrendered: '{{FirstName}}" in str(caught.value)
+
+
+def test_keep_raw_still_refuses_template_syntax_made_by_values():
+    compiled = compile_mjml(
+        "<mjml><mj-body><mj-text>{{ a }}{{ b }}{% raw %}{{X}}{% endraw %}</mj-text>"
+        "</mj-body></mjml>"
+    )
+    # a '{' that ends one value and one that starts the next make '{{'
+    with pytest.raises(TemplateSourceError, match=r"unrendered: '\{\{ 1"):
+        render_email(compiled, {"a": "{", "b": "{ 1 }}"}, subject="s", keep_raw=True)
+
+
+def test_render_errors_name_the_line_of_the_mjml_source():
+    source = """<mjml>
+<mj-body>
+<mj-section><mj-column>
+<mj-text>{{ partner.name }}</mj-text>
+<mj-text>{% for x in items %}
+  {{ x.title }} {{ x.price * 2 }}
+{% endfor %}</mj-text>
+<mj-text>{{ partner.name.nope.deeper }}</mj-text>
+</mj-column></mj-section>
+</mj-body>
+</mjml>"""
+    compiled = compile_mjml(source, filename="news.mjml")
+    context = {"partner": {"name": "Acme"}, "items": [{"title": "a", "price": 1}]}
+    with pytest.raises(TemplateSourceError) as caught:
+        render_email(compiled, context, subject="s")
+    assert (caught.value.filename, caught.value.lineno) == ("news.mjml", 8)
+    assert str(caught.value) == "news.mjml line 8: 'str object' has no attribute 'nope'"
+    context = {"partner": {"name": "Acme"}, "items": [{"title": "a", "price": None}]}
+    with pytest.raises(TemplateSourceError) as caught:
+        render_email(compiled, context, subject="s")
+    assert (caught.value.filename, caught.value.lineno) == ("news.mjml", 6)
+    # the same source under another name is another template
+    other = compile_mjml(source, filename="other.mjml")
+    with pytest.raises(TemplateSourceError, match="^other.mjml line 6: "):
+        render_email(other, context, subject="s")
+
+
 def test_template_source_errors_name_the_line():
     with pytest.raises(TemplateSourceError) as caught:
         compile_mjml(

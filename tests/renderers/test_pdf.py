@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import tempfile
 import time
 
@@ -10,6 +11,7 @@ import pytest
 from renderers import (
     AssetRefused,
     AssetResolver,
+    ImageUnreadable,
     Limits,
     RenderLimitExceeded,
     TemplateSourceError,
@@ -123,6 +125,38 @@ def test_a_500_page_loop_stops_at_the_page_limit(assets):
     assert time.monotonic() - started < 10
     with pytest.raises(RenderLimitExceeded, match="more than 3 pages"):
         render_html_pdf(source, {}, assets, limits=Limits(max_pages=3))
+
+
+def test_a_longer_page_limit_is_passed_in_limits(assets):
+    source = '{% for i in range(60) %}<p style="break-after: page">{{ i }}</p>{% endfor %}'
+    with pytest.raises(RenderLimitExceeded, match="more than 50 pages"):
+        render_html_pdf(source, {}, assets)
+    pdf = render_html_pdf(source, {}, assets, limits=Limits(max_pages=60))
+    assert len(pypdf.PdfReader(io.BytesIO(pdf)).pages) == 60
+
+
+def _truncated_jpeg() -> bytes:
+    return image_bytes((64, 64), fmt="JPEG", mode="RGB")[:200]
+
+
+@pytest.mark.parametrize(
+    ("html", "url", "data", "reason"),
+    [
+        ('<img src="images/x.png">', "images/x.png", b"no image here", "cannot identify image"),
+        ('<img src="x.jpg">', "x.jpg", _truncated_jpeg(), "Truncated File Read"),
+        ('<img src="images/x.svg">', "images/x.svg", b"<svg><g></svg>", "mismatched tag"),
+        ('<div style="background: url(b.png); height: 9pt"></div>', "b.png", b"GIF89a", ""),
+    ],
+)
+def test_an_image_weasyprint_cannot_read_fails_the_render(monkeypatch, html, url, data, reason):
+    # WeasyPrint only logs "Failed to load image" and leaves the image out; even with its
+    # logger silenced by the application, the render fails and names the file
+    monkeypatch.setattr(logging.getLogger("weasyprint"), "level", logging.CRITICAL)
+    with pytest.raises(ImageUnreadable) as caught:
+        render_html_pdf(html, {}, AssetResolver({url: data}))
+    assert caught.value.url == url
+    assert str(caught.value).startswith(f"image {url!r} cannot be read: {reason}")
+    assert "object at 0x" not in str(caught.value)
 
 
 def test_slow_renders_are_stopped(assets):

@@ -77,3 +77,16 @@ def test_email_preview_shows_subject_and_preheader_above_the_email():
     assert '<base target="_blank">' in html
     bare = email_preview_html(RenderedEmail("S", "P", "<p>fragment</p>", "fragment"))
     assert bare.startswith("<!doctype html>") and "<p>fragment</p>" in bare
+
+
+def test_error_thumbnail_says_why_there_is_no_preview():
+    from renderers.preview import error_thumbnail
+
+    short = Image.open(io.BytesIO(error_thumbnail("No preview", ["flyer.html:3: broken"])))
+    assert (short.format, short.width) == ("PNG", 400)
+    assert short.getpixel((0, 0)) != short.getpixel((200, 200))  # a frame around the text
+    many = ["c.html: the sample render has more than 50 pages; " * 3] * 6
+    tall = Image.open(io.BytesIO(error_thumbnail("No preview", many)))
+    assert tall.width == 400 and tall.height > short.height  # long messages wrap
+    with pytest.raises(RenderError):
+        error_thumbnail("No preview", [], width=0)

@@ -8,6 +8,7 @@ import re
 import zipfile
 
 import pytest
+from PIL import Image
 from sqlalchemy import func, select
 
 from app.db import session
@@ -15,7 +16,7 @@ from brand_templates.models import BrandTemplate, BrandTemplateVersion
 from tests.brand_templates.zips import BROKEN, lying_zip
 
 
-def _zip(files: dict[str, str]) -> bytes:
+def _zip(files: dict[str, str | bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, text in files.items():
@@ -199,3 +200,137 @@ def test_upload_whose_manifest_spells_a_nul_is_an_error_not_a_500(world, login_a
     )
     assert response.status_code == 400
     assert "contains a NUL character" in response.get_data(as_text=True)
+CATALOGUE = {
+    "template.toml": 'name = "Catalogue"\nkind = "pdf"\nsource = "c.html"\n',
+    "c.html": "<h1>{{ partner.name }}</h1>\n{% for i in range(56) %}"
+    '<p style="break-after: page">{{ i }}</p>{% endfor %}\n',
+}
+PAGE_LIMIT = (
+    "the sample render has more than 50 pages; to allow more, declare max_pages in "
+    "template.toml (up to 200)"
+)
+
+
+def _upload(client, files: dict[str, str | bytes], slug: str = "catalogue"):
+    return client.post(
+        "/admin/templates/upload",
+        data={"bundle": (io.BytesIO(_zip(files)), "t.zip"), "slug": slug},
+        content_type="multipart/form-data",
+    )
+
+
+def test_a_template_whose_sample_render_fails_is_a_draft_that_says_why(world, login_as, app):
+    client = login_as("marketer@vendor.example")
+    response = _upload(client, CATALOGUE)
+    assert response.status_code == 302
+    with app.app_context():
+        version = session.execute(select(BrandTemplateVersion)).scalar_one()
+        assert not version.published
+        assert version.render_errors == [
+            {"file": "c.html", "line": None, "field": None, "message": PAGE_LIMIT}
+        ]
+        version_id, template_id = version.id, version.template_id
+        session.remove()
+    page = client.get(f"/admin/templates/{template_id}").get_data(as_text=True)
+    assert "its sample render fails" in page  # the flash after the upload
+    assert "The sample render fails." in page and PAGE_LIMIT in page
+
+    # publishing is refused with the reason, and the version stays a draft
+    refused = client.post(f"/admin/templates/versions/{version_id}/publish")
+    assert refused.status_code == 422
+    body = refused.get_data(as_text=True)
+    assert "Version 1 cannot be published: its sample render fails" in body
+    assert PAGE_LIMIT in body
+    with app.app_context():
+        assert not session.get(BrandTemplateVersion, version_id).published
+        session.remove()
+
+    # the preview and the sample answer with the error, never a 500
+    preview = client.get(f"/admin/templates/versions/{version_id}/preview")
+    assert preview.status_code == 422 and preview.mimetype == "image/png"
+    assert preview.data.startswith(b"\x89PNG")
+    sample = client.get(f"/admin/templates/versions/{version_id}/sample.pdf")
+    assert sample.status_code == 422 and sample.mimetype == "text/html"
+    assert PAGE_LIMIT in sample.get_data(as_text=True)
+    assert client.get(f"/admin/templates/versions/{version_id}/sample.png").status_code == 422
+
+    # fixed (max_pages declared), the next version publishes
+    fixed = dict(CATALOGUE, **{"template.toml": CATALOGUE["template.toml"] + "max_pages = 60\n"})
+    assert _upload(client, fixed).status_code == 302
+    with app.app_context():
+        second = session.execute(
+            select(BrandTemplateVersion).where(BrandTemplateVersion.number == 2)
+        ).scalar_one()
+        assert second.render_errors == []
+        second_id = second.id
+        session.remove()
+    assert client.post(f"/admin/templates/versions/{second_id}/publish").status_code == 302
+    assert client.get(f"/admin/templates/versions/{second_id}/preview").status_code == 200
+
+
+def test_a_version_never_checked_is_rendered_before_it_is_published(world, login_as, app):
+    """Versions imported before render errors were recorded (NULL) are checked on publish."""
+    client = login_as("admin@vendor.example")
+    assert _upload(client, CATALOGUE).status_code == 302
+    with app.app_context():
+        version = session.execute(select(BrandTemplateVersion)).scalar_one()
+        version.render_errors = None
+        session.commit()
+        version_id = version.id
+        session.remove()
+    assert client.post(f"/admin/templates/versions/{version_id}/publish").status_code == 422
+    with app.app_context():
+        version = session.get(BrandTemplateVersion, version_id)
+        assert not version.published and version.render_errors[0]["message"] == PAGE_LIMIT
+        session.remove()
+
+
+def test_an_email_whose_sample_render_fails_previews_the_error(world, login_as, app):
+    client = login_as("admin@vendor.example")
+    files = {
+        "template.toml": 'name = "Mail"\nkind = "email"\nsource = "m.mjml"\nsubject = "Hi"\n',
+        "m.mjml": "<mjml><mj-body><mj-section><mj-column>\n"
+        "<mj-text>{{ partner.name }}</mj-text>\n"
+        "<mj-text>{{ partner.name.nope.x }}</mj-text>\n"
+        "</mj-column></mj-section></mj-body></mjml>\n",
+    }
+    assert _upload(client, files, slug="mail").status_code == 302
+    with app.app_context():
+        version = session.execute(select(BrandTemplateVersion)).scalar_one()
+        assert version.render_problems[0].file == "m.mjml"
+        assert str(version.render_problems[0]) == ("m.mjml:3: 'str object' has no attribute 'nope'")
+        version_id = version.id
+        session.remove()
+    preview = client.get(f"/admin/templates/versions/{version_id}/preview")
+    assert preview.status_code == 422 and preview.mimetype == "text/html"
+    assert "default-src 'none'" in preview.headers["Content-Security-Policy"]
+    body = preview.get_data(as_text=True)
+    assert "No preview: the sample render fails" in body and "has no attribute" in body
+    assert client.get(f"/admin/templates/versions/{version_id}/sample.html").status_code == 422
+
+
+def test_problems_readable_from_the_bundle_refuse_the_upload(world, login_as, app, settings):
+    client = login_as("admin@vendor.example")
+    big = io.BytesIO()
+    Image.new("1", (8000, 6000)).save(big, "PNG")
+    files = dict(GOOD, **{"flyer.html": '<img src="big.png">', "big.png": big.getvalue()})
+    response = _upload(client, files, slug="big")
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert "big.png" in body and "8000x6000 pixels is more than the limit of 40,000,000" in body
+    # the page ceiling is the instance's setting
+    settings.template_max_pages_ceiling = 55
+    try:
+        declared = dict(
+            CATALOGUE, **{"template.toml": CATALOGUE["template.toml"] + "max_pages = 60\n"}
+        )
+        response = _upload(client, declared)
+    finally:
+        settings.template_max_pages_ceiling = 200
+    assert response.status_code == 400
+    assert "60 pages is more than this instance allows: at most 55" in response.get_data(
+        as_text=True
+    )
+    with app.app_context():
+        assert session.execute(select(func.count(BrandTemplate.id))).scalar_one() == 0
+        session.remove()

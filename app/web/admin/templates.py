@@ -13,14 +13,16 @@ from app.storage import get_storage
 from app.web.access import VENDOR, roles
 from app.web.admin import bp
 from app.web.common import get_or_404, uploaded_bytes
-from brand_templates import TemplateInvalid, load_bundle, starter_slugs
+from brand_templates import TemplateInvalid, ValidationError, load_bundle, starter_slugs
 from brand_templates.library import load_starter
 from brand_templates.models import BrandTemplate, BrandTemplateVersion
 from brand_templates.sample import sample_context, sample_storage_get
-from brand_templates.versions import import_template, publish, version_bundle
+from brand_templates.versions import PublishRefused, import_template, publish, version_bundle
 
 AUTHORS = frozenset({Role.ADMIN, Role.MARKETER})
 MAX_BUNDLE_BYTES = 20 * 1024 * 1024
+# an email preview is shown in a sandboxed frame: its own inline styles and images only
+EMAIL_PREVIEW_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
 
 @bp.get("/templates")
@@ -40,7 +42,10 @@ def template_import_starter(slug: str):
     if slug not in starter_slugs():
         abort(404)
     version = import_template(session, load_starter(slug), slug=slug, user_id=current_user.id)
-    publish(session, version)
+    try:
+        publish(session, version)
+    except PublishRefused:
+        pass  # kept as a draft; its page says why (a render that ran out of time, say)
     audit.record(
         current_user,
         "template.import",
@@ -48,7 +53,10 @@ def template_import_starter(slug: str):
         changes={"starter": [None, slug], "version": [None, version.number]},
     )
     session.commit()
-    flash(f"{version.template.name} is in the library.", "success")
+    if version.published:
+        flash(f"{version.template.name} is in the library.", "success")
+    else:
+        flash(f"{version.template.name} is a draft: its sample render fails.", "error")
     return redirect(url_for("admin.template_detail", template_id=version.template_id))
 
 
@@ -76,7 +84,14 @@ def template_upload():
     except TemplateInvalid as exc:
         session.rollback()
         return render_template("admin/template_errors.html", errors=exc.errors), 400
-    flash(f"Version {version.number} of {version.template.name} is ready to review.", "success")
+    if version.render_errors:
+        flash(
+            f"Version {version.number} of {version.template.name} is kept as a draft, but its "
+            "sample render fails: fix the problems shown below and upload it again.",
+            "error",
+        )
+    else:
+        flash(f"Version {version.number} of {version.template.name} is ready to review.", "success")
     return redirect(url_for("admin.template_detail", template_id=version.template_id))
 
 
@@ -93,7 +108,21 @@ def template_detail(template_id: int):
 @roles(AUTHORS)
 def template_publish(version_id: int):
     version = get_or_404(BrandTemplateVersion, version_id)
-    publish(session, version)
+    try:
+        publish(session, version)
+    except PublishRefused:
+        session.commit()  # the problems found by rendering it again
+        message = (
+            f"Version {version.number} cannot be published: its sample render fails "
+            "(see the problems below)."
+        )
+        template = version.template
+        return render_template(
+            "admin/template_detail.html",
+            template=template,
+            versions=list(reversed(template.versions)),
+            refused=message,
+        ), 422
     audit.record(
         current_user,
         "template.publish",
@@ -105,27 +134,62 @@ def template_publish(version_id: int):
     return redirect(url_for("admin.template_detail", template_id=version.template_id))
 
 
+class SampleRenderFailed(Exception):
+    """The sample render of a version failed; ``problems`` say why, at file and line."""
+
+    def __init__(self, version: BrandTemplateVersion, problems: list[ValidationError]):
+        super().__init__("; ".join(str(problem) for problem in problems))
+        self.version = version
+        self.problems = problems
+
+
+@bp.errorhandler(SampleRenderFailed)
+def sample_render_failed(exc: SampleRenderFailed):
+    """Any page made from a failing sample render answers with its problems, never a 500."""
+    return render_template(
+        "admin/template_render_errors.html", errors=exc.problems, version=exc.version
+    ), 422
+
+
 def sample_render(version: BrandTemplateVersion, fmt: str | None = None):
-    """The version rendered for the sample partner (what a template author checks first)."""
+    """The version rendered for the sample partner (what a template author checks first).
+
+    Raises SampleRenderFailed with the problems when the render fails, and ValueError for
+    a format the template's kind does not have.
+    """
     from brand_templates import rendering
+    from brand_templates.sample_check import render_problems
 
     bundle = version_bundle(version)
-    return bundle, rendering.render(bundle, sample_context(), sample_storage_get, fmt=fmt)
+    fmt = rendering.output_format(bundle.manifest, fmt)
+    try:
+        return bundle, rendering.render(bundle, sample_context(), sample_storage_get, fmt=fmt)
+    except Exception as exc:  # the template's problem, shown to its author
+        raise SampleRenderFailed(version, render_problems(bundle, exc)) from exc
 
 
 @bp.get("/templates/versions/<int:version_id>/preview")
 @roles(VENDOR)
 def template_preview(version_id: int):
-    """A thumbnail (PNG) or, for emails, the HTML preview; cached in storage by render key."""
+    """A thumbnail (PNG) or, for emails, the HTML preview; cached in storage by render key.
+
+    When the sample render fails: 422 with a PNG that says why, or the HTML of the problems.
+    """
     from brand_templates import rendering
+    from renderers.errors import RenderError
 
     version = get_or_404(BrandTemplateVersion, version_id)
     key = "previews/" + rendering.render_key(version.sha256, {}, "sample", "preview")
     storage = get_storage()
     is_email = version.manifest.get("kind") == "email"
     if not storage.exists(key):
-        _bundle, rendered = sample_render(version)
-        image = rendering.preview(rendered)
+        try:
+            _bundle, rendered = sample_render(version)
+            image = rendering.preview(rendered)
+        except SampleRenderFailed as exc:
+            return _preview_refused(exc.problems, is_email)
+        except RenderError as exc:  # the thumbnail of a render that worked
+            return _preview_refused([ValidationError(None, None, None, str(exc))], is_email)
         storage.put(
             key,
             image.encode() if isinstance(image, str) else image,
@@ -134,9 +198,22 @@ def template_preview(version_id: int):
     response = Response(storage.get(key), mimetype="text/html" if is_email else "image/png")
     response.headers["Cache-Control"] = "private, max-age=3600"
     if is_email:
-        response.headers["Content-Security-Policy"] = (
-            "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
-        )
+        response.headers["Content-Security-Policy"] = EMAIL_PREVIEW_CSP
+    return response
+
+
+def _preview_refused(problems: list[ValidationError], is_email: bool) -> Response:
+    """The preview of a template whose sample render fails: why, as an image or HTML."""
+    from renderers.preview import error_thumbnail
+
+    if is_email:
+        html = render_template("admin/template_render_errors.html", errors=problems, bare=True)
+        response = Response(html, status=422, mimetype="text/html")
+        response.headers["Content-Security-Policy"] = EMAIL_PREVIEW_CSP
+    else:
+        image = error_thumbnail("No preview: the sample render fails", [str(p) for p in problems])
+        response = Response(image, status=422, mimetype="image/png")
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -145,7 +222,7 @@ def template_preview(version_id: int):
 def template_sample(version_id: int, fmt: str):
     version = get_or_404(BrandTemplateVersion, version_id)
     try:
-        _bundle, rendered = sample_render(version, fmt)
+        _bundle, rendered = sample_render(version, fmt)  # SampleRenderFailed: a 422 page
     except ValueError as exc:
         abort(404, str(exc))
     slug = version.template.slug
