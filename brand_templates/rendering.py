@@ -138,7 +138,9 @@ def render(
     )
     if manifest.kind == "email":
         rendered_email = _render_email(bundle, manifest, ctx)
-        html = link_email_assets(rendered_email.html, assets, asset_url)
+        html = link_email_assets(
+            rendered_email.html, assets, asset_url, stored=stored_images(bundle, ctx)
+        )
         rendered_email = dataclasses.replace(rendered_email, html=html)
         return RenderedAsset(
             "email", CONTENT_TYPES["html"], html.encode("utf-8"), "html", rendered_email
@@ -178,29 +180,65 @@ def with_page_size(html: str, page_size: str) -> str:
     return rule + html
 
 
-EMAIL_ASSET_RE = re.compile(
-    r"""(?P<lead>\b(?:src|background)\s*=\s*)(?P<q>["'])(?P<ref>[^"'<>]*)(?P=q)"""
-    r"""|(?P<css>url\(\s*)(?P<cq>["']?)(?P<cref>[^"')<>]*)(?P=cq)\s*\)""",
+# where an email names images: src and background attributes (Outlook's VML too), and url()
+# in CSS, which is only looked for inside style attributes and <style> elements: text that
+# happens to read "url(...)" is a partner's words, not a reference
+EMAIL_IMAGE_ATTR = re.compile(
+    r"""(?P<lead>\b(?:src|background)\s*=\s*)(?P<q>["'])(?P<ref>[^"'<>]*)(?P=q)(?P<tail>)""",
     re.IGNORECASE,
+)
+EMAIL_CSS = re.compile(
+    r"""(?P<attr>\bstyle\s*=\s*(?P<q>["']))(?P<style>.*?)(?P=q)"""
+    r"""|(?P<open><style\b[^>]*>)(?P<sheet>.*?)(?=</style\s*>)""",
+    re.IGNORECASE | re.DOTALL,
+)
+CSS_URL = re.compile(
+    r"""(?P<lead>url\(\s*)(?P<q>["']?)(?P<ref>[^"')<>]*)(?P=q)(?P<tail>\s*\))""", re.IGNORECASE
 )
 
 
+STORAGE_REF = re.compile(r"""storage:[^\s"'<>()]+""")
+
+
+def stored_images(bundle: TemplateBundle, ctx: Mapping) -> frozenset[str]:
+    """The stored files (``storage:<key>``) an email of BUNDLE may show for CTX: the
+    partner's and the vendor's logos, the values of its image fields (which the domain
+    checks are the partner's own) and those its source names itself."""
+    manifest = bundle.manifest
+    assert manifest.source is not None
+    refs = [ctx["partner"].get("logo"), ctx["vendor"].get("logo")]
+    refs += STORAGE_REF.findall(bundle.text(manifest.source))
+    refs += [
+        ctx["fields"].get(name) for name, spec in manifest.fields.items() if spec.type == "image"
+    ]
+    return frozenset(
+        ref.strip() for ref in refs if isinstance(ref, str) and ref.strip().startswith("storage:")
+    )
+
+
 def link_email_assets(
-    html: str, assets: AssetResolver, asset_url: Callable[[str], str] | None = None
+    html: str,
+    assets: AssetResolver,
+    asset_url: Callable[[str], str] | None = None,
+    *,
+    stored: frozenset[str] = frozenset(),
 ) -> str:
-    """Point an email's template and stored images at ASSET_URL(ref), or inline them."""
+    """Point an email's template and stored images at ASSET_URL(ref), or inline them.
+
+    Only the template's own files and the stored files in STORED are images of the email;
+    any other ``storage:`` reference (typed by someone as text, say) is left as it is.
+    """
     files = assets.template_files
 
     def target(ref: str) -> str | None:
         plain = unescape(ref).strip()
         if plain.startswith("storage:"):
-            return plain
+            return plain if plain in stored else None
         name = plain[len("asset:") :] if plain.startswith("asset:") else plain
         return plain if name in files else None
 
     def replace(match: re.Match) -> str:
-        ref = match["ref"] if match["lead"] else match["cref"]
-        found = target(ref)
+        found = target(match["ref"])
         if found is None:
             return match[0]
         if asset_url is not None:
@@ -208,11 +246,14 @@ def link_email_assets(
         else:
             data, mime = assets.resolve(found)
             url = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
-        if match["lead"]:
-            return f"{match['lead']}{match['q']}{escape(url, quote=True)}{match['q']}"
-        return f"{match['css']}{match['cq']}{escape(url, quote=True)}{match['cq']})"
+        return f"{match['lead']}{match['q']}{escape(url, quote=True)}{match['q']}{match['tail']}"
 
-    return EMAIL_ASSET_RE.sub(replace, html)
+    def replace_in_css(match: re.Match) -> str:
+        if match["attr"]:
+            return f"{match['attr']}{CSS_URL.sub(replace, match['style'])}{match['q']}"
+        return f"{match['open']}{CSS_URL.sub(replace, match['sheet'])}"
+
+    return EMAIL_CSS.sub(replace_in_css, EMAIL_IMAGE_ATTR.sub(replace, html))
 
 
 def _render_email(bundle: TemplateBundle, manifest: Manifest, ctx: Mapping) -> RenderedEmail:

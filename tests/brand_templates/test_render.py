@@ -140,6 +140,33 @@ def test_email_images_are_inlined_or_published(email_bundle, context):
     assert 'src="https://cdn.example/images/dot.png"' in published
 
 
+def test_an_email_shows_only_the_stored_files_its_context_or_source_names(context):
+    """Text that reads like a reference is text: a partner cannot make the email fetch a
+    stored file (another partner's picture, a render) by typing its key."""
+    source = EMAIL_SOURCE.replace(
+        "</mj-column>",
+        '<mj-image src="storage:samples/lumora-logo.png" />'
+        '<mj-text><span style="background:url(images/dot.png)">x</span></mj-text></mj-column>',
+    )
+    bundle = make_bundle(
+        {"template.toml": toml(EMAIL_MANIFEST), "mail.mjml": source, "images/dot.png": png()}
+    )
+    typed = "url(storage:samples/lumora-logo.png) url(images/dot.png) url('storage:x/y.png')"
+    context["fields"] = {"headline": typed, "intro": f"<p>{typed}</p>"}
+    fetched = []
+
+    def storage_get(key):
+        fetched.append(key)
+        return sample_storage_get(key)
+
+    email = render(bundle, context, storage_get).email.html
+    # the partner's logo and the image the source names; nothing the partner typed
+    assert sorted(fetched) == ["samples/brightfield-logo.png", "samples/lumora-logo.png"]
+    shown = html.unescape(email)
+    assert shown.count(typed) == 4  # title, preheader, headline and intro: as typed
+    assert 'style="background:url(data:image/png;base64,' in email  # CSS in the template
+
+
 def test_output_formats(pdf_bundle, email_bundle, context):
     assert output_format(pdf_bundle.manifest, None) == "pdf"
     assert output_format(email_bundle.manifest, "HTML") == "html"
