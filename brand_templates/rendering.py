@@ -114,7 +114,7 @@ def render(
     *,
     fmt: str | None = None,
     limits: Limits | None = None,
-    asset_url: Callable[[str], str] | None = None,
+    publish_image: Callable[[bytes, str], str | None] | None = None,
 ) -> RenderedAsset:
     """Render BUNDLE for CONTEXT ({partner, vendor, fields}) to FMT.
 
@@ -124,9 +124,9 @@ def render(
     manifest and ValueError for a format the kind cannot produce.
 
     An email's images are the template's files and stored files, which a mail client cannot
-    fetch: ``asset_url(ref)`` turns each (``images/x.png``, ``storage:<key>``) into the
-    address to publish it under; without it they are inlined as ``data:`` URLs, which makes
-    a self-contained file for previews and downloads.
+    fetch: ``publish_image(data, mime type)`` publishes each and returns its absolute URL
+    (see ``link_email_assets``); without it they are inlined as ``data:`` URLs, which makes a
+    self-contained file for the app's own previews (mail clients do not show them).
     """
     manifest = bundle.manifest
     fmt = output_format(manifest, fmt)
@@ -139,7 +139,7 @@ def render(
     if manifest.kind == "email":
         rendered_email = _render_email(bundle, manifest, ctx)
         html = link_email_assets(
-            rendered_email.html, assets, asset_url, stored=stored_images(bundle, ctx)
+            rendered_email.html, assets, publish_image, stored=stored_images(bundle, ctx)
         )
         rendered_email = dataclasses.replace(rendered_email, html=html)
         return RenderedAsset(
@@ -219,33 +219,45 @@ def stored_images(bundle: TemplateBundle, ctx: Mapping) -> frozenset[str]:
 def link_email_assets(
     html: str,
     assets: AssetResolver,
-    asset_url: Callable[[str], str] | None = None,
+    publish_image: Callable[[bytes, str], str | None] | None = None,
     *,
     stored: frozenset[str] = frozenset(),
 ) -> str:
-    """Point an email's template and stored images at ASSET_URL(ref), or inline them.
+    """Point an email's images at the URLs PUBLISH_IMAGE gives them, or inline them.
 
-    Only the template's own files and the stored files in STORED are images of the email;
-    any other ``storage:`` reference (typed by someone as text, say) is left as it is.
+    The images are the template's own files and the stored files in STORED, read through
+    ASSETS; any other ``storage:`` reference (typed by someone as text, say) is left as it
+    is. ``publish_image(data, mime type)`` returns the absolute URL it published the bytes
+    under, or None for a file that is no image a mail client shows (which stays inline).
+    When publishing, ``data:`` URLs the template writes itself are published too, so that
+    no image depends on ``data:`` support. Without PUBLISH_IMAGE every image is inlined.
     """
     files = assets.template_files
+    urls: dict[str, str] = {}  # an image used twice (img and VML) is published once
 
     def target(ref: str) -> str | None:
         plain = unescape(ref).strip()
         if plain.startswith("storage:"):
             return plain if plain in stored else None
+        if publish_image is not None and plain[:5].lower() == "data:":
+            return plain
         name = plain[len("asset:") :] if plain.startswith("asset:") else plain
         return plain if name in files else None
+
+    def url_of(found: str) -> str:
+        if found not in urls:
+            data, mime = assets.resolve(found)
+            url = publish_image(data, mime) if publish_image is not None else None
+            if url is None:
+                url = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+            urls[found] = url
+        return urls[found]
 
     def replace(match: re.Match) -> str:
         found = target(match["ref"])
         if found is None:
             return match[0]
-        if asset_url is not None:
-            url = asset_url(found)
-        else:
-            data, mime = assets.resolve(found)
-            url = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+        url = url_of(found)
         return f"{match['lead']}{match['q']}{escape(url, quote=True)}{match['q']}{match['tail']}"
 
     def replace_in_css(match: re.Match) -> str:
@@ -334,8 +346,14 @@ def render_key(
     values: Mapping,
     brand_kit_version: int | str,
     fmt: str,
+    *,
+    links: str | None = None,
 ) -> str:
-    """A cache key for a render: equal inputs (and renderer version) give equal keys."""
+    """A cache key for a render: equal inputs (and renderer version) give equal keys.
+
+    LINKS says where the render's images are published if they are not inlined (an email's
+    URL prefix): the same values make another file then, so another key.
+    """
     payload = {
         "template": str(template_version_id_or_hash),
         "values": _canonical(values),
@@ -343,6 +361,8 @@ def render_key(
         "format": fmt,
         "renderer": renderers.RENDERER_VERSION,
     }
+    if links is not None:
+        payload["links"] = links
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
