@@ -400,3 +400,35 @@ def test_only_images_are_published_and_an_svg_runs_nothing(app, storage):
     import hashlib
 
     assert email_images.token_of(svg) != hashlib.sha256(svg).hexdigest()
+
+
+def test_an_email_stored_with_inline_images_is_not_served_as_a_download(client, network, mail):
+    """A render stored before images were published: its file inlines them, its key has no
+    links and its stamp was computed from the rows alone. The next download replaces it."""
+    import hashlib
+
+    from brand_templates import render_key
+
+    asset = mail.assets["event-invitation"]
+    row = rendering.current_render(asset, network.alpha)
+    prepared = rendering.prepare(asset, network.alpha)
+    inline = rendering.render_prepared(prepared, for_preview=True).data
+    assert b"data:image/" in inline
+    query = rendering._row_and_stamp_query()
+    parts = session.execute(query, {"asset_id": asset.id, "partner_id": network.alpha.id}).first()
+    text = "|".join(p.isoformat() if hasattr(p, "isoformat") else str(p) for p in parts[1:])
+    old_key = render_key(
+        asset.template_version_id,
+        prepared.values,
+        f"{network.alpha.brand_kit.version}.{rendering._context_digest(prepared.context)}",
+        "html",
+    )
+    row.render_key = old_key
+    row.storage_key = get_storage().put(f"renders/{old_key[:2]}/{old_key}.html", inline)
+    row.inputs_stamp = hashlib.sha256(text.encode()).hexdigest()[:32]
+    session.commit()
+
+    login(client, "admin@alpha.example", PASSWORD)
+    html = client.get(f"/portal/assets/{asset.id}/download/html").get_data(as_text=True)
+    assert "data:" not in html and f'src="{IMAGES}' in html
+    assert rendering.current_render(asset, network.alpha).render_key == prepared.key != old_key
