@@ -114,7 +114,7 @@ def render(
     *,
     fmt: str | None = None,
     limits: Limits | None = None,
-    asset_url: Callable[[str], str] | None = None,
+    publish_image: Callable[[bytes, str], str | None] | None = None,
 ) -> RenderedAsset:
     """Render BUNDLE for CONTEXT ({partner, vendor, fields}) to FMT.
 
@@ -124,9 +124,9 @@ def render(
     manifest and ValueError for a format the kind cannot produce.
 
     An email's images are the template's files and stored files, which a mail client cannot
-    fetch: ``asset_url(ref)`` turns each (``images/x.png``, ``storage:<key>``) into the
-    address to publish it under; without it they are inlined as ``data:`` URLs, which makes
-    a self-contained file for previews and downloads.
+    fetch: ``publish_image(data, mime type)`` publishes each and returns its absolute URL
+    (see ``link_email_assets``); without it they are inlined as ``data:`` URLs, which makes a
+    self-contained file for the app's own previews (mail clients do not show them).
     """
     manifest = bundle.manifest
     fmt = output_format(manifest, fmt)
@@ -140,7 +140,9 @@ def render(
     )
     if manifest.kind == "email":
         rendered_email = _render_email(bundle, manifest, ctx)
-        html = link_email_assets(rendered_email.html, assets, asset_url)
+        html = link_email_assets(
+            rendered_email.html, assets, publish_image, stored=stored_images(bundle, ctx)
+        )
         rendered_email = dataclasses.replace(rendered_email, html=html)
         return RenderedAsset(
             "email", CONTENT_TYPES["html"], html.encode("utf-8"), "html", rendered_email
@@ -180,41 +182,92 @@ def with_page_size(html: str, page_size: str) -> str:
     return rule + html
 
 
-EMAIL_ASSET_RE = re.compile(
-    r"""(?P<lead>\b(?:src|background)\s*=\s*)(?P<q>["'])(?P<ref>[^"'<>]*)(?P=q)"""
-    r"""|(?P<css>url\(\s*)(?P<cq>["']?)(?P<cref>[^"')<>]*)(?P=cq)\s*\)""",
+# where an email names images: src and background attributes (Outlook's VML too), and url()
+# in CSS, which is only looked for inside style attributes and <style> elements: text that
+# happens to read "url(...)" is a partner's words, not a reference
+EMAIL_IMAGE_ATTR = re.compile(
+    r"""(?P<lead>\b(?:src|background)\s*=\s*)(?P<q>["'])(?P<ref>[^"'<>]*)(?P=q)(?P<tail>)""",
     re.IGNORECASE,
+)
+EMAIL_CSS = re.compile(
+    r"""(?P<attr>\bstyle\s*=\s*(?P<q>["']))(?P<style>.*?)(?P=q)"""
+    r"""|(?P<open><style\b[^>]*>)(?P<sheet>.*?)(?=</style\s*>)""",
+    re.IGNORECASE | re.DOTALL,
+)
+CSS_URL = re.compile(
+    r"""(?P<lead>url\(\s*)(?P<q>["']?)(?P<ref>[^"')<>]*)(?P=q)(?P<tail>\s*\))""", re.IGNORECASE
 )
 
 
+STORAGE_REF = re.compile(r"""storage:[^\s"'<>()]+""")
+
+
+def stored_images(bundle: TemplateBundle, ctx: Mapping) -> frozenset[str]:
+    """The stored files (``storage:<key>``) an email of BUNDLE may show for CTX: the
+    partner's and the vendor's logos, the values of its image fields (which the domain
+    checks are the partner's own) and those its source names itself."""
+    manifest = bundle.manifest
+    assert manifest.source is not None
+    refs = [ctx["partner"].get("logo"), ctx["vendor"].get("logo")]
+    refs += STORAGE_REF.findall(bundle.text(manifest.source))
+    refs += [
+        ctx["fields"].get(name) for name, spec in manifest.fields.items() if spec.type == "image"
+    ]
+    return frozenset(
+        ref.strip() for ref in refs if isinstance(ref, str) and ref.strip().startswith("storage:")
+    )
+
+
 def link_email_assets(
-    html: str, assets: AssetResolver, asset_url: Callable[[str], str] | None = None
+    html: str,
+    assets: AssetResolver,
+    publish_image: Callable[[bytes, str], str | None] | None = None,
+    *,
+    stored: frozenset[str] = frozenset(),
 ) -> str:
-    """Point an email's template and stored images at ASSET_URL(ref), or inline them."""
+    """Point an email's images at the URLs PUBLISH_IMAGE gives them, or inline them.
+
+    The images are the template's own files and the stored files in STORED, read through
+    ASSETS; any other ``storage:`` reference (typed by someone as text, say) is left as it
+    is. ``publish_image(data, mime type)`` returns the absolute URL it published the bytes
+    under, or None for a file that is no image a mail client shows (which stays inline).
+    When publishing, ``data:`` URLs the template writes itself are published too, so that
+    no image depends on ``data:`` support. Without PUBLISH_IMAGE every image is inlined.
+    """
     files = assets.template_files
+    urls: dict[str, str] = {}  # an image used twice (img and VML) is published once
 
     def target(ref: str) -> str | None:
         plain = unescape(ref).strip()
         if plain.startswith("storage:"):
+            return plain if plain in stored else None
+        if publish_image is not None and plain[:5].lower() == "data:":
             return plain
         name = plain[len("asset:") :] if plain.startswith("asset:") else plain
         return plain if name in files else None
 
+    def url_of(found: str) -> str:
+        if found not in urls:
+            data, mime = assets.resolve(found)
+            url = publish_image(data, mime) if publish_image is not None else None
+            if url is None:
+                url = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+            urls[found] = url
+        return urls[found]
+
     def replace(match: re.Match) -> str:
-        ref = match["ref"] if match["lead"] else match["cref"]
-        found = target(ref)
+        found = target(match["ref"])
         if found is None:
             return match[0]
-        if asset_url is not None:
-            url = asset_url(found)
-        else:
-            data, mime = assets.resolve(found)
-            url = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
-        if match["lead"]:
-            return f"{match['lead']}{match['q']}{escape(url, quote=True)}{match['q']}"
-        return f"{match['css']}{match['cq']}{escape(url, quote=True)}{match['cq']})"
+        url = url_of(found)
+        return f"{match['lead']}{match['q']}{escape(url, quote=True)}{match['q']}{match['tail']}"
 
-    return EMAIL_ASSET_RE.sub(replace, html)
+    def replace_in_css(match: re.Match) -> str:
+        if match["attr"]:
+            return f"{match['attr']}{CSS_URL.sub(replace, match['style'])}{match['q']}"
+        return f"{match['open']}{CSS_URL.sub(replace, match['sheet'])}"
+
+    return EMAIL_CSS.sub(replace_in_css, EMAIL_IMAGE_ATTR.sub(replace, html))
 
 
 def _render_email(bundle: TemplateBundle, manifest: Manifest, ctx: Mapping) -> RenderedEmail:
@@ -299,8 +352,14 @@ def render_key(
     values: Mapping,
     brand_kit_version: int | str,
     fmt: str,
+    *,
+    links: str | None = None,
 ) -> str:
-    """A cache key for a render: equal inputs (and renderer version) give equal keys."""
+    """A cache key for a render: equal inputs (and renderer version) give equal keys.
+
+    LINKS says where the render's images are published if they are not inlined (an email's
+    URL prefix): the same values make another file then, so another key.
+    """
     payload = {
         "template": str(template_version_id_or_hash),
         "values": _canonical(values),
@@ -308,6 +367,8 @@ def render_key(
         "format": fmt,
         "renderer": renderers.RENDERER_VERSION,
     }
+    if links is not None:
+        payload["links"] = links
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

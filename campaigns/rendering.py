@@ -3,8 +3,14 @@
 A render's key (``brand_templates.render_key``) covers everything that shapes its bytes:
 the template version, the resolved field values (vendor presets, the partner's
 customization, brand-kit defaults), the partner's brand kit version and render context,
-and the output format. Files are stored under ``renders/`` by that key, so equal inputs are
-rendered once and a changed logo or customization makes a new key and a new render.
+the output format, and for emails where their images are published. Files are stored under
+``renders/`` by that key, so equal inputs are rendered once and a changed logo or
+customization makes a new key and a new render.
+
+An email's stored file is what partners download (and journeys will send): its images are
+published under BASE_URL (``campaigns.email_images``), because mail clients do not show
+``data:`` images. Its preview, and every preview of unsaved values, inlines them as ``data:``
+URLs for the app's own sandboxed frames, and publishes nothing.
 
 ``render_one`` is the worker's job: idempotent and crash-safe. It claims a row (``app.claims``,
 one conditional UPDATE: pending, or running for longer than ``RUNNING_TIMEOUT``, which only a
@@ -14,10 +20,11 @@ only if its claim still holds.
 Computing a key means resolving the values, which reads six tables. A render row also
 keeps the *inputs stamp* its key was computed from: the update times and counters of
 those rows (``inputs_stamp``; of a partner's locations their number, newest id and the
-sum of their update counters, which no lagging clock can hide). One query tells whether
-the stamp still holds, so a cached download does not resolve anything; any change to an
-input changes the stamp, and the next request computes the key again (and renders only
-if the key changed).
+sum of their update counters, which no lagging clock can hide), and of what a key depends
+on besides rows (the renderer version, where email images are published). One query tells
+whether the stamp still holds, so a cached download does not resolve anything; any change
+to an input changes the stamp, and the next request computes the key again (and renders
+only if the key changed).
 """
 
 from __future__ import annotations
@@ -36,13 +43,14 @@ from typing import Any
 from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+import renderers
 from app import claims
 from app.db import session, utcnow
 from app.models import ProgramSettings
 from app.storage import StorageError, get_storage
 from brand_templates import FieldValueError, TemplateBundle, TemplateInvalid, resolve_values
 from brand_templates.versions import version_bundle
-from campaigns import pictures
+from campaigns import email_images, pictures
 from campaigns.models import AssetRender, CampaignAsset, Customization, RenderStatus
 from directory.context import partner_context, vendor_context
 from directory.models import BrandKit, Location, Partner
@@ -116,6 +124,8 @@ def customization_row(asset: CampaignAsset, partner: Partner) -> Customization |
 
 
 def _stamp(parts: tuple) -> str:
+    # a new renderer version or BASE_URL makes every key again (most of them equal)
+    parts = (*parts, renderers.RENDERER_VERSION, email_images.url_prefix())
     text = "|".join(p.isoformat() if hasattr(p, "isoformat") else str(p) for p in parts)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
@@ -232,6 +242,8 @@ class PreparedRender:
     key: str
     # the stamp of the rows the values came from (see the module's docstring)
     stamp: str
+    # an email's: the URL prefix its stored file publishes its images under (part of the key)
+    links: str | None = None
 
     @property
     def extension(self) -> str:
@@ -284,20 +296,29 @@ def prepare(
     # the brand kit's version, plus the whole context: a profile or vendor change that the
     # kit does not record (a new address, the vendor's logo) must make a new render too
     brand = f"{kit.version if kit else 0}.{_context_digest(context)}"
-    key = render_key(asset.template_version_id, values, brand, fmt)
+    links = email_images.url_prefix() if manifest.kind == "email" else None
+    key = render_key(asset.template_version_id, values, brand, fmt, links=links)
     stamp = _stamp_of(asset, customization, partner, program)
-    return PreparedRender(asset, partner, bundle, context, values, fmt, key, stamp)
+    return PreparedRender(asset, partner, bundle, context, values, fmt, key, stamp, links)
 
 
-def render_prepared(prepared: PreparedRender):
-    """Render PREPARED with the renderers (reading logos and uploads from storage)."""
+def render_prepared(prepared: PreparedRender, *, for_preview: bool = False):
+    """Render PREPARED with the renderers (reading logos and uploads from storage).
+
+    An email's images are published (``campaigns.email_images``): this is the file partners
+    download (and journeys will send). FOR_PREVIEW inlines them instead, publishing nothing.
+    """
     from brand_templates import render
 
+    publish = None
+    if prepared.links is not None and not for_preview:
+        publish = email_images.publisher(prepared.links)
     return render(
         prepared.bundle,
         {**prepared.context, "fields": prepared.values},
         get_storage().get,
         fmt=prepared.fmt,
+        publish_image=publish,
     )
 
 
@@ -317,14 +338,16 @@ def store_render(prepared: PreparedRender) -> dict[str, Any]:
     """The stored file of PREPARED's key, rendering and storing it first if there is none.
 
     Returns the AssetRender columns that point at it. The preview is stored before the
-    file, so a stored file always has its preview.
+    file, so a stored file always has its preview (an email's with its images inline).
     """
     from brand_templates import preview
 
     storage = get_storage()
     if not storage.exists(prepared.storage_key):
         rendered = render_prepared(prepared)
-        thumbnail = preview(rendered)
+        is_email = rendered.email is not None
+        shown = render_prepared(prepared, for_preview=True) if is_email else rendered
+        thumbnail = preview(shown)
         if isinstance(thumbnail, str):
             storage.put(
                 prepared.preview_key, thumbnail.encode("utf-8"), PREVIEW_CONTENT_TYPES["html"]
@@ -489,7 +512,7 @@ def preview_for_partner(
     storage = get_storage()
     if storage.exists(prepared.preview_key):
         return storage.get(prepared.preview_key), PREVIEW_CONTENT_TYPES[kind]
-    thumbnail = preview(render_prepared(prepared))
+    thumbnail = preview(render_prepared(prepared, for_preview=True))
     data = thumbnail.encode("utf-8") if isinstance(thumbnail, str) else thumbnail
     return data, PREVIEW_CONTENT_TYPES[kind]
 

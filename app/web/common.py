@@ -9,6 +9,7 @@ from app import validation as v
 from app.db import session
 from app.storage import StorageError, get_storage
 from app.validation import ValidationFailed, is_row_id
+from campaigns import email_images
 from directory import locations
 
 
@@ -65,8 +66,14 @@ def run_action(action, success) -> bool:
 
 # files are revalidated by their ETag (the render key) on every use
 FILE_CACHE = "private, max-age=0, must-revalidate"
-# a downloaded HTML email opened in the browser shows, and runs nothing
+# a previewed HTML email shows (its images are inline), and runs nothing
 FILE_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+
+
+def download_csp() -> str:
+    """FILE_CSP for a downloaded HTML email opened in the browser: its images are published
+    under BASE_URL (campaigns.email_images)."""
+    return FILE_CSP.replace("img-src data:", f"img-src data: {email_images.url_prefix()}")
 
 
 def file_response(item, *, inline: bool = False) -> Response:
@@ -90,7 +97,7 @@ def file_response(item, *, inline: bool = False) -> Response:
     response.set_etag(etag)
     response.headers["Cache-Control"] = FILE_CACHE
     if item.content_type.startswith("text/html"):
-        response.headers["Content-Security-Policy"] = FILE_CSP
+        response.headers["Content-Security-Policy"] = download_csp()
     return response
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import io
 import json
+import re
 
 import pytest
 from PIL import Image
@@ -130,14 +132,79 @@ def test_email_images_are_inlined_or_published(email_bundle, context):
     inlined = render(email_bundle, context, sample_storage_get).email.html
     assert 'src="data:image/png;base64,' in inlined
     assert "storage:" not in inlined and 'src="images/dot.png"' not in inlined
-    published = render(
-        email_bundle,
-        context,
-        sample_storage_get,
-        asset_url=lambda ref: "https://cdn.example/" + ref,
-    ).email.html
-    assert 'src="https://cdn.example/storage:samples/brightfield-logo.png"' in published
-    assert 'src="https://cdn.example/images/dot.png"' in published
+    published_bytes = []
+
+    def publish(data: bytes, mime: str) -> str:
+        published_bytes.append((data, mime))
+        return f"https://cdn.example/{len(published_bytes)}.png"
+
+    published = render(email_bundle, context, sample_storage_get, publish_image=publish).email
+    # each image once, with its bytes and sniffed type, however often the email shows it
+    assert published_bytes == [
+        (sample_storage_get("samples/brightfield-logo.png"), "image/png"),
+        (email_bundle.files["images/dot.png"], "image/png"),
+    ]
+    assert 'src="https://cdn.example/1.png"' in published.html
+    assert 'src="https://cdn.example/2.png"' in published.html
+    assert "data:" not in published.html
+
+
+def test_publishing_covers_backgrounds_vml_css_and_data_urls(context):
+    pixel = png(3, 3)
+    source = f"""<mjml><mj-head><mj-style>.x {{ background: url('images/dot.png'); }}</mj-style>
+</mj-head><mj-body>
+<mj-section background-url="{{{{ partner.logo }}}}"><mj-column><mj-text>a</mj-text>
+</mj-column></mj-section>
+<mj-hero background-url="images/dot.png" background-height="100px" background-width="600px">
+<mj-text>b</mj-text></mj-hero>
+<mj-section><mj-column><mj-image src="data:image/png;base64,{base64.b64encode(pixel).decode()}" />
+<mj-text>Read url(images/dot.png) in the text</mj-text></mj-column></mj-section>
+</mj-body></mjml>"""
+    bundle = make_bundle(
+        {"template.toml": toml(EMAIL_MANIFEST), "mail.mjml": source, "images/dot.png": png()}
+    )
+    published = {}
+
+    def publish(data: bytes, mime: str) -> str:
+        return published.setdefault(data, f"https://cdn.example/{len(published)}.png")
+
+    email = render(bundle, context, sample_storage_get, publish_image=publish).email.html
+    assert set(published) == {sample_storage_get("samples/brightfield-logo.png"), png(), pixel}
+    # every src and background attribute (Outlook's VML among them) and every CSS url()
+    refs = re.findall(r"""\b(?:src|background)\s*=\s*["']([^"']*)""", email)
+    refs += re.findall(r"""url\(\s*['"]?([^'")]*)""", email)
+    images = [ref for ref in refs if "fonts.googleapis.com" not in ref]
+    assert len(images) >= 8
+    assert images.count("images/dot.png") == 1  # text, left as text
+    assert "Read url(images/dot.png) in the text" in email
+    assert set(images) - {"images/dot.png"} == set(published.values())
+
+
+def test_an_email_shows_only_the_stored_files_its_context_or_source_names(context):
+    """Text that reads like a reference is text: a partner cannot make the email fetch a
+    stored file (another partner's picture, a render) by typing its key."""
+    source = EMAIL_SOURCE.replace(
+        "</mj-column>",
+        '<mj-image src="storage:samples/lumora-logo.png" />'
+        '<mj-text><span style="background:url(images/dot.png)">x</span></mj-text></mj-column>',
+    )
+    bundle = make_bundle(
+        {"template.toml": toml(EMAIL_MANIFEST), "mail.mjml": source, "images/dot.png": png()}
+    )
+    typed = "url(storage:samples/lumora-logo.png) url(images/dot.png) url('storage:x/y.png')"
+    context["fields"] = {"headline": typed, "intro": f"<p>{typed}</p>"}
+    fetched = []
+
+    def storage_get(key):
+        fetched.append(key)
+        return sample_storage_get(key)
+
+    email = render(bundle, context, storage_get).email.html
+    # the partner's logo and the image the source names; nothing the partner typed
+    assert sorted(fetched) == ["samples/brightfield-logo.png", "samples/lumora-logo.png"]
+    shown = html.unescape(email)
+    assert shown.count(typed) == 4  # title, preheader, headline and intro: as typed
+    assert 'style="background:url(data:image/png;base64,' in email  # CSS in the template
 
 
 def test_output_formats(pdf_bundle, email_bundle, context):
@@ -160,6 +227,9 @@ def test_render_key_depends_on_inputs_only():
     assert key != render_key(12, {**values, "headline": "Ho"}, 3, "pdf")
     assert key != render_key(13, values, 3, "pdf")
     assert key != render_key(12, values, 3, "png")
+    # an email whose images are published is another file than one that inlines them
+    linked = render_key(12, values, 3, "pdf", links="https://tandem.example/m/")
+    assert linked not in (key, render_key(12, values, 3, "pdf", links="https://other.example/m/"))
 
 
 def test_render_key_includes_the_renderer_version(monkeypatch):

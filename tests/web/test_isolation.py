@@ -68,6 +68,7 @@ def a_objects(world, app):
             "fmt": "pdf",
             "variant": "original",
             "token": "not-a-valid-token",
+            "ext": "png",
         }
 
 

@@ -47,6 +47,7 @@ PUBLIC_ENDPOINTS = {
     "public.home",
     "public.health",
     "public.program_logo",
+    "public.email_image",
     "public.unsubscribe",
     "account.login",
     "account.logout",

@@ -1,8 +1,18 @@
-"""Public pages: the landing page, one-click unsubscribe, health, the program logo."""
+"""Public pages: the landing page, one-click unsubscribe, health, the program logo, and the
+images of emails partners downloaded."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -12,6 +22,7 @@ from app.storage import StorageError, get_storage
 from app.web.access import public
 from app.web.common import image_response
 from app.web.theme import theme_context
+from campaigns import email_images
 
 bp = Blueprint("public", __name__)
 
@@ -42,6 +53,26 @@ def program_logo():
     except StorageError:
         abort(404)
     return image_response(data, program.logo_key)
+
+
+@bp.get("/m/<token>.<ext>")
+@public
+def email_image(token: str, ext: str):
+    """An image of an email a partner downloaded, for any mail client: no session, the same
+    bytes for good (the token is made from them), only what an email render published."""
+    found = email_images.published(token, ext)
+    if found is None:
+        abort(404)
+    data, mime = found
+    response = Response(data, mimetype=mime)
+    response.headers["Cache-Control"] = email_images.CACHE_CONTROL
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if mime == "image/svg+xml":  # opened on its own, an SVG may not run anything
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+        )
+    response.set_etag(token)
+    return response.make_conditional(request)
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
