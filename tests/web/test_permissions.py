@@ -199,6 +199,7 @@ TABLE = [
     Rule("POST", "/admin/campaigns/{campaign_id}/retry", MARKETERS),
     Rule("GET", "/admin/campaigns/{campaign_id}/progress.json", VENDOR),
     Rule("GET", "/admin/campaigns/{campaign_id}/dashboard", VENDOR),
+    Rule("GET", "/admin/campaigns/{campaign_id}/dashboard/regions", VENDOR),
     Rule("GET", "/admin/campaigns/{campaign_id}/engagement.csv", VENDOR),
     Rule("GET", "/admin/outbox", VENDOR),
     Rule("GET", "/admin/outbox/{message_id}", ADMIN),
