@@ -172,6 +172,7 @@ TABLE = [
     Rule("GET", "/admin/templates/{template_id}", VENDOR),
     Rule("POST", "/admin/templates/versions/{version_id}/publish", AUTHORS),
     Rule("GET", "/admin/templates/versions/{version_id}/preview", VENDOR),
+    Rule("GET", "/admin/templates/versions/{version_id}/thumbnail.png", VENDOR),
     Rule("GET", "/admin/templates/versions/{version_id}/sample.html", VENDOR),
     Rule("GET", "/admin/campaigns", VENDOR),
     Rule("GET", "/admin/campaigns/new", MARKETERS),

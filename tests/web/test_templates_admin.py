@@ -101,3 +101,34 @@ def test_upload_creates_versions_and_publish_freezes_them(world, login_as, app):
     client = login_as("cm@vendor.example")
     assert client.get("/admin/templates").status_code == 200
     assert client.post("/admin/templates/starters/product-flyer").status_code == 403
+
+
+def test_email_templates_have_a_thumbnail_in_the_library(world, login_as, app):
+    """Every card of the library shows a picture, an email's too: the top of the email as
+    an inbox shows it, drawn from the sample render (the HTML preview stays for the
+    version's page)."""
+    from PIL import Image
+
+    client = login_as("marketer@vendor.example")
+    assert client.post("/admin/templates/starters/monthly-newsletter").status_code == 302
+    assert client.post("/admin/templates/starters/social-square").status_code == 302
+    with app.app_context():
+        ids = {
+            v.template.kind: v.id for v in session.execute(select(BrandTemplateVersion)).scalars()
+        }
+        session.remove()
+    library = client.get("/admin/templates").get_data(as_text=True)
+    for kind, version_id in ids.items():
+        assert f"/admin/templates/versions/{version_id}/thumbnail.png" in library, kind
+    thumb = client.get(f"/admin/templates/versions/{ids['email']}/thumbnail.png")
+    assert thumb.status_code == 200 and thumb.mimetype == "image/png"
+    image = Image.open(io.BytesIO(thumb.data))
+    assert image.size == (400, 500)
+    # not blank: the newsletter's header picture and text are drawn
+    assert len(image.convert("RGB").getcolors(1 << 16) or []) > 50
+    again = client.get(f"/admin/templates/versions/{ids['email']}/thumbnail.png")
+    assert again.data == thumb.data  # kept in storage, not drawn again
+    html = client.get(f"/admin/templates/versions/{ids['email']}/preview")
+    assert html.mimetype == "text/html" and b"<html" in html.data.lower()
+    square = client.get(f"/admin/templates/versions/{ids['image']}/thumbnail.png")
+    assert square.data == client.get(f"/admin/templates/versions/{ids['image']}/preview").data

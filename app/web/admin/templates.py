@@ -113,30 +113,49 @@ def sample_render(version: BrandTemplateVersion, fmt: str | None = None):
     return bundle, rendering.render(bundle, sample_context(), sample_storage_get, fmt=fmt)
 
 
+def _sample_picture(version: BrandTemplateVersion, what: str) -> tuple[bytes, str]:
+    """The sample render's preview (WHAT="preview": a PNG, or for emails the HTML) or
+    thumbnail ("thumbnail": a PNG for every kind), made once and kept in storage by the
+    version's hash. (bytes, content type)"""
+    from brand_templates import rendering
+
+    is_email = version.manifest.get("kind") == "email"
+    html = is_email and what == "preview"
+    # a PDF's or an image's thumbnail is its preview: one stored file
+    fmt = "thumbnail" if is_email and what == "thumbnail" else "preview"
+    key = "previews/" + rendering.render_key(version.sha256, {}, "sample", fmt)
+    storage = get_storage()
+    content_type = "text/html" if html else "image/png"
+    if not storage.exists(key):
+        _bundle, rendered = sample_render(version)
+        made = rendering.preview(rendered) if html else rendering.thumbnail(rendered)
+        storage.put(key, made.encode() if isinstance(made, str) else made, content_type)
+    return storage.get(key), content_type
+
+
 @bp.get("/templates/versions/<int:version_id>/preview")
 @roles(VENDOR)
 def template_preview(version_id: int):
     """A thumbnail (PNG) or, for emails, the HTML preview; cached in storage by render key."""
-    from brand_templates import rendering
-
     version = get_or_404(BrandTemplateVersion, version_id)
-    key = "previews/" + rendering.render_key(version.sha256, {}, "sample", "preview")
-    storage = get_storage()
-    is_email = version.manifest.get("kind") == "email"
-    if not storage.exists(key):
-        _bundle, rendered = sample_render(version)
-        image = rendering.preview(rendered)
-        storage.put(
-            key,
-            image.encode() if isinstance(image, str) else image,
-            "text/html" if is_email else "image/png",
-        )
-    response = Response(storage.get(key), mimetype="text/html" if is_email else "image/png")
+    data, content_type = _sample_picture(version, "preview")
+    response = Response(data, mimetype=content_type)
     response.headers["Cache-Control"] = "private, max-age=3600"
-    if is_email:
+    if content_type == "text/html":
         response.headers["Content-Security-Policy"] = (
             "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
         )
+    return response
+
+
+@bp.get("/templates/versions/<int:version_id>/thumbnail.png")
+@roles(VENDOR)
+def template_thumbnail(version_id: int):
+    """A PNG of the sample render for the library, for every kind (an email's top, too)."""
+    version = get_or_404(BrandTemplateVersion, version_id)
+    data, content_type = _sample_picture(version, "thumbnail")
+    response = Response(data, mimetype=content_type)
+    response.headers["Cache-Control"] = "private, max-age=3600"
     return response
 
 
