@@ -250,6 +250,7 @@ TABLE = [
     Rule("GET", "/portal/campaigns/{campaign_id}", PARTNER),
     Rule("GET", "/portal/assets/{asset_id}", PARTNER),
     Rule("GET", "/portal/assets/{asset_id}/preview", PARTNER),
+    Rule("GET", "/portal/assets/{asset_id}/thumbnail.png", PARTNER),
     Rule("POST", "/portal/assets/{asset_id}/preview", PARTNER, data={"field_headline": "Live"}),
     Rule("POST", "/portal/assets/{asset_id}", PARTNER, data={"field_headline": "Our offer"}),
     Rule("GET", "/portal/assets/{asset_id}/download/png", PARTNER),
