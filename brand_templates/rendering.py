@@ -18,7 +18,7 @@ from renderers.email import RenderedEmail, compile_mjml, render_email
 from renderers.image import render_image
 from renderers.limits import Limits
 from renderers.pdf import render_html_pdf
-from renderers.preview import email_preview_html, image_thumbnail, pdf_thumbnail
+from renderers.preview import email_preview_html, email_thumbnail, image_thumbnail, pdf_thumbnail
 from renderers.stamp import Zone, stamp_pdf
 
 from .bundle import TemplateBundle
@@ -377,6 +377,14 @@ def preview(rendered: RenderedAsset, *, width: int = PREVIEW_WIDTH) -> bytes | s
     """A PNG thumbnail for PDFs and images; HTML (for a sandboxed iframe) for emails."""
     if rendered.email is not None:
         return email_preview_html(rendered.email)
+    return thumbnail(rendered, width=width)
+
+
+def thumbnail(rendered: RenderedAsset, *, width: int = PREVIEW_WIDTH) -> bytes:
+    """A PNG thumbnail of any kind: an email's is a picture of its top, as an inbox shows
+    it (its images inlined: rendered without ``asset_url``)."""
+    if rendered.email is not None:
+        return email_thumbnail(rendered.email.html, width=width)
     if rendered.extension == "pdf":
         return pdf_thumbnail(rendered.data, width=width)
     return image_thumbnail(rendered.data, width=width)

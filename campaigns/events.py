@@ -130,13 +130,15 @@ def _group_rows(groups: dict[str, list[int]], counts: dict[int, Counter]) -> lis
     return rows
 
 
-def dashboard(campaign_id: int) -> dict[str, Any]:
+def dashboard(campaign_id: int, top_partners: int | None = TOP_PARTNERS) -> dict[str, Any]:
     """What the campaign's dashboard shows, from three queries.
 
     ``partners``: targeted, and how many distinct partners viewed / previewed / customized /
     downloaded; ``events``: totals per kind; ``by_tier`` and ``by_region``: the same per
     group (a partner in several regions counts in each); ``per_day``: events per kind and
-    day, gap-free, for a chart; ``top_partners``: the most active partners.
+    day, gap-free, for a chart; ``top_partners``: the TOP_PARTNERS most active partners
+    (None: every partner with activity), most active first; ``active_partners``: how many
+    partners did anything.
     """
     campaign = session.get(Campaign, campaign_id)
     targeted = _targeted(campaign_id)
@@ -178,7 +180,8 @@ def dashboard(campaign_id: int) -> dict[str, Any]:
             _group_rows(dict(regions), counts), key=lambda row: (-row["targeted"], row["name"])
         ),
         "per_day": _per_day(campaign_id, campaign),
-        "top_partners": activity[:TOP_PARTNERS],
+        "top_partners": activity[:top_partners] if top_partners is not None else activity,
+        "active_partners": len(activity),
     }
 
 

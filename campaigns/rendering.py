@@ -260,6 +260,13 @@ class PreparedRender:
         kind = "html" if self.bundle.manifest.kind == "email" else "png"
         return f"{STORAGE_PREFIX}/{self.key[:2]}/{self.key}.preview.{kind}"
 
+    @property
+    def thumbnail_key(self) -> str:
+        """A PNG for lists: the preview itself, or for an email a picture of its top."""
+        if self.bundle.manifest.kind != "email":
+            return self.preview_key
+        return f"{STORAGE_PREFIX}/{self.key[:2]}/{self.key}.thumbnail.png"
+
 
 def prepare(
     asset: CampaignAsset,
@@ -515,6 +522,23 @@ def preview_for_partner(
     thumbnail = preview(render_prepared(prepared, for_preview=True))
     data = thumbnail.encode("utf-8") if isinstance(thumbnail, str) else thumbnail
     return data, PREVIEW_CONTENT_TYPES[kind]
+
+
+def thumbnail_for_partner(asset: CampaignAsset, partner: Partner) -> bytes:
+    """A PNG of ASSET for PARTNER as it is now, for lists of assets: the preview of a PDF or
+    an image, the top of an email. Made once per render key and kept in storage.
+
+    Raises FieldValueError for values that no longer fit, and the renderers' RenderError.
+    """
+    from brand_templates.rendering import thumbnail
+
+    prepared = prepare(asset, partner)
+    storage = get_storage()
+    if storage.exists(prepared.thumbnail_key):
+        return storage.get(prepared.thumbnail_key)
+    data = thumbnail(render_prepared(prepared))
+    storage.put(prepared.thumbnail_key, data, PREVIEW_CONTENT_TYPES["png"])
+    return data
 
 
 def _name_part(text: str, fallback: str) -> str:

@@ -39,6 +39,7 @@ _EXPORTS = {
     "run_limited": "limits",
     "render_html_pdf": "pdf",
     "email_preview_html": "preview",
+    "email_thumbnail": "preview",
     "image_thumbnail": "preview",
     "pdf_thumbnail": "preview",
     "make_environment": "sandbox",
@@ -64,6 +65,7 @@ __all__ = [
     "Zone",
     "compile_mjml",
     "email_preview_html",
+    "email_thumbnail",
     "image_thumbnail",
     "make_environment",
     "pdf_thumbnail",
@@ -105,6 +107,6 @@ if TYPE_CHECKING:
     from .image import render_image
     from .limits import Limits, run_limited
     from .pdf import render_html_pdf
-    from .preview import email_preview_html, image_thumbnail, pdf_thumbnail
+    from .preview import email_preview_html, email_thumbnail, image_thumbnail, pdf_thumbnail
     from .sandbox import make_environment, render_string, render_text
     from .stamp import Zone, stamp_pdf

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import re
+import tempfile
 from html import escape
 
 from PIL import Image, ImageDraw
 
+from .assets import AssetResolver
 from .email import RenderedEmail
 from .errors import RenderError
 from .fonts import pil_font
 from .limits import Limits, run_limited
 from .rasters import open_image, png_bytes
 from .textfit import wrap_lines
+
+# an email drawn as a mail client shows it: 600 px wide (MJML's default), on a page long
+# enough for a whole newsletter, of which the thumbnail shows the top
+EMAIL_PAGE_CSS = "<style>@page { size: 640px 2400px; margin: 0 }</style>"
+EMAIL_THUMBNAIL_RATIO = 1.25  # height / width: the top of the email, as an inbox shows it
+# what a thumbnail cannot fetch: anything but data: URLs (a preview inlines its images)
+_REMOTE = re.compile(
+    r"""(?P<lead>\b(?:src|background)\s*=\s*)(?P<q>["'])(?!data:)[^"'<>]*(?P=q)"""
+    r"""|url\(\s*(?P<cq>["']?)(?!data:)[^"')<>]*(?P=cq)\s*\)""",
+    re.IGNORECASE,
+)
 
 
 def pdf_thumbnail(pdf: bytes, width: int = 400, *, limits: Limits = Limits()) -> bytes:
@@ -44,6 +58,39 @@ def _pdf_thumbnail(pdf: bytes, width: int) -> bytes:
         height = max(1, round(image.height * width / image.width))
         image = image.resize((width, height), Image.Resampling.LANCZOS)
     return png_bytes(image)
+
+
+def email_thumbnail(html: str, width: int = 400, *, limits: Limits = Limits()) -> bytes:
+    """PNG of the top of an email (its HTML with images inlined as ``data:`` URLs),
+    ``width`` pixels wide and ``EMAIL_THUMBNAIL_RATIO`` times as high.
+
+    Drawn by WeasyPrint in a render child, like a PDF. Images it cannot have offline
+    (a remote ``src``) are left out, not fetched.
+    """
+    from .pdf import _shared_fonts
+
+    _check_width(width)
+    _shared_fonts()  # loaded here, once, so that every render child inherits them
+    offline = _REMOTE.sub(lambda m: f"{m['lead']}{m['q']}{m['q']}" if m["lead"] else "none", html)
+    with tempfile.TemporaryDirectory(prefix="tandem-render-") as scratch:
+        return run_limited(
+            _email_thumbnail, offline, width, limits, scratch, timeout_s=limits.timeout_s
+        )
+
+
+def _email_thumbnail(html: str, width: int, limits: Limits, scratch: str) -> bytes:
+    import pypdfium2
+
+    from .pdf import html_to_pdf
+
+    tempfile.tempdir = scratch  # this process only: it is a render child
+    head = re.search(r"<head(\s[^>]*)?>", html, re.IGNORECASE)
+    at = head.end() if head else 0
+    pdf = html_to_pdf(html[:at] + EMAIL_PAGE_CSS + html[at:], AssetResolver({}), limits)
+    page = pypdfium2.PdfDocument(pdf)[0]
+    image = page.render(scale=width / page.get_width()).to_pil()
+    height = min(image.height, round(width * EMAIL_THUMBNAIL_RATIO))
+    return png_bytes(image.crop((0, 0, width, height)))
 
 
 def image_thumbnail(data: bytes, width: int = 400, *, limits: Limits = Limits()) -> bytes:

@@ -54,11 +54,22 @@ def demo_command(count: int) -> None:
     """Load demo data (program, tiers, partners, one user per role) and print the logins."""
     from app.cli import demo
 
-    logins = demo.load(count)
-    if logins is None:
+    loaded = demo.load(count)
+    if loaded is None:
         click.echo("The database already has data; the demo was not loaded.")
         return
-    _print_logins(logins)
+    _print_demo(loaded)
+
+
+def _print_demo(loaded) -> None:
+    made = loaded.campaigns
+    click.echo(
+        f"Demo campaigns: {made.live} live, {made.scheduled} scheduled; {made.renders} "
+        f"co-branded files rendered"
+        + (f" ({made.failed} failed)" if made.failed else "")
+        + f", {made.customizations} customizations, {made.events} engagement events."
+    )
+    _print_logins(loaded.logins)
 
 
 def _print_logins(logins: list[tuple[str, str, str]]) -> None:
@@ -150,7 +161,7 @@ def run_command(host: str, port: int, no_worker: bool) -> None:
 
     settings = runtime.settings()
     migrate.upgrade(settings.database_url)
-    logins = demo.load(50) if demo.database_is_empty() else None
+    loaded = demo.load(50) if demo.database_is_empty() else None
     worker = None
     if not no_worker:
         worker = subprocess.Popen(
@@ -158,8 +169,8 @@ def run_command(host: str, port: int, no_worker: bool) -> None:
         )
     url = f"http://{host}:{port}"
     click.echo(f"\nTandem is running at {url}  (admin: {url}/admin  portal: {url}/portal)")
-    if logins:
-        _print_logins(logins)
+    if loaded:
+        _print_demo(loaded)
     elif demo.is_demo():
         click.echo(f"Demo logins as before: e.g. admin@demo.example.com / {demo.PASSWORD}")
     # a service manager stops us with SIGTERM: leave through the finally, not past it, so

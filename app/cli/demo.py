@@ -4,6 +4,8 @@ per role."""
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
@@ -19,6 +21,9 @@ from directory.models import (
     PartnerType,
     Tier,
 )
+
+if TYPE_CHECKING:
+    from app.cli.demo_campaigns import Loaded
 
 PASSWORD = "tandem-demo-2026"
 DOMAIN = "demo.example.com"
@@ -188,7 +193,7 @@ def _partner(i: int, rng: random.Random, tiers: list[Tier], manager: User) -> Pa
         name=f"{name} {city}",
         slug=slug[:120],
         type=rng.choice([t.value for t in PartnerType]),
-        tier_id=rng.choices(tiers, weights=[10, 8, 5, 2])[0].id,
+        tier_id=rng.choices(tiers, weights=[8, 7, 6, 3])[0].id,
         status=status,
         countries=[country],
         regions=[region],
@@ -232,8 +237,18 @@ def _starter_templates(author: User) -> None:
         publish(session, import_template(session, load_starter(slug), slug=slug, user_id=author.id))
 
 
-def load(count: int = 50) -> list[tuple[str, str, str]] | None:
-    """Fill an empty database; returns (role, email, password) per demo login, or None."""
+@dataclass(frozen=True)
+class Demo:
+    """What the demo loaded: (role, email, password) per login, and its campaigns."""
+
+    logins: list[tuple[str, str, str]]
+    campaigns: Loaded
+
+
+def load(count: int = 50) -> Demo | None:
+    """Fill an empty database (commits); what was loaded, or None if it was not empty."""
+    from app.cli.demo_campaigns import load_campaigns
+
     if not database_is_empty():
         return None
     rng = random.Random(2026)
@@ -258,7 +273,9 @@ def load(count: int = 50) -> list[tuple[str, str, str]] | None:
         kit.tagline = "Your local experts"
     _starter_templates(staff[Role.MARKETER])
     first = created[0]
+    # the demo partner users' partner: active, and Gold, so that it sees every live campaign
     first.status = PartnerStatus.ACTIVE.value
+    first.tier_id = next(t.id for t in tiers if t.name == "Gold")
     for role, local in [
         (Role.PARTNER_ADMIN, "partner.admin"),
         (Role.PARTNER_MEMBER, "partner.member"),
@@ -273,4 +290,4 @@ def load(count: int = 50) -> list[tuple[str, str, str]] | None:
         )
         logins.append((role.value, f"{local}@{DOMAIN}", PASSWORD))
     session.commit()
-    return logins
+    return Demo(logins, load_campaigns(staff[Role.MARKETER], first, rng))

@@ -251,3 +251,42 @@ def test_an_email_asset_renders_to_html_with_an_html_preview(network, make_campa
     html = get_storage().get(row.storage_key).decode()
     assert "Open evening" in html and "Alpha Solar" in html
     assert row.preview_key.endswith(".preview.html")
+
+
+def test_thumbnails_for_lists_of_assets_an_emails_too(network, make_campaign, sent, monkeypatch):
+    """A thumbnail is the preview of a PDF or an image, and a picture of the top of an
+    email; made once per render key and kept, and a new logo makes a new one."""
+    from PIL import Image
+
+    from brand_templates import load_starter
+    from brand_templates.versions import import_template, publish
+
+    newsletter = publish(
+        session, import_template(session, load_starter("monthly-newsletter"), slug="newsletter")
+    )
+    campaign = make_campaign(targeting={"min_tier": "Gold"}, assets=("square",))
+    email = assets.add_asset(campaign, {"template_version_id": newsletter.id}, "test")
+    session.commit()
+    lifecycle.launch(campaign.id)
+    sent.run_renders()
+    square = campaign.assets[0]
+
+    # the square's thumbnail is its stored preview, not rendered again
+    stored = get_storage().get(row_of(square, network.alpha).preview_key)
+    calls = []
+    real = rendering.render_prepared
+    monkeypatch.setattr(rendering, "render_prepared", lambda p: calls.append(p) or real(p))
+    assert rendering.thumbnail_for_partner(square, network.alpha) == stored
+    assert calls == []
+
+    thumb = rendering.thumbnail_for_partner(email, network.alpha)
+    image = Image.open(io.BytesIO(thumb))
+    assert (image.format, image.size) == ("PNG", (400, 500))
+    assert len(calls) == 1
+    assert rendering.thumbnail_for_partner(email, network.alpha) == thumb  # kept
+    assert len(calls) == 1
+
+    brand_kits.set_logo(network.alpha, generate_logo("Alpha Solar"), "test")
+    session.commit()
+    assert rendering.thumbnail_for_partner(email, network.alpha) != thumb
+    assert len(calls) == 2

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 import io
 from html.parser import HTMLParser
 
@@ -12,6 +13,7 @@ from renderers import (
     RenderError,
     RenderLimitExceeded,
     email_preview_html,
+    email_thumbnail,
     image_thumbnail,
     pdf_thumbnail,
     render_html_pdf,
@@ -90,3 +92,35 @@ def test_error_thumbnail_says_why_there_is_no_preview():
     assert tall.width == 400 and tall.height > short.height  # long messages wrap
     with pytest.raises(RenderError):
         error_thumbnail("No preview", [], width=0)
+
+
+def _email(body: str) -> str:
+    return (
+        '<!doctype html><html><head><meta charset="utf-8"></head>'
+        f'<body style="margin:0;background:#00f">{body}</body></html>'
+    )
+
+
+def test_email_thumbnail_is_a_png_of_the_top_of_the_email():
+    red = "data:image/png;base64," + base64.b64encode(image_bytes((64, 64))).decode("ascii")
+    html = _email(
+        f'<div style="width:600px;margin:0 auto;background:#fff"><img src="{red}" '
+        'style="display:block;width:600px;height:300px"><p style="height:3000px">long</p></div>'
+    )
+    image = Image.open(io.BytesIO(email_thumbnail(html, width=200))).convert("RGB")
+    assert image.size == (200, 250)  # the top, at the inbox ratio, not the whole email
+    assert image.getpixel((100, 40)) == (255, 0, 0)  # the inlined picture is drawn
+    assert image.getpixel((2, 200)) == (0, 0, 255)  # the body's background, beside it
+
+
+def test_email_thumbnail_fetches_nothing():
+    """A remote image is left out (a thumbnail is made offline), and never fetched."""
+    html = _email(
+        '<img src="https://example.invalid/tracker.png" width="10" height="10">'
+        '<div style="background:url(http://example.invalid/bg.png);height:50px">text</div>'
+        '<img src="file:///etc/passwd">'
+    )
+    image = Image.open(io.BytesIO(email_thumbnail(html, width=100)))
+    assert image.format == "PNG" and image.width == 100
+    with pytest.raises(RenderError):
+        email_thumbnail(html, width=0)

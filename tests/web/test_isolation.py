@@ -67,6 +67,7 @@ def a_objects(world, app):
             "slug": "product-flyer",
             "fmt": "pdf",
             "variant": "original",
+            "which": "regions",
             "token": "not-a-valid-token",
             "ext": "png",
         }

@@ -200,6 +200,8 @@ def test_upload_whose_manifest_spells_a_nul_is_an_error_not_a_500(world, login_a
     )
     assert response.status_code == 400
     assert "contains a NUL character" in response.get_data(as_text=True)
+
+
 CATALOGUE = {
     "template.toml": 'name = "Catalogue"\nkind = "pdf"\nsource = "c.html"\n',
     "c.html": "<h1>{{ partner.name }}</h1>\n{% for i in range(56) %}"
@@ -334,3 +336,34 @@ def test_problems_readable_from_the_bundle_refuse_the_upload(world, login_as, ap
     with app.app_context():
         assert session.execute(select(func.count(BrandTemplate.id))).scalar_one() == 0
         session.remove()
+
+
+def test_email_templates_have_a_thumbnail_in_the_library(world, login_as, app):
+    """Every card of the library shows a picture, an email's too: the top of the email as
+    an inbox shows it, drawn from the sample render (the HTML preview stays for the
+    version's page)."""
+    from PIL import Image
+
+    client = login_as("marketer@vendor.example")
+    assert client.post("/admin/templates/starters/monthly-newsletter").status_code == 302
+    assert client.post("/admin/templates/starters/social-square").status_code == 302
+    with app.app_context():
+        ids = {
+            v.template.kind: v.id for v in session.execute(select(BrandTemplateVersion)).scalars()
+        }
+        session.remove()
+    library = client.get("/admin/templates").get_data(as_text=True)
+    for kind, version_id in ids.items():
+        assert f"/admin/templates/versions/{version_id}/thumbnail.png" in library, kind
+    thumb = client.get(f"/admin/templates/versions/{ids['email']}/thumbnail.png")
+    assert thumb.status_code == 200 and thumb.mimetype == "image/png"
+    image = Image.open(io.BytesIO(thumb.data))
+    assert image.size == (400, 500)
+    # not blank: the newsletter's header picture and text are drawn
+    assert len(image.convert("RGB").getcolors(1 << 16) or []) > 50
+    again = client.get(f"/admin/templates/versions/{ids['email']}/thumbnail.png")
+    assert again.data == thumb.data  # kept in storage, not drawn again
+    html = client.get(f"/admin/templates/versions/{ids['email']}/preview")
+    assert html.mimetype == "text/html" and b"<html" in html.data.lower()
+    square = client.get(f"/admin/templates/versions/{ids['image']}/thumbnail.png")
+    assert square.data == client.get(f"/admin/templates/versions/{ids['image']}/preview").data

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from app import validation as v
-from app.db import session
+from app.db import session, utcnow
+from app.web import charts
 from app.web.access import MARKETERS, VENDOR, roles
 from app.web.admin import bp
 from app.web.common import form_data, get_or_404, run_action
@@ -316,14 +317,66 @@ def campaign_progress(campaign_id: int):
     return report
 
 
+# the dashboard's series, in the same colours on every chart
+KIND_SERIES = [
+    charts.Series("view", "Viewed", "#1e3a8a"),
+    charts.Series("customize", "Customized", "#f59e0b"),
+    charts.Series("download", "Downloaded", "#0f766e"),
+]
+GROUP_SERIES = [charts.Series("targeted", "Targeted", "#9ca3af"), *KIND_SERIES]
+# the dashboard's long breakdowns, each with a page that lists all of it:
+# (key in events.dashboard, title, heading of the names, the series drawn)
+BREAKDOWNS = {
+    "tiers": ("by_tier", "Partners by tier", "Tier", GROUP_SERIES),
+    "regions": ("by_region", "Partners by region", "Region", GROUP_SERIES),
+    "partners": ("top_partners", "Most active partners", "Partner", KIND_SERIES),
+}
+
+
+def _breakdown(data: dict, which: str, limit: int | None = charts.TOP_ROWS) -> charts.Chart:
+    key, title, heading, series = BREAKDOWNS[which]
+    what = "Events" if which == "partners" else "Partners"
+    return charts.breakdown(title, data[key], series, heading=heading, limit=limit, what=what)
+
+
 @bp.get("/campaigns/<int:campaign_id>/dashboard")
 @roles(VENDOR)
 def campaign_dashboard(campaign_id: int):
     campaign = get_or_404(Campaign, campaign_id)
     data = events.dashboard(campaign.id)
-    for day in data["per_day"]:
-        day["total"] = sum(day[kind] for kind in events.KINDS)
-    return render_template("admin/campaign_dashboard.html", campaign=campaign, d=data)
+    points = {date.fromisoformat(day["date"]): day for day in data["per_day"]}
+    # a live campaign's chart runs to today: days without activity since are news too
+    today = utcnow().date() if campaign.status == CampaignStatus.LIVE.value else None
+    activity = charts.time_series("Activity over time", points, KIND_SERIES, end=today)
+    return render_template(
+        "admin/campaign_dashboard.html",
+        campaign=campaign,
+        d=data,
+        activity=activity,
+        breakdowns={which: _breakdown(data, which) for which in BREAKDOWNS},
+    )
+
+
+@bp.get("/campaigns/<int:campaign_id>/dashboard/<any(tiers, regions, partners):which>")
+@roles(VENDOR)
+def campaign_breakdown(campaign_id: int, which: str):
+    """One of the dashboard's breakdowns in full: a chart of its first rows, every row in
+    the table."""
+    campaign = get_or_404(Campaign, campaign_id)
+    data = events.dashboard(campaign.id, top_partners=None)
+    chart = _breakdown(data, which, limit=None)
+    key, title, heading, series = BREAKDOWNS[which]
+    columns = ["targeted", *events.KINDS] if which != "partners" else [*events.KINDS, "total"]
+    return render_template(
+        "admin/campaign_breakdown.html",
+        campaign=campaign,
+        which=which,
+        title=title,
+        heading=heading,
+        board=chart,
+        rows=data[key],
+        columns=columns,
+    )
 
 
 @bp.get("/campaigns/<int:campaign_id>/engagement.csv")

@@ -168,6 +168,26 @@ def sample_render(version: BrandTemplateVersion, fmt: str | None = None):
         raise SampleRenderFailed(version, render_problems(bundle, exc)) from exc
 
 
+def _sample_picture(version: BrandTemplateVersion, what: str) -> tuple[bytes, str]:
+    """The sample render's preview (WHAT="preview": a PNG, or for emails the HTML) or
+    thumbnail ("thumbnail": a PNG for every kind), made once and kept in storage by the
+    version's hash. (bytes, content type)"""
+    from brand_templates import rendering
+
+    is_email = version.manifest.get("kind") == "email"
+    html = is_email and what == "preview"
+    # a PDF's or an image's thumbnail is its preview: one stored file
+    fmt = "thumbnail" if is_email and what == "thumbnail" else "preview"
+    key = "previews/" + rendering.render_key(version.sha256, {}, "sample", fmt)
+    storage = get_storage()
+    content_type = "text/html" if html else "image/png"
+    if not storage.exists(key):
+        _bundle, rendered = sample_render(version)
+        made = rendering.preview(rendered) if html else rendering.thumbnail(rendered)
+        storage.put(key, made.encode() if isinstance(made, str) else made, content_type)
+    return storage.get(key), content_type
+
+
 @bp.get("/templates/versions/<int:version_id>/preview")
 @roles(VENDOR)
 def template_preview(version_id: int):
@@ -175,31 +195,31 @@ def template_preview(version_id: int):
 
     When the sample render fails: 422 with a PNG that says why, or the HTML of the problems.
     """
-    from brand_templates import rendering
-    from renderers.errors import RenderError
-
     version = get_or_404(BrandTemplateVersion, version_id)
-    key = "previews/" + rendering.render_key(version.sha256, {}, "sample", "preview")
-    storage = get_storage()
     is_email = version.manifest.get("kind") == "email"
-    if not storage.exists(key):
-        try:
-            _bundle, rendered = sample_render(version)
-            image = rendering.preview(rendered)
-        except SampleRenderFailed as exc:
-            return _preview_refused(exc.problems, is_email)
-        except RenderError as exc:  # the thumbnail of a render that worked
-            return _preview_refused([ValidationError(None, None, None, str(exc))], is_email)
-        storage.put(
-            key,
-            image.encode() if isinstance(image, str) else image,
-            "text/html" if is_email else "image/png",
-        )
-    response = Response(storage.get(key), mimetype="text/html" if is_email else "image/png")
+    picture = _sample_picture_or_problems(version, "preview")
+    if isinstance(picture, list):
+        return _preview_refused(picture, is_email)
+    data, content_type = picture
+    response = Response(data, mimetype=content_type)
     response.headers["Cache-Control"] = "private, max-age=3600"
-    if is_email:
+    if content_type == "text/html":
         response.headers["Content-Security-Policy"] = EMAIL_PREVIEW_CSP
     return response
+
+
+def _sample_picture_or_problems(
+    version: BrandTemplateVersion, what: str
+) -> tuple[bytes, str] | list[ValidationError]:
+    """``_sample_picture``, or the problems when the sample render or its picture fails."""
+    from renderers.errors import RenderError
+
+    try:
+        return _sample_picture(version, what)
+    except SampleRenderFailed as exc:
+        return exc.problems
+    except RenderError as exc:  # the picture of a render that worked
+        return [ValidationError(None, None, None, str(exc))]
 
 
 def _preview_refused(problems: list[ValidationError], is_email: bool) -> Response:
@@ -214,6 +234,21 @@ def _preview_refused(problems: list[ValidationError], is_email: bool) -> Respons
         image = error_thumbnail("No preview: the sample render fails", [str(p) for p in problems])
         response = Response(image, status=422, mimetype="image/png")
     response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/templates/versions/<int:version_id>/thumbnail.png")
+@roles(VENDOR)
+def template_thumbnail(version_id: int):
+    """A PNG of the sample render for the library, for every kind (an email's top, too);
+    when the sample render fails, a 422 PNG that says why."""
+    version = get_or_404(BrandTemplateVersion, version_id)
+    picture = _sample_picture_or_problems(version, "thumbnail")
+    if isinstance(picture, list):
+        return _preview_refused(picture, is_email=False)
+    data, content_type = picture
+    response = Response(data, mimetype=content_type)
+    response.headers["Cache-Control"] = "private, max-age=3600"
     return response
 
 

@@ -24,7 +24,7 @@ from brand_templates import FieldValueError, LockedFieldError, ValidationError
 from campaigns import customize
 from campaigns.downloads import campaign_zip, download_for, formats_of
 from campaigns.models import EventKind
-from campaigns.rendering import RenderProblem, preview_for_partner
+from campaigns.rendering import RenderProblem, preview_for_partner, thumbnail_for_partner
 from directory.logos import LogoRejected, process_picture
 from renderers.errors import RenderError
 
@@ -127,6 +127,22 @@ def asset_preview(asset_id: int):
     response.headers["Cache-Control"] = "private, no-cache"
     if content_type.startswith("text/html"):
         response.headers["Content-Security-Policy"] = FILE_CSP
+    return response
+
+
+@bp.get("/assets/<int:asset_id>/thumbnail.png")
+@roles(PARTNER)
+def asset_thumbnail(asset_id: int):
+    """A picture of the asset co-branded for this partner, for the lists of campaigns and
+    assets (an email's too). Not an engagement: seeing a list is not a preview."""
+    asset = visible_asset_or_404(asset_id)
+    try:
+        data = thumbnail_for_partner(asset, my_partner())
+    except (FieldValueError, RenderError) as exc:
+        abort(422, f"This asset cannot be shown: {exc}")
+    session.commit()  # ends the read
+    response = Response(data, mimetype="image/png")
+    response.headers["Cache-Control"] = "private, no-cache"
     return response
 
 

@@ -237,6 +237,7 @@ DASHBOARD = {
                 "properties": {"partner_id": INT, "name": STR, "total": INT, **KIND_COUNTS},
             },
         },
+        "active_partners": INT,
     },
 }
 TARGETING_PREVIEW = {

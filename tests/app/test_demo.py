@@ -1,0 +1,143 @@
+"""The demo data shows what Tandem is for on the first page view: launched campaigns built
+from the starters, rendered, customized by a few partners (the demo partner users' own
+among them), with engagement over the past weeks; and the demo partner's users see them."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from app.db import session, utcnow
+from app.models import User
+from app.storage import get_storage
+from campaigns.models import (
+    AssetRender,
+    Campaign,
+    CampaignPartner,
+    CampaignStatus,
+    Customization,
+    EngagementEvent,
+)
+
+PASSWORD = "tandem-demo-2026"
+
+
+@pytest.fixture
+def demo(app, monkeypatch):
+    """The demo of 12 partners, loaded with the tasks it hands over recorded, not sent."""
+    from app import jobs
+    from app.cli import demo as demo_data
+
+    sent: list[tuple[str, list]] = []
+    monkeypatch.setattr(jobs, "send", lambda task, args, eta=None: sent.append((task, args)))
+    with app.app_context():
+        loaded = demo_data.load(12)
+        session.remove()
+    assert loaded is not None
+    return loaded, sent
+
+
+def test_demo_launches_rendered_campaigns_with_customizations_and_events(app, demo):
+    loaded, sent = demo
+    assert (loaded.campaigns.live, loaded.campaigns.scheduled) == (2, 1)
+    assert loaded.campaigns.failed == 0
+    with app.app_context():
+        now = utcnow()
+        campaigns = session.execute(select(Campaign).order_by(Campaign.id)).scalars().all()
+        live = [c for c in campaigns if c.status == CampaignStatus.LIVE.value]
+        scheduled = [c for c in campaigns if c.status == CampaignStatus.SCHEDULED.value]
+        assert len(live) == 2 and len(scheduled) == 1
+        assert scheduled[0].scheduled_at > now and scheduled[0].launched_at is None
+        starters = {a.template_version.template.slug for c in campaigns for a in c.assets}
+        assert {"product-flyer", "social-landscape", "monthly-newsletter"} <= starters
+        for campaign in live:
+            # launched weeks ago, for the partners its rules match
+            assert campaign.launched_at < now - timedelta(days=7)
+            targeted = session.execute(
+                select(func.count()).where(CampaignPartner.campaign_id == campaign.id)
+            ).scalar_one()
+            assert targeted >= 2
+            # every co-branded file is rendered and stored, with its preview
+            renders = (
+                session.execute(select(AssetRender).where(AssetRender.campaign_id == campaign.id))
+                .scalars()
+                .all()
+            )
+            assert len(renders) == targeted * len(campaign.assets)
+            assert {r.status for r in renders} == {"done"}
+            storage = get_storage()
+            assert all(
+                storage.exists(r.storage_key) and storage.exists(r.preview_key) for r in renders
+            )
+            # engagement spread over the weeks since the launch
+            events = (
+                session.execute(
+                    select(EngagementEvent).where(EngagementEvent.campaign_id == campaign.id)
+                )
+                .scalars()
+                .all()
+            )
+            assert {"view", "preview", "customize", "download"} <= {e.kind for e in events}
+            assert all(campaign.launched_at <= e.created_at <= now for e in events)
+            assert len({e.created_at.date() for e in events}) >= 5
+        # a few partners customized, the demo partner users' own among them
+        demo_partner_id = session.execute(
+            select(User.partner_id).where(User.email == "partner.member@demo.example.com")
+        ).scalar_one()
+        customized = set(session.execute(select(Customization.partner_id)).scalars())
+        assert demo_partner_id in customized and len(customized) >= 3
+        session.remove()
+    # the renders the launches handed over find their rows done (the worker leaves them)
+    assert any(task.endswith("render_chunk") for task, _args in sent)
+
+
+def test_demo_partner_member_sees_live_campaigns_with_thumbnails(app, demo, client):
+    response = client.post(
+        "/login", data={"email": "partner.member@demo.example.com", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    home = client.get("/portal/").get_data(as_text=True)
+    assert "No live campaigns right now" not in home
+    with app.app_context():
+        live = (
+            session.execute(select(Campaign).where(Campaign.status == CampaignStatus.LIVE.value))
+            .scalars()
+            .all()
+        )
+        firsts = {c.name: c.assets[0].id for c in live}
+        flyer = next(
+            a.id for c in live for a in c.assets if a.template_version.template.kind == "pdf"
+        )
+        session.remove()
+    for name, asset_id in firsts.items():
+        assert name in home
+        thumb_url = f"/portal/assets/{asset_id}/thumbnail.png"
+        assert thumb_url in home
+        thumb = client.get(thumb_url)
+        assert thumb.status_code == 200 and thumb.data.startswith(b"\x89PNG"), name
+    pdf = client.get(f"/portal/assets/{flyer}/download/pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    # co-branded, with the demo partner's own headline
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "10% off installation in June" in text
+
+
+def test_demo_campaigns_show_in_the_admin_with_charts(app, demo, client):
+    client.post("/login", data={"email": "marketer@demo.example.com", "password": PASSWORD})
+    listing = client.get("/admin/campaigns").get_data(as_text=True)
+    with app.app_context():
+        campaigns = session.execute(select(Campaign).order_by(Campaign.id)).scalars().all()
+        names = [(c.id, c.name, c.status) for c in campaigns]
+        session.remove()
+    for _id, name, _status in names:
+        assert name in listing
+    for campaign_id, _name, status in names:
+        if status != "live":
+            continue
+        board = client.get(f"/admin/campaigns/{campaign_id}/dashboard").get_data(as_text=True)
+        assert board.count('<figure class="chart">') == 4
+        assert "No activity yet" not in board
