@@ -5,6 +5,7 @@ Each cleaner returns the normalized value or raises ``Invalid`` with a message m
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import urlparse
 
@@ -31,12 +32,95 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_ID = 2**31 - 1
 TRUE_WORDS = {"1", "true", "yes", "y", "on", "x"}
 FALSE_WORDS = {"0", "false", "no", "n", "off", ""}
+# What is not text: the control characters but tab, newline and carriage return (NUL among
+# them: PostgreSQL refuses it), and surrogates, which in a Python string are always lone
+# (a JSON "\ud800" escape makes one) and cannot be encoded as UTF-8, so cannot be stored,
+# shown or sent.
+NOT_TEXT_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# JSON bodies: deeper nesting than any request of Tandem has is refused before it is walked
+MAX_JSON_DEPTH = 32
+
+
+def text_problem(value: str) -> str | None:
+    """Why VALUE is not text (``contains ...``), or None. The one rule for every input."""
+    found = NOT_TEXT_RE.search(value)
+    if found is None:
+        return None
+    char = found.group()
+    code = f"U+{ord(char):04X}"
+    if char == "\x00":
+        return "contains a NUL character"
+    if "\ud800" <= char <= "\udfff":
+        return f"contains a lone surrogate ({code}), which is not valid Unicode"
+    return f"contains control characters ({code})"
+
+
+def check_text(value: str, label: str = "This field") -> str:
+    """VALUE if it is text; Invalid naming LABEL otherwise."""
+    problem = text_problem(value)
+    if problem:
+        raise Invalid(f"{label} {problem}; remove it and try again.")
+    return value
+
+
+def displayable(value: str) -> str:
+    """VALUE with whatever is not text replaced by U+FFFD, for rows that were stored before
+    such text was refused: they are shown and exported, never a page's downfall."""
+    return NOT_TEXT_RE.sub("\ufffd", value)
+
+
+def _path(parts) -> str:
+    return ".".join(str(p) for p in parts) or "body"
+
+
+def check_json(data, *, max_depth: int = MAX_JSON_DEPTH) -> None:
+    """Refuse a decoded JSON document that nests deeper than MAX_DEPTH (Invalid), or whose
+    keys or strings are not text (ValidationFailed naming each field by its path, such as
+    ``specialties.0``). Walks without recursion, so any depth is safe to check."""
+    errors: dict[str, str] = {}
+    stack = [((), data)]
+    while stack:
+        path, item = stack.pop()
+        if len(path) > max_depth:
+            raise Invalid(f"The JSON is nested more than {max_depth} levels deep.")
+        if isinstance(item, str):
+            problem = text_problem(item)
+            if problem:
+                errors.setdefault(_path(path), f"The value {problem}.")
+        elif isinstance(item, dict):
+            for key, value in item.items():
+                problem = text_problem(key)
+                if problem:
+                    errors.setdefault(_path((*path, displayable(key))), f"The name {problem}.")
+                stack.append(((*path, key), value))
+        elif isinstance(item, list):
+            stack.extend(((*path, index), value) for index, value in enumerate(item))
+    if errors:
+        raise ValidationFailed(dict(sorted(errors.items())))
+
+
+def parse_json(raw: bytes | str, *, max_depth: int = MAX_JSON_DEPTH):
+    """A JSON document from RAW; Invalid with a message for people when it is not JSON or
+    nests too deeply (Python's parser recurses, so a deep document is a RecursionError)."""
+    try:
+        data = json.loads(raw)
+    except RecursionError:
+        raise Invalid(f"The JSON is nested more than {max_depth} levels deep.") from None
+    except UnicodeDecodeError as exc:
+        raise Invalid(f"The body is not UTF-8 text (byte {exc.start + 1}).") from None
+    except json.JSONDecodeError as exc:
+        raise Invalid(
+            f"The body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})."
+        ) from None
+    except ValueError as exc:  # e.g. a number too long to convert
+        raise Invalid(f"The body is not valid JSON: {exc}.") from None
+    check_json(data, max_depth=max_depth)
+    return data
 
 
 def text(value, *, max_length: int, required: bool = False, label: str = "This field") -> str:
     value = "" if value is None else str(value).strip()
-    if "\x00" in value:
-        raise Invalid(f"{label} contains a NUL character.")
+    check_text(value, label)
     if required and not value:
         raise Invalid(f"{label} is required.")
     if len(value) > max_length:
@@ -109,6 +193,7 @@ def word_list(value, *, max_items: int = 30, max_length: int = 60) -> list[str]:
         item = str(item).strip()
         if not item:
             continue
+        check_text(item, f"The entry '{displayable(item[:20])}'")
         if len(item) > max_length:
             raise Invalid(f"'{item[:20]}…' is longer than {max_length} characters.")
         if item.lower() not in (r.lower() for r in result):

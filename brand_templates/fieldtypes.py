@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 from email_validator import EmailNotValidError, validate_email
 from markupsafe import Markup
 
+from app.validation import text_problem
+
 from .sanitize import html_text, sanitize_html
 
 FIELD_TYPES = ("text", "multiline", "richtext", "image", "color", "choice", "url", "phone", "email")
@@ -18,7 +20,6 @@ LENGTH_TYPES = frozenset({"text", "multiline", "richtext", "url", "phone", "emai
 
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 PHONE_RE = re.compile(r"^[0-9+()\-./ ]+(?:\s*(?:ext\.?|x)\s*[0-9]+)?$", re.IGNORECASE)
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 STORAGE_PREFIX = "storage:"
 ASSET_PREFIX = "asset:"
 
@@ -104,8 +105,9 @@ def clean_value(
         value = value.strip()
         if "\n" in value or "\r" in value:
             raise FieldTypeError("must be a single line")
-    if CONTROL_RE.search(value):
-        raise FieldTypeError("contains control characters")
+    problem = text_problem(value)  # control characters, NUL, lone surrogates
+    if problem:
+        raise FieldTypeError(problem)
 
     if type_ == "richtext":
         cleaned: str | Markup = sanitize_html(value)

@@ -220,7 +220,8 @@ def _cell(value) -> str:
         value = ", ".join(value)
     elif isinstance(value, bool):
         value = "yes" if value else "no"
-    value = "" if value is None else str(value)
+    # a row stored before such text was refused is exported, with U+FFFD for what is not text
+    value = "" if value is None else v.displayable(str(value))
     # keep spreadsheets from running a cell as a formula
     return "'" + value if value.startswith(FORMULA_START) else value
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
+from app import validation as v
 from app.db import session
 from app.web import access
 from app.web.theme import theme_context
@@ -15,6 +17,8 @@ csrf = CSRFProtect()
 
 
 def init_app(app: Flask) -> None:
+    # before the first template is compiled: finalize is part of the compiled code
+    app.jinja_options = {**app.jinja_options, "finalize": _displayable}
     csrf.init_app(app)
     access.login_manager.init_app(app)
     _register_blueprints(app)
@@ -53,7 +57,22 @@ def init_app(app: Flask) -> None:
     def _http_error(exc: HTTPException):
         return _error_page(exc.code or 500, exc.description)
 
+    @app.errorhandler(v.ValidationFailed)
+    def _validation_failed(exc: v.ValidationFailed):
+        # input refused before a view could show it beside its field (see form_data)
+        session.rollback()
+        return _error_page(400, " ".join(exc.errors.values()))
+
     app.context_processor(theme_context)
+
+
+def _displayable(value):
+    """Every value a page shows: text stored before it was refused (a lone surrogate cannot
+    even be encoded) is shown with U+FFFD in its place instead of failing the page."""
+    if isinstance(value, str) and v.NOT_TEXT_RE.search(value):
+        cleaned = v.displayable(value)
+        return Markup(cleaned) if isinstance(value, Markup) else cleaned
+    return value
 
 
 def _error_page(code: int, message: str):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, request
 from flask_login import current_user
 
+from app import validation as v
 from app.db import session
 from app.storage import StorageError, get_storage
 from app.validation import ValidationFailed, is_row_id
@@ -13,8 +14,19 @@ from directory import locations
 
 def form_data() -> dict[str, str]:
     """The submitted form, one value per field (the last one: a checked box beats its hidden
-    'no')."""
-    return {key: values[-1] for key, values in request.form.lists() if key != "csrf_token"}
+    'no'). ValidationFailed, naming each field, for a value that is not text (a control
+    character or NUL): nothing of such a form reaches the domain."""
+    data = {key: values[-1] for key, values in request.form.lists() if key != "csrf_token"}
+    errors = {}
+    for key, value in data.items():
+        try:
+            v.check_text(key, "A field's name")
+            v.check_text(value, f"The field '{key}'")
+        except v.Invalid as exc:
+            errors[key] = str(exc)
+    if errors:
+        raise v.ValidationFailed(errors)
+    return data
 
 
 def get_or_404(model, object_id):

@@ -10,7 +10,9 @@ import re
 from functools import wraps
 
 import jsonschema
-from flask import Flask, abort, g, request
+from flask import Flask, abort, g, jsonify, request
+
+from app import validation as v
 
 ERROR = {
     "type": "object",
@@ -83,17 +85,11 @@ def operation(
                     )
                 g.api_upload = request.get_data()
             if body is not None:
-                data = request.get_json(silent=True)
-                if data is None:
-                    abort(400, "The request body must be JSON (Content-Type: application/json).")
+                data = json_body()
+                # the depth is bounded (json_body), so no error's text recurses too deep
                 errors = sorted(jsonschema.Draft7Validator(body).iter_errors(data), key=str)
                 if errors:
-                    fields = {
-                        ".".join(str(p) for p in e.absolute_path) or "body": e.message
-                        for e in errors
-                    }
-                    from flask import jsonify
-
+                    fields = {_field_name(e.absolute_path): e.message for e in errors}
                     return jsonify(
                         error={"code": 422, "message": "Validation failed", "fields": fields}
                     ), 422
@@ -113,6 +109,25 @@ def operation(
         return wrapped
 
     return decorator
+
+
+def json_body():
+    """The request's JSON document: 400 for what is not JSON or nests too deeply, and
+    ValidationFailed (422, each field by its path) for keys or strings that are not text;
+    all before any schema or view sees it."""
+    if not request.is_json:
+        abort(400, "The request body must be JSON (Content-Type: application/json).")
+    try:
+        data = v.parse_json(request.get_data(cache=True))
+    except v.Invalid as exc:
+        abort(400, str(exc))
+    if data is None:
+        abort(400, "The request body must be JSON (Content-Type: application/json).")
+    return data
+
+
+def _field_name(path) -> str:
+    return ".".join(str(p) for p in path) or "body"
 
 
 _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
