@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import lzma
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -151,10 +153,59 @@ def _load_folder(root: Path) -> TemplateBundle:
     return TemplateBundle({name: path.read_bytes() for name, path, _ in found}, origin=str(root))
 
 
+# what a broken entry raises while it is read: a CRC or header mismatch (BadZipFile), a
+# corrupt deflate, bzip2 or LZMA stream, a stream cut short, an unsupported feature
+_READ_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    EOFError,
+    OSError,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+)
+SUPPORTED_METHODS = {
+    zipfile.ZIP_STORED: "stored",
+    zipfile.ZIP_DEFLATED: "deflate",
+    zipfile.ZIP_BZIP2: "bzip2",
+    zipfile.ZIP_LZMA: "lzma",
+}
+
+
+def _entry_problem(info: zipfile.ZipInfo) -> str | None:
+    """Why the entry cannot be read at all, before trying."""
+    if info.flag_bits & 0x1:
+        return "the entry is encrypted; zip the template without a password"
+    if info.compress_type not in SUPPORTED_METHODS:
+        return (
+            f"compression method {info.compress_type} is not supported; "
+            "zip the template with deflate (the usual method)"
+        )
+    return None
+
+
+def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """The bytes of one entry, at most MAX_FILE_BYTES + 1; ValueError saying why it is
+    unreadable (encrypted, an unknown compression, its checksum fails, corrupt data...)."""
+    problem = _entry_problem(info)
+    if problem:
+        raise ValueError(problem)
+    try:
+        with archive.open(info) as handle:
+            return handle.read(MAX_FILE_BYTES + 1)
+    except _READ_ERRORS as exc:
+        if isinstance(exc, zipfile.BadZipFile) and "CRC" in str(exc):
+            why = "its checksum (CRC-32) does not match its data"
+        else:
+            why = f"{type(exc).__name__}: {exc}"
+        raise ValueError(f"the zip entry cannot be read: {why}") from exc
+
+
 def _load_zip(data: bytes, origin: str) -> TemplateBundle:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
+    except _READ_ERRORS as exc:
         raise TemplateInvalid(
             [ValidationError(origin, None, None, f"not a zip file: {exc}")]
         ) from exc
@@ -180,22 +231,38 @@ def _load_zip(data: bytes, origin: str) -> TemplateBundle:
         total = 0
         for info in entries:
             name = info.filename[len(prefix) :]
-            with archive.open(info) as handle:
-                content = handle.read(MAX_FILE_BYTES + 1)
+            try:
+                content = _read_entry(archive, info)
+            except ValueError as exc:
+                errors.append(ValidationError(info.filename, None, None, str(exc)))
+                continue
+            if len(content) != info.file_size and len(content) <= MAX_FILE_BYTES:
+                errors.append(
+                    ValidationError(
+                        info.filename,
+                        None,
+                        None,
+                        f"the zip entry declares {info.file_size} bytes but holds "
+                        f"{len(content)}: the zip is damaged",
+                    )
+                )
+                continue
             total += len(content)
             if len(content) > MAX_FILE_BYTES or total > MAX_BUNDLE_BYTES:
                 raise TemplateInvalid(
                     [
+                        *errors,
                         ValidationError(
                             name, None, None, "the file is larger than its zip entry declares"
-                        )
+                        ),
                     ]
                 )
             if name in files:
-                raise TemplateInvalid(
-                    [ValidationError(name, None, None, "the zip holds this path twice")]
-                )
+                errors.append(ValidationError(name, None, None, "the zip holds this path twice"))
+                continue
             files[name] = content
+        if errors:
+            raise TemplateInvalid(errors)
     return TemplateBundle(files, origin=origin)
 
 

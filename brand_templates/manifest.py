@@ -9,6 +9,8 @@ from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from app.validation import text_problem
+
 from .context import check_reference
 from .errors import ValidationError
 from .fieldtypes import COLOR_RE, FIELD_TYPES, LENGTH_TYPES, FieldTypeError, clean_value
@@ -254,6 +256,8 @@ def parse_manifest(
             return None, [ValidationError(filename, None, None, f"not UTF-8 text: {exc}")]
     try:
         data = tomllib.loads(text)
+    except RecursionError:  # tomllib recurses into nested arrays and inline tables
+        return None, [ValidationError(filename, None, None, "TOML nested too deeply")]
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         line = int(match[1]) if match else None
@@ -263,6 +267,9 @@ def parse_manifest(
         return None, [ValidationError(filename, line, None, f"TOML syntax error: {message}")]
 
     errors = _Collector(filename, KeyLines(text))
+    _check_text(errors, data)
+    if errors.errors:
+        return None, errors.errors
     kind = data.get("kind")
     if "kind" not in data:
         errors.add((), "missing required key 'kind'", field="kind")
@@ -345,6 +352,26 @@ def parse_manifest(
         return None, errors.errors
     manifest = Manifest(kind=kind, fields=fields, zones=tuple(zones), **values)
     return manifest, []
+
+
+def _check_text(errors: _Collector, data: dict) -> None:
+    """Every key and string must be text: TOML's \\u escapes can spell control characters."""
+    stack: list[tuple[tuple, object]] = [((), data)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, str):
+            problem = text_problem(item)
+            if problem:
+                errors.add(path, problem)
+        elif isinstance(item, dict):
+            for key, value in item.items():
+                problem = text_problem(key)
+                if problem:
+                    errors.add(path, f"a key {problem}")
+                else:
+                    stack.append(((*path, key), value))
+        elif isinstance(item, list):
+            stack.extend(((*path, index), value) for index, value in enumerate(item))
 
 
 def check_relative_path(name: str) -> str | None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import html
 import io
 import zipfile
 
+import pytest
 from sqlalchemy import func, select
 
 from app.db import session
 from brand_templates.models import BrandTemplate, BrandTemplateVersion
+from tests.brand_templates.zips import BROKEN, lying_zip
 
 
 def _zip(files: dict[str, str]) -> bytes:
@@ -101,3 +104,34 @@ def test_upload_creates_versions_and_publish_freezes_them(world, login_as, app):
     client = login_as("cm@vendor.example")
     assert client.get("/admin/templates").status_code == 200
     assert client.post("/admin/templates/starters/product-flyer").status_code == 403
+
+
+@pytest.mark.parametrize("case", list(BROKEN))
+def test_upload_of_a_zip_that_lies_lists_the_entry_and_writes_nothing(world, login_as, app, case):
+    """Zips built byte by byte (tests/brand_templates/zips.py): a lying size or checksum, an
+    encrypted entry, an unknown compression method, a corrupt deflate stream."""
+    client = login_as("marketer@vendor.example")
+    entry, says = BROKEN[case]
+    response = client.post(
+        "/admin/templates/upload",
+        data={"bundle": (io.BytesIO(lying_zip(entry)), "flyer.zip")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    body = html.unescape(response.get_data(as_text=True))
+    assert "Nothing was imported" in body and "flyer.html" in body and says in body
+    with app.app_context():
+        assert session.execute(select(func.count(BrandTemplate.id))).scalar_one() == 0
+        session.remove()
+
+
+def test_upload_whose_manifest_spells_a_nul_is_an_error_not_a_500(world, login_as, app):
+    client = login_as("marketer@vendor.example")
+    manifest = GOOD["template.toml"].replace('"My flyer"', '"My\\u0000flyer"')
+    response = client.post(
+        "/admin/templates/upload",
+        data={"bundle": (io.BytesIO(_zip(dict(GOOD, **{"template.toml": manifest}))), "f.zip")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "contains a NUL character" in response.get_data(as_text=True)
