@@ -33,6 +33,11 @@ class Settings:
     mail_sender: str
     base_url: str
     max_upload_bytes: int = 10 * 1024 * 1024
+    # failed sign-ins (and other guesses of a secret) before a pause, in Flask-Limiter's
+    # notation, and where the counts are kept: Redis when there is one, else this process
+    login_limit_per_account: str = "5 per 15 minutes"
+    login_limit_per_address: str = "30 per 15 minutes"
+    ratelimit_storage_url: str = "memory://"
 
     @property
     def embedded_broker(self) -> bool:
@@ -58,4 +63,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         mail_sender=env.get("MAIL_SENDER") or "Tandem <no-reply@tandem.invalid>",
         base_url=(env.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         max_upload_bytes=int(env.get("MAX_UPLOAD_BYTES") or 10 * 1024 * 1024),
+        login_limit_per_account=env.get("LOGIN_LIMIT_PER_ACCOUNT") or "5 per 15 minutes",
+        login_limit_per_address=env.get("LOGIN_LIMIT_PER_ADDRESS") or "30 per 15 minutes",
+        ratelimit_storage_url=redis_url or "memory://",
     )

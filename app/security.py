@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 
@@ -20,6 +21,17 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str, password: str) -> bool:
     return bool(password_hash) and check_password_hash(password_hash, password)
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
+
+
+def dummy_hash() -> str:
+    """A hash of a random password (made once per method): checking a password against it
+    costs what checking a real one costs, and never succeeds."""
+    return _dummy_hash(PASSWORD_METHOD)
 
 
 def password_problem(password: str, email: str = "") -> str | None:

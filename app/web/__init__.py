@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from app import validation as v
 from app.db import session
-from app.web import access
+from app.web import access, throttle
 from app.web.theme import theme_context
 
 csrf = CSRFProtect()
@@ -20,6 +20,8 @@ def init_app(app: Flask) -> None:
     # before the first template is compiled: finalize is part of the compiled code
     app.jinja_options = {**app.jinja_options, "finalize": _displayable}
     csrf.init_app(app)
+    # first: a throttled client is refused before its token is even looked up
+    throttle.init_app(app)
     access.login_manager.init_app(app)
     _register_blueprints(app)
     _check_every_view_declares_roles(app)
@@ -56,6 +58,13 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         return _error_page(exc.code or 500, exc.description)
+
+    @app.errorhandler(throttle.RateLimitExceeded)
+    def _throttled(exc: throttle.RateLimitExceeded):
+        # Flask-Limiter adds Retry-After to the answer
+        minutes = throttle.retry_minutes()
+        wait = f"Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+        return _error_page(429, f"{exc.description} {wait}")
 
     @app.errorhandler(v.ValidationFailed)
     def _validation_failed(exc: v.ValidationFailed):

@@ -44,7 +44,12 @@ def _load_user(user_key: str):
 
 
 def user_from_api_token(header: str | None) -> User | None:
-    if not header or not header.startswith("Bearer "):
+    """The user of a valid ``Bearer`` token. Credentials that are not valid mark the request
+    (``g.api_token_failed``): such guesses are throttled by address (``app.web.throttle``)."""
+    if not header:
+        return None
+    g.api_token_failed = True
+    if not header.startswith("Bearer "):
         return None
     digest = security.token_digest(header[len("Bearer ") :].strip())
     with unscoped(session):
@@ -53,6 +58,7 @@ def user_from_api_token(header: str | None) -> User | None:
         ).scalar_one_or_none()
         if token is None or not token.user.active:
             return None
+        g.api_token_failed = False
         now = utcnow()
         # kept now: a read-only request commits nothing later (once a minute is precise enough)
         if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):

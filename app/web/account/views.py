@@ -12,6 +12,7 @@ from app import audit, security
 from app import validation as v
 from app.db import session, utcnow
 from app.models import ApiToken
+from app.web import throttle
 from app.web.access import ALL_ROLES, public, roles
 from app.web.common import form_data, get_or_404
 from directory import people
@@ -32,8 +33,23 @@ def _home_for(user) -> str:
     return url_for("admin.dashboard" if user.is_vendor else "portal.home")
 
 
+@bp.errorhandler(throttle.RateLimitExceeded)
+def throttled(exc: throttle.RateLimitExceeded):
+    """Too many failures: the sign-in page says so (and Flask-Limiter adds Retry-After)."""
+    minutes = throttle.retry_minutes()
+    message = (
+        f"{exc.description} For your safety, please wait {minutes} minute"
+        f"{'s' if minutes != 1 else ''} before you try again."
+    )
+    if request.endpoint != "account.login":
+        return render_template("error.html", code=429, message=message), 429
+    email = (request.form.get("email") or "").strip()[:254]
+    return render_template("account/login.html", error=message, email=email), 429
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@throttle.sign_in
 def login():
     if current_user.is_authenticated:
         return redirect(_home_for(current_user))
@@ -42,8 +58,8 @@ def login():
     if request.method == "POST":
         email = (request.form.get("email") or "").strip()[:254]
         password = request.form.get("password") or ""
-        user = people.find_user(email)
-        if user and user.active and security.verify_password(user.password_hash, password):
+        user = people.authenticate(email, password)
+        if user is not None:
             login_user(user, remember=request.form.get("remember") == "yes")
             user.last_login_at = utcnow()
             session.commit()
@@ -62,6 +78,7 @@ def logout():
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @public
+@throttle.reset_requests
 def forgot_password():
     if request.method == "POST":
         people.request_password_reset((request.form.get("email") or "")[:254])
@@ -73,6 +90,7 @@ def forgot_password():
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 @public
+@throttle.secret_links
 def reset_password(token: str):
     user = people.user_from_reset_token(token)
     if user is None:
@@ -95,6 +113,7 @@ def reset_password(token: str):
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 @public
+@throttle.secret_links
 def accept_invitation(token: str):
     invitation = people.pending_invitation(token)
     if invitation is None:

@@ -8,9 +8,11 @@ from flask import Blueprint, jsonify
 
 from app.db import session
 from app.validation import ValidationFailed
+from app.web import throttle
 
 bp = Blueprint("api", __name__)
 docs = Blueprint("api_docs", __name__)
+throttle.token_failures(bp)
 
 
 @bp.errorhandler(ValidationFailed)

@@ -35,6 +35,7 @@ STANDARD_ERRORS = {
     "403": "Not allowed",
     "404": "Not found",
     "422": "Validation failed",
+    "429": "Too many requests with a token that is not valid; see Retry-After",
 }
 
 
