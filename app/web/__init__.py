@@ -43,6 +43,12 @@ def init_app(app: Flask) -> None:
             "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
             "frame-ancestors 'self'; form-action 'self'",
         )
+        # what a signed-in person sees stays out of every cache (a shared computer's back
+        # button, a proxy); files and images keep the caching they set, static files theirs
+        if "Cache-Control" not in response.headers and request.endpoint != "static":
+            user = access.acting_user()
+            if user is not None and user.is_authenticated:
+                response.headers["Cache-Control"] = "no-store"
         return response
 
     @app.teardown_appcontext

@@ -63,6 +63,8 @@ def run_action(action, success) -> bool:
     return True
 
 
+# files are revalidated by their ETag (the render key) on every use
+FILE_CACHE = "private, max-age=0, must-revalidate"
 # a downloaded HTML email opened in the browser shows, and runs nothing
 FILE_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
@@ -73,7 +75,8 @@ def file_response(item, *, inline: bool = False) -> Response:
     presigned redirect with S3 storage, else the bytes with their name."""
     etag = item.render_key
     if request.if_none_match.contains(etag):
-        return Response(status=304, headers={"ETag": f'"{etag}"'})
+        # the same caching as the file's own answer: a 304 updates the cached copy's headers
+        return Response(status=304, headers={"ETag": f'"{etag}"', "Cache-Control": FILE_CACHE})
     storage = get_storage()
     presigned = storage.presigned_url(
         item.storage_key, expires=300, filename=item.filename, content_type=item.content_type
@@ -85,7 +88,7 @@ def file_response(item, *, inline: bool = False) -> Response:
         f'{"inline" if inline else "attachment"}; filename="{item.filename}"'
     )
     response.set_etag(etag)
-    response.headers["Cache-Control"] = "private, max-age=0, must-revalidate"
+    response.headers["Cache-Control"] = FILE_CACHE
     if item.content_type.startswith("text/html"):
         response.headers["Content-Security-Policy"] = FILE_CSP
     return response
