@@ -320,3 +320,15 @@ def test_malformed_json_is_a_clear_400(app, world, hostile, body, says):
     )
     assert response.status_code == 400
     assert says in response.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    "target", ["/admin/%0d%0aSet-Cookie:%20x=1", "/admin/%0a", "/admin/%01", "/admin/%00"]
+)
+def test_a_next_address_with_line_breaks_or_controls_is_ignored(app, client, world, target):
+    response = client.post(
+        f"/login?next={target}",
+        data={"email": "cm@vendor.example", "password": "correct-horse-battery"},
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/admin/"
+    assert "x=1" not in " ".join(response.headers.getlist("Set-Cookie"))

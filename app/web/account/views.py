@@ -21,7 +21,8 @@ bp = Blueprint("account", __name__)
 
 
 def _safe_next(target: str | None) -> str | None:
-    if not target:
+    # a header cannot hold a line break, and no path of Tandem has one or a control character
+    if not target or v.text_problem(target) or any(ch in target for ch in "\t\r\n"):
         return None
     parsed = urlparse(target)
     if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
