@@ -165,7 +165,9 @@ def settings():
                     partner_id=current_user.partner_id,
                 )
                 session.commit()
-                login_user(current_user)  # the session nonce changed; keep this session
+                # the session nonce changed; keep this session (the user, not the proxy: a
+                # proxy kept as the request's user would resolve to itself)
+                login_user(current_user._get_current_object())
                 flash("Your password is changed; other sessions are signed out.", "success")
                 return redirect(url_for("account.settings"))
             if action == "profile":
