@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from app.db import session
-from app.web import access
+from app.web import access, pickers
 from app.web.theme import theme_context
 
 csrf = CSRFProtect()
@@ -54,6 +54,7 @@ def init_app(app: Flask) -> None:
         return _error_page(exc.code or 500, exc.description)
 
     app.context_processor(theme_context)
+    pickers.init_app(app)
 
 
 def _error_page(code: int, message: str):

@@ -148,6 +148,7 @@ TABLE = [
     ),
     Rule("GET", "/admin/partners/import", MANAGERS),
     Rule("POST", "/admin/partners/import", MANAGERS, data={"action": "preview"}, upload=CSV),
+    Rule("GET", "/admin/partners/search.json?q=alpha", VENDOR),
     Rule("GET", "/admin/users", ADMIN),
     Rule(
         "POST",

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app import validation as v
 from app.db import session
+from app.web import pickers
 from app.web.access import MARKETERS, VENDOR, roles
 from app.web.admin import bp
 from app.web.common import form_data, get_or_404, run_action
@@ -28,32 +29,84 @@ from directory import partners as partner_dir
 from directory.models import PARTNER_TYPE_LABELS, Partner, PartnerStatus
 from renderers.errors import RenderError
 
+PARTNER_LISTS = ("include_partner_ids", "exclude_partner_ids")
+# up to this many partners, the partner pickers suggest every name without JavaScript too
+SUGGESTED_PARTNERS = 500
+
 
 def _rules_from_form(form) -> dict:
-    """Targeting rules from the form: checkbox lists and comma-separated text."""
+    """Targeting rules from the form: checkbox lists (the country picker is one) and
+    comma-separated text."""
     rules = {name: form.getlist(name) for name in ("tiers", "types", "statuses")}
-    for name in ("countries", "regions", "specialties", "certifications"):
+    rules["countries"] = pickers.joined(form, "countries")
+    for name in ("regions", "specialties", "certifications"):
         rules[name] = form.get(name, "")
     rules["min_tier"] = form.get("min_tier") or None
     return rules
 
 
-def _campaign_data(form) -> dict:
+def _picked_partners(form, name: str) -> tuple[str, str | None]:
+    """The partner ids that the picker NAME posts (comma-separated), with the partners typed
+    into its 'add' box; and what the box names no partner by, if anything."""
+    ids = pickers.joined(form, name)
+    try:
+        added = partner_dir.ids_named(form.get(f"{name}_add", ""))
+    except v.Invalid as exc:
+        return ids, str(exc)
+    return ", ".join(x for x in [ids, *map(str, added)] if x), None
+
+
+def _campaign_data(form) -> tuple[dict, dict]:
+    """The campaign's data from the form, and the errors of the partner pickers' 'add' boxes."""
     data = {
         k: form.get(k, "") for k in ("name", "description", "objective", "starts_on", "ends_on")
     }
-    data["include_partner_ids"] = form.get("include_partner_ids", "")
-    data["exclude_partner_ids"] = form.get("exclude_partner_ids", "")
+    errors = {}
+    for name in PARTNER_LISTS:
+        data[name], problem = _picked_partners(form, name)
+        if problem:
+            errors[name] = problem
     data["targeting"] = _rules_from_form(form)
-    return data
+    return data, errors
 
 
-def _form_options() -> dict:
+def _with_picker_errors(action, picker_errors: dict):
+    """ACTION's result, or ValidationFailed with its errors and the pickers' together."""
+    try:
+        result = action()
+    except v.ValidationFailed as exc:
+        raise v.ValidationFailed({**exc.errors, **picker_errors}) from exc
+    if picker_errors:
+        raise v.ValidationFailed(picker_errors)
+    return result
+
+
+def _chosen_partners(ids) -> list[Partner]:
+    """The partners among IDS (a list or comma-separated text) that exist, by name."""
+    items = ids if isinstance(ids, (list, tuple)) else str(ids or "").split(",")
+    numbers = {int(x) for x in map(str, items) if x.strip().isdigit() and v.is_row_id(int(x))}
+    if not numbers:
+        return []
+    return list(
+        session.execute(
+            select(Partner).where(Partner.id.in_(numbers)).order_by(Partner.name)
+        ).scalars()
+    )
+
+
+def _form_options(data: dict) -> dict:
+    names = session.execute(
+        select(Partner.name).order_by(Partner.name).limit(SUGGESTED_PARTNERS + 1)
+    )
+    suggestions = list(dict.fromkeys(names.scalars()))
     return {
         "objectives": [(o.value, label) for o, label in OBJECTIVE_LABELS.items()],
         "tiers": partner_dir.tiers(),
         "types": [(t.value, label) for t, label in PARTNER_TYPE_LABELS.items()],
         "statuses": [s.value for s in PartnerStatus],
+        "chosen": {name: _chosen_partners(data.get(name)) for name in PARTNER_LISTS},
+        "typed": {name: request.form.get(f"{name}_add", "") for name in PARTNER_LISTS},
+        "suggestions": suggestions if len(suggestions) <= SUGGESTED_PARTNERS else [],
     }
 
 
@@ -78,9 +131,11 @@ def campaign_new():
     errors: dict = {}
     data = {"objective": "awareness", "targeting": targeting.validate_rules({})}
     if request.method == "POST":
-        data = _campaign_data(request.form)
+        data, picker_errors = _campaign_data(request.form)
         try:
-            campaign = lifecycle.create_campaign(data, current_user)
+            campaign = _with_picker_errors(
+                lambda: lifecycle.create_campaign(data, current_user), picker_errors
+            )
             session.commit()
             flash(f"{campaign.name} is created. Add its assets next.", "success")
             return redirect(url_for("admin.campaign_detail", campaign_id=campaign.id))
@@ -88,7 +143,7 @@ def campaign_new():
             session.rollback()
             errors = exc.errors
     return render_template(
-        "admin/campaign_form.html", campaign=None, data=data, errors=errors, **_form_options()
+        "admin/campaign_form.html", campaign=None, data=data, errors=errors, **_form_options(data)
     ), (400 if errors else 200)
 
 
@@ -104,9 +159,11 @@ def campaign_edit(campaign_id: int):
     data["include_partner_ids"] = ", ".join(map(str, campaign.include_partner_ids or []))
     data["exclude_partner_ids"] = ", ".join(map(str, campaign.exclude_partner_ids or []))
     if request.method == "POST":
-        data = _campaign_data(request.form)
+        data, picker_errors = _campaign_data(request.form)
         try:
-            lifecycle.update_campaign(campaign, data, current_user)
+            _with_picker_errors(
+                lambda: lifecycle.update_campaign(campaign, data, current_user), picker_errors
+            )
             session.commit()
             flash("Saved.", "success")
             return redirect(url_for("admin.campaign_detail", campaign_id=campaign.id))
@@ -114,7 +171,11 @@ def campaign_edit(campaign_id: int):
             session.rollback()
             errors = exc.errors
     return render_template(
-        "admin/campaign_form.html", campaign=campaign, data=data, errors=errors, **_form_options()
+        "admin/campaign_form.html",
+        campaign=campaign,
+        data=data,
+        errors=errors,
+        **_form_options(data),
     ), (400 if errors else 200)
 
 
@@ -123,9 +184,12 @@ def campaign_edit(campaign_id: int):
 def campaign_targeting_preview():
     """How many and which partners the form's rules match (the form asks as you type)."""
     try:
-        rules = targeting.validate_rules(_rules_from_form(request.form))
-        include = targeting.clean_partner_ids(request.form.get("include_partner_ids", ""))
-        exclude = targeting.clean_partner_ids(request.form.get("exclude_partner_ids", ""))
+        data, picker_errors = _campaign_data(request.form)
+        if picker_errors:
+            raise v.ValidationFailed(picker_errors)
+        rules = targeting.validate_rules(data["targeting"])
+        include = targeting.clean_partner_ids(data["include_partner_ids"])
+        exclude = targeting.clean_partner_ids(data["exclude_partner_ids"])
     except (v.ValidationFailed, v.Invalid) as exc:
         errors = exc.errors if isinstance(exc, v.ValidationFailed) else {"rules": str(exc)}
         return jsonify(error={"code": 422, "message": "Validation failed", "fields": errors}), 422

@@ -10,6 +10,7 @@ from app import validation as v
 from app.db import session
 from app.models import AuditEntry, Invitation, Role, User
 from app.storage import StorageError, content_key, get_storage
+from app.web import pickers
 from app.web.access import VENDOR, VENDOR_MANAGERS, roles
 from app.web.admin import bp
 from app.web.common import (
@@ -80,6 +81,30 @@ def partners_list():
     return render_template("admin/partners.html", page=page, f=filters, **_form_options())
 
 
+@bp.get("/partners/search.json")
+@roles(VENDOR)
+def partners_search():
+    """Partners whose name, slug, email or website holds Q, or whose id is Q (the pickers)."""
+    q = (request.args.get("q") or "").replace("\x00", "").strip()[:100]
+    found: list[Partner] = []
+    if q.isdigit() and v.is_row_id(int(q)):
+        found += [p for p in [session.get(Partner, int(q))] if p is not None]
+    if q:
+        found += partners.search_partners(partners.PartnerFilters(q=q, per_page=10)).items
+    unique = list({p.id: p for p in found}.values())[:10]
+    return {
+        "partners": [
+            {
+                "id": p.id,
+                "name": p.name,
+                "tier": p.tier.name if p.tier else None,
+                "countries": list(p.countries or []),
+            }
+            for p in unique
+        ]
+    }
+
+
 @bp.get("/partners/export.csv")
 @roles(VENDOR)
 def partners_export():
@@ -97,7 +122,7 @@ def partners_export():
 def partner_new():
     errors, data = {}, {"type": "reseller", "status": "prospect"}
     if request.method == "POST":
-        data = form_data()
+        data = pickers.form_with_lists(form_data(), request.form, "countries")
         try:
             partner = partners.create_partner(data, current_user)
             on_partner_changed(partner.id)
@@ -159,7 +184,7 @@ def partner_edit(partner_id: int):
     errors: dict = {}
     data = partners.form_values(partner)
     if request.method == "POST":
-        data = form_data()
+        data = pickers.form_with_lists(form_data(), request.form, "countries")
         data.pop("status", None)  # status has its own action with a note
         try:
             partners.update_partner(partner, data, current_user)

@@ -14,6 +14,7 @@ from app import runtime
 from app import validation as v
 from app.db import session
 from app.models import Invitation, Role, User
+from app.web import pickers
 from app.web.access import PARTNER, PARTNER_ADMIN, roles
 from app.web.common import (
     form_data,
@@ -64,7 +65,7 @@ def profile():
     if request.method == "POST":
         if not editable:
             abort(403)
-        data = form_data()
+        data = pickers.form_with_lists(form_data(), request.form, "countries")
         try:
             partners.update_partner(partner, data, current_user, only=partners.SELF_EDITABLE)
             session.commit()
