@@ -6,23 +6,24 @@ from datetime import datetime
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import validation as v
 from app.db import session
-from app.web import pickers
+from app.web import confirm, pickers
 from app.web.access import MARKETERS, VENDOR, roles
 from app.web.admin import bp
 from app.web.common import form_data, get_or_404, run_action
 from brand_templates import FieldValueError
 from brand_templates.models import BrandTemplate, BrandTemplateVersion
-from campaigns import assets, events, lifecycle, lookup, progress, targeting
+from campaigns import assets, events, forecast, lifecycle, lookup, progress, targeting
 from campaigns.models import (
     OBJECTIVE_LABELS,
     STATUS_TRANSITIONS,
     Campaign,
     CampaignAsset,
     CampaignStatus,
+    Customization,
 )
 from campaigns.rendering import bundle_of, preview_for_partner
 from directory import partners as partner_dir
@@ -220,8 +221,10 @@ def campaign_detail(campaign_id: int):
         .all()
     )
     allowed = sorted(s.value for s in STATUS_TRANSITIONS[CampaignStatus(campaign.status)])
+    launchable = campaign.status in ("draft", "scheduled", "ended", "live")
     return render_template(
         "admin/campaign_detail.html",
+        launch_question=_launch_question(campaign) if launchable else None,
         campaign=campaign,
         match_count=count,
         matches=first,
@@ -267,6 +270,12 @@ def campaign_asset(asset_id: int):
             abort(403)
         if request.form.get("action") == "remove":
             campaign_id = asset.campaign_id
+            if not confirm.confirmed():
+                return confirm.confirmation_page(
+                    _remove_question(asset),
+                    layout="admin/layout.html",
+                    cancel_url=url_for("admin.campaign_asset", asset_id=asset.id),
+                )
             try:
                 assets.remove_asset(asset, current_user)
                 session.commit()
@@ -296,7 +305,26 @@ def campaign_asset(asset_id: int):
         manifest=manifest,
         errors=errors,
         partners=_some_partners(),
+        remove_question=_remove_question(asset),
     ), (400 if errors else 200)
+
+
+def _remove_question(asset: CampaignAsset) -> confirm.Question:
+    customized = session.scalar(
+        select(func.count(Customization.id)).where(Customization.asset_id == asset.id)
+    )
+    details = ()
+    if customized:
+        details = (f"{_count(customized, 'partner')} changed it; their changes are deleted too.",)
+    return confirm.Question(
+        title=f"Remove {asset.title}?",
+        message=(
+            f"It leaves {asset.campaign.name}: partners no longer see it, and its co-branded "
+            "files are deleted. This cannot be undone."
+        ),
+        confirm_label="Remove asset",
+        details=details,
+    )
 
 
 @bp.get("/campaigns/assets/<int:asset_id>/preview")
@@ -320,8 +348,15 @@ def campaign_asset_preview(asset_id: int):
 @bp.post("/campaigns/<int:campaign_id>/launch")
 @roles(MARKETERS)
 def campaign_launch(campaign_id: int):
-    get_or_404(Campaign, campaign_id)
+    campaign = get_or_404(Campaign, campaign_id)
     when = (request.form.get("scheduled_at") or "").strip()
+    now = request.form.get("action") not in ("schedule", "unschedule")
+    if now and not confirm.confirmed():
+        return confirm.confirmation_page(
+            _launch_question(campaign),
+            layout="admin/layout.html",
+            cancel_url=url_for("admin.campaign_detail", campaign_id=campaign_id),
+        )
     try:
         if request.form.get("action") == "schedule":
             try:
@@ -346,6 +381,40 @@ def campaign_launch(campaign_id: int):
         session.rollback()
         flash(" ".join(exc.errors.values()), "error")
     return redirect(url_for("admin.campaign_detail", campaign_id=campaign_id))
+
+
+def _count(number: int, noun: str, plural: str | None = None) -> str:
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
+def _launch_question(campaign: Campaign) -> confirm.Question:
+    """What "Launch now" asks first: how many partners it adds and emails it sends."""
+    f = forecast.launch_forecast(campaign)
+    partners, emails = _count(f.partners, "partner"), _count(f.emails, "email")
+    if campaign.status == CampaignStatus.LIVE.value:
+        title = f"Add the newly matching partners to {campaign.name}?"
+        message = f"This adds {partners} and sends {emails} to their people."
+        label = "Add partners"
+    else:
+        title = f"Launch {campaign.name} now?"
+        message = f"It goes to {partners} at once, and {emails} will announce it to their people."
+        label = "Launch now"
+    details = []
+    if f.silent_partners == 1:
+        details.append(
+            "Of these, 1 partner has nobody to email yet; it finds the campaign in the portal."
+        )
+    elif f.silent_partners:
+        details.append(
+            f"Of these, {f.silent_partners} partners have nobody to email yet; they find the "
+            "campaign in the portal."
+        )
+    if f.suppressed:
+        details.append(
+            f"{_count(f.suppressed, 'address', 'addresses')} unsubscribed from marketing email"
+            f" and {'gets' if f.suppressed == 1 else 'get'} none."
+        )
+    return confirm.Question(title, message, label, tuple(details), danger=False)
 
 
 @bp.post("/campaigns/<int:campaign_id>/status")
