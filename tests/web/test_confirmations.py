@@ -1,6 +1,7 @@
 """A confirmation step before actions that send email or destroy work, which works without
 JavaScript (a page that asks, then posts the action again with confirmed=yes); the buttons carry
-the same question for confirm.js's dialog (tests/browser/ drive it).
+the same question for confirm.js's dialog (tests/browser/ drive it). And where the browser goes
+after adding an asset or saving a customization.
 """
 
 from __future__ import annotations
@@ -187,8 +188,10 @@ def test_back_to_the_vendors_version_asks_first(app, world, draft, login_as):
     partner = login_as("partner_member@a.example")
     url = f"/portal/assets/{draft['asset']}"
     saved = partner.post(url, data={f"field_{field}": "Our own words"})
-    assert saved.status_code == 302
+    # after saving, back beside the Download buttons
+    assert saved.status_code == 302 and saved.headers["Location"].endswith(f"{url}#download")
     page = text(partner.get(url))
+    assert '<h2 id="download" tabindex="-1">Download</h2>' in page and "focus_target.js" in page
     assert re.search(r'value="reset" data-confirm="Every value you changed', page)
 
     asked = partner.post(url, data={"action": "reset"})
@@ -218,3 +221,20 @@ def test_remove_logo_button_carries_its_question(app, world, login_as):
         r'data-confirm-title="Remove your logo\?" data-confirm-label="Remove logo"',
         page,
     )
+
+
+def test_adding_an_asset_returns_to_the_campaign(app, draft, marketer):
+    campaign_id = draft["campaign"]
+    response = marketer.post(
+        f"/admin/campaigns/{campaign_id}/assets",
+        data={"template_version_id": draft["version"], "title": "Second square"},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        added = session.execute(
+            select(CampaignAsset.id).where(CampaignAsset.title == "Second square")
+        ).scalar_one()
+    assert response.headers["Location"].endswith(f"/admin/campaigns/{campaign_id}#asset-{added}")
+    page = text(marketer.get(f"/admin/campaigns/{campaign_id}"))
+    assert "Second square added. Open it to set the vendor's values." in page
+    assert f'<div class="card" id="asset-{added}" tabindex="-1">' in page

@@ -250,8 +250,10 @@ def campaign_asset_add(campaign_id: int):
     try:
         asset = assets.add_asset(campaign, data, current_user)
         session.commit()
-        flash(f"{asset.title} added.", "success")
-        return redirect(url_for("admin.campaign_asset", asset_id=asset.id))
+        flash(f"{asset.title} added. Open it to set the vendor's values.", "success")
+        return redirect(
+            url_for("admin.campaign_detail", campaign_id=campaign.id, _anchor=f"asset-{asset.id}")
+        )
     except v.ValidationFailed as exc:
         session.rollback()
         flash(" ".join(exc.errors.values()), "error")

@@ -96,7 +96,8 @@ def asset(asset_id: int):
                 message = "Saved. Your downloads use these values."
             session.commit()
             flash(message, "success")
-            return redirect(url_for("portal.asset", asset_id=asset.id))
+            # back beside the Download buttons: what one does next after saving
+            return redirect(url_for("portal.asset", asset_id=asset.id, _anchor="download"))
         except (FieldValueError, LockedFieldError) as exc:
             session.rollback()
             errors = getattr(exc, "by_field", None) or {"form": str(exc)}
