@@ -148,6 +148,9 @@ TABLE = [
     ),
     Rule("GET", "/admin/partners/import", MANAGERS),
     Rule("POST", "/admin/partners/import", MANAGERS, data={"action": "preview"}, upload=CSV),
+    Rule("GET", "/admin/partners/import/sample.csv", MANAGERS),
+    # an import's report, once gone, sends back to the import page
+    Rule("GET", "/admin/partners/import/report?key=imports/reports/00/gone.json", MANAGERS),
     Rule("GET", "/admin/partners/search.json?q=alpha", VENDOR),
     Rule("GET", "/admin/users", ADMIN),
     Rule(
