@@ -24,6 +24,7 @@ from app.web.common import (
     run_action,
     uploaded_bytes,
 )
+from campaigns import overview
 from campaigns.membership import on_partner_changed, sync_all_live_soon
 from directory import locations, partner_csv, partners, people
 from directory.models import PARTNER_TYPE_LABELS, Location, Partner, PartnerStatus
@@ -66,6 +67,7 @@ def dashboard():
     total = sum(by_status.values())
     return render_template(
         "admin/dashboard.html",
+        home=overview.home_campaigns(),
         by_status=by_status,
         by_tier=by_tier,
         total=total,
