@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import render_template, request
+from flask import render_template, request, url_for
 from markupsafe import Markup, escape
 
 FIELD = "confirmed"
@@ -50,6 +50,6 @@ def confirmation_page(question: Question, *, layout: str, cancel_url: str, keep=
         layout=layout,
         question=question,
         fields=fields,
-        action=request.path,
+        action=url_for(request.endpoint, **(request.view_args or {})),
         cancel_url=cancel_url,
     )

@@ -238,3 +238,15 @@ def test_adding_an_asset_returns_to_the_campaign(app, draft, marketer):
     page = text(marketer.get(f"/admin/campaigns/{campaign_id}"))
     assert "Second square added. Open it to set the vendor's values." in page
     assert f'<div class="card" id="asset-{added}" tabindex="-1">' in page
+
+
+def test_a_launch_that_cannot_happen_does_not_ask(app, world, marketer):
+    with app.app_context():
+        campaign_id = lifecycle.create_campaign({"name": "Empty"}, "test").id
+        session.commit()
+    page = text(marketer.get(f"/admin/campaigns/{campaign_id}"))
+    assert "data-confirm" not in page
+    refused = marketer.post(
+        f"/admin/campaigns/{campaign_id}/launch", data={"action": "now"}, follow_redirects=True
+    )
+    assert "Add at least one asset before launching." in text(refused)

@@ -221,7 +221,7 @@ def campaign_detail(campaign_id: int):
         .all()
     )
     allowed = sorted(s.value for s in STATUS_TRANSITIONS[CampaignStatus(campaign.status)])
-    launchable = campaign.status in ("draft", "scheduled", "ended", "live")
+    launchable = campaign.assets and campaign.status in ("draft", "scheduled", "ended", "live")
     return render_template(
         "admin/campaign_detail.html",
         launch_question=_launch_question(campaign) if launchable else None,
@@ -353,7 +353,8 @@ def campaign_launch(campaign_id: int):
     campaign = get_or_404(Campaign, campaign_id)
     when = (request.form.get("scheduled_at") or "").strip()
     now = request.form.get("action") not in ("schedule", "unschedule")
-    if now and not confirm.confirmed():
+    # without assets the launch is refused at once: nothing to ask
+    if now and campaign.assets and not confirm.confirmed():
         return confirm.confirmation_page(
             _launch_question(campaign),
             layout="admin/layout.html",
