@@ -83,7 +83,7 @@ def cell_text(cell: str) -> str:
 
 def preview_cells(response) -> dict[int, list[str]]:
     """{line: the text of every cell of its row} from the preview table: line, action, name,
-    a value per column of the file, errors."""
+    errors, a value per other column of the file."""
     rows = {}
     for row in ROW.findall(response.get_data(as_text=True)):
         cells = [cell_text(c) for c in CELL.findall(row)]
@@ -93,7 +93,7 @@ def preview_cells(response) -> dict[int, list[str]]:
 
 def preview_rows(response) -> dict[int, tuple[str, str, str]]:
     """{line: (name, action, errors as text)} from the preview table."""
-    return {line: (c[2], c[1], c[-1]) for line, c in preview_cells(response).items()}
+    return {line: (c[2], c[1], c[3]) for line, c in preview_cells(response).items()}
 
 
 def page_text(response) -> str:

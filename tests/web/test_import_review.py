@@ -46,14 +46,14 @@ def _csv(response) -> list[dict[str, str]]:
 def test_the_dry_run_shows_the_values_that_will_be_saved(app, admin):
     before = state(app)
     response = upload(admin, GOOD)
-    # one column per column of the file (in the usual order), the name first
-    columns = _header(response)[3:-1]
-    assert _header(response)[:3] == ["Line", "Action", "Name"]
+    # one column per column of the file (in the usual order), the name and the errors first
+    columns = _header(response)[4:]
+    assert _header(response)[:4] == ["Line", "Action", "Name", "Errors"]
     assert columns == [
         "slug", "type", "tier", "status", "countries", "specialties", "website", "phone",
         "email", "street", "city", "postal_code", "country_code", "latitude", "longitude",
     ]  # fmt: skip
-    cells = {line: dict(zip(columns, row[3:-1], strict=True)) for line, row in
+    cells = {line: dict(zip(columns, row[4:], strict=True)) for line, row in
              preview_cells(response).items()}  # fmt: skip
     charlie, delta, alpha = cells[2], cells[3], cells[4]
     # cleaned as they will be saved, not as typed
