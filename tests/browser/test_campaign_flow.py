@@ -52,7 +52,7 @@ def test_marketer_launches_and_gold_partner_downloads(world, live_server, browse
     page.get_by_role("button", name="Add asset").click()
     # back on the campaign, with the focus on the asset just added
     page.wait_for_selector("text=Open it to set the vendor's values")
-    assert page.evaluate("document.activeElement.id").startswith("asset-")
+    expect(page.locator(".grid > .card[id^=asset-]").last).to_be_focused()
     page.get_by_role("button", name="Launch now").click()
     # a dialog says how many partners and emails first
     dialog = page.get_by_role("dialog")
@@ -72,7 +72,7 @@ def test_marketer_launches_and_gold_partner_downloads(world, live_server, browse
     page.get_by_role("button", name="Save").click()
     page.wait_for_selector("text=Your downloads use these values")
     # the focus waits beside the Download buttons, what one does next
-    assert page.evaluate("document.activeElement.id") == "download"
+    expect(page.locator("#download")).to_be_focused()
     preview = page.locator("#preview")
     for _ in range(100):  # the co-branded preview is rendered on demand
         if preview.evaluate("img => img.complete && img.naturalWidth > 0"):

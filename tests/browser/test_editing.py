@@ -160,7 +160,7 @@ def test_partner_bolds_a_word_and_saves(app, world, flyer, live_server, desktop)
     expect(page.get_by_role("textbox", name="Introduction").locator("strong").first).to_have_text(
         "Power"
     )
-    assert page.evaluate("document.activeElement.id") == "download"
+    expect(page.locator("#download")).to_be_focused()
     assert errors == [], errors
 
 
