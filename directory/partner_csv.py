@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from app import validation as v
 from app.db import session
+from app.models import User
 from directory import locations, partners
-from directory.models import Partner
+from directory.models import Location, Partner, Tier
 from renderers.uploads.sizes import size_against_limit
 
 PARTNER_COLUMNS = [
@@ -41,6 +42,8 @@ LOCATION_COLUMNS = {
     "longitude": "longitude",
 }
 COLUMNS = PARTNER_COLUMNS + list(LOCATION_COLUMNS)
+# the column that rejected_csv adds; a corrected file still has it, and the import ignores it
+ERROR_COLUMN = "error"
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -56,16 +59,25 @@ class RowResult:
     action: str  # create | update | error
     name: str
     errors: dict[str, str] = field(default_factory=dict)
+    cells: dict[str, str] = field(default_factory=dict)  # as the file has them
+    values: dict[str, str] = field(default_factory=dict)  # as they are saved (good rows)
+    changed: tuple[str, ...] = ()  # the columns an update changes
+    partner_id: int | None = None
 
 
 @dataclass
 class ImportResult:
     rows: list[RowResult]
     committed: bool
+    columns: list[str] = field(default_factory=list)  # the file's columns, in COLUMNS order
 
     @property
     def error_rows(self) -> list[RowResult]:
         return [r for r in self.rows if r.errors]
+
+    @property
+    def good_rows(self) -> list[RowResult]:
+        return [r for r in self.rows if not r.errors]
 
     @property
     def ok(self) -> bool:
@@ -114,7 +126,7 @@ def parse(data: bytes) -> list[tuple[int, dict[str, str]]]:
     except csv.Error as exc:
         raise CsvError(f"Line 1: {exc}") from exc
     header = [h.strip().lower().replace(" ", "_") for h in header]
-    unknown = [h for h in header if h and h not in COLUMNS]
+    unknown = [h for h in header if h and h not in COLUMNS and h != ERROR_COLUMN]
     if unknown:
         raise CsvError(
             f"Unknown column(s): {', '.join(unknown)}. Known columns: {', '.join(COLUMNS)}."
@@ -131,10 +143,20 @@ def parse(data: bytes) -> list[tuple[int, dict[str, str]]]:
                 continue
             line = reader.line_num
             if len(values) > len(header):
-                rows.append((line, {"__error__": f"{len(values)} cells but {len(header)} columns"}))
+                # the cells that fit the header, kept for the rows to fix
+                cells = {h: c for h, c in zip(header, values, strict=False) if h in COLUMNS}
+                problem = f"{len(values)} cells but {len(header)} columns"
+                rows.append((line, {**cells, "__error__": problem}))
                 continue
             rows.append(
-                (line, {h: _unformula(c) for h, c in zip(header, values, strict=False) if h})
+                (
+                    line,
+                    {
+                        h: _unformula(c)
+                        for h, c in zip(header, values, strict=False)
+                        if h and h != ERROR_COLUMN
+                    },
+                )
             )
             if len(rows) > MAX_ROWS:
                 raise CsvError(
@@ -174,19 +196,22 @@ def _apply_row(row: dict[str, str], actor) -> tuple[str, Partner]:
     return action, partner
 
 
-def run_import(data: bytes, actor, *, commit: bool) -> ImportResult:
-    """Validate and apply every row in one transaction; keep it only if commit and no row failed.
+def run_import(data: bytes, actor, *, commit: bool, only_good: bool = False) -> ImportResult:
+    """Validate and apply every row in one transaction; keep it only if commit and no row
+    failed, or (ONLY_GOOD) keep the rows that did not fail.
 
     A dry run goes through exactly the same steps and rolls back, so its preview is what a
-    commit would do.
+    commit would do, down to the values saved.
     """
     rows = parse(data)
+    columns = [c for c in COLUMNS if any(c in row for _line, row in rows)]
     results: list[RowResult] = []
     seen: dict[str, int] = {}
     for line, row in rows:
         name = (row.get("name") or "").strip()
         if "__error__" in row:
-            results.append(RowResult(line, "error", name, {"row": row["__error__"]}))
+            cells = {k: c for k, c in row.items() if k != "__error__"}
+            results.append(RowResult(line, "error", name, {"row": row["__error__"]}, cells))
             continue
         slug = (row.get("slug") or "").strip().lower()
         if slug and slug in seen:
@@ -196,6 +221,7 @@ def run_import(data: bytes, actor, *, commit: bool) -> ImportResult:
                     "error",
                     name,
                     {"slug": f"The slug '{slug}' is also on line {seen[slug]}."},
+                    cells=row,
                 )
             )
             continue
@@ -203,19 +229,62 @@ def run_import(data: bytes, actor, *, commit: bool) -> ImportResult:
             seen[slug] = line
         savepoint = session.begin_nested()
         try:
-            action, _partner = _apply_row(row, actor)
+            before = _saved_values(_existing(slug), columns)
+            action, partner = _apply_row(row, actor)
+            after = _saved_values(partner, columns)
             savepoint.commit()
-            results.append(RowResult(line, action, name))
+            changed = tuple(c for c in columns if before and before[c] != after[c])
+            results.append(
+                RowResult(line, action, name, {}, row, after, changed, partner_id=partner.id)
+            )
         except v.ValidationFailed as exc:
             savepoint.rollback()
-            results.append(RowResult(line, "error", name, dict(exc.errors)))
-    result = ImportResult(rows=results, committed=False)
-    if commit and result.ok:
+            results.append(RowResult(line, "error", name, dict(exc.errors), cells=row))
+    result = ImportResult(rows=results, committed=False, columns=columns)
+    if commit and (result.ok or only_good) and result.good_rows:
         session.commit()
         result.committed = True
     else:
         session.rollback()
     return result
+
+
+def _existing(slug: str) -> Partner | None:
+    if not slug:
+        return None
+    return session.execute(select(Partner).where(Partner.slug == slug)).scalar_one_or_none()
+
+
+def _saved_values(partner: Partner | None, columns: list[str]) -> dict[str, str]:
+    """The values of PARTNER for COLUMNS, as a person reads them (the import's preview)."""
+    if partner is None:
+        return {}
+    # by id, not through relationships that a change of the id does not refresh
+    tier = session.get(Tier, partner.tier_id) if partner.tier_id else None
+    manager = session.get(User, partner.channel_manager_id) if partner.channel_manager_id else None
+    location = session.execute(
+        select(Location).where(Location.partner_id == partner.id).order_by(Location.id).limit(1)
+    ).scalar_one_or_none()
+    values = {}
+    for column in columns:
+        if column in LOCATION_COLUMNS:
+            value = getattr(location, LOCATION_COLUMNS[column]) if location else None
+        elif column == "tier":
+            value = tier.name if tier else None
+        elif column == "channel_manager":
+            value = manager.email if manager else None
+        else:
+            value = getattr(partner, column)
+        values[column] = _shown(value)
+    return values
+
+
+def _shown(value) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "" if value is None else str(value)
 
 
 def _cell(value) -> str:
@@ -270,4 +339,63 @@ def export(partner_rows) -> str:
                 ]
             ]
         )
+    return out.getvalue()
+
+
+def rejected_csv(result: ImportResult) -> str:
+    """The rows of RESULT that were not imported, as the file had them, with an 'error' column
+    saying what to fix: a file to correct and import again."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    columns = result.columns or ["name"]
+    writer.writerow([*columns, ERROR_COLUMN])
+    for row in result.error_rows:
+        problems = "; ".join(
+            f"line {row.line}: {message}" if key == "row" else f"{key}: {message}"
+            for key, message in row.errors.items()
+        )
+        writer.writerow([*(_cell(row.cells.get(c, "")) for c in columns), _cell(problems)])
+    return out.getvalue()
+
+
+def sample_csv(tier_names: list[str]) -> str:
+    """A small file in the import's format, with every column and two example partners."""
+    tier = tier_names[-1] if tier_names else ""
+    rows = [
+        {
+            "name": "Example Solar GmbH",
+            "slug": "example-solar",
+            "type": "installer",
+            "tier": tier,
+            "status": "active",
+            "countries": "DE, AT",
+            "regions": "Bavaria",
+            "specialties": "Solar, Storage",
+            "certifications": "",
+            "website": "https://solar.example.com",
+            "phone": "+49 89 1234567",
+            "email": "info@solar.example.com",
+            "description": "Installs solar and storage systems in southern Germany.",
+            "listed_in_locator": "yes",
+            "street": "Leopoldstr. 1",
+            "city": "Munich",
+            "postal_code": "80802",
+            "country_code": "DE",
+        },
+        {
+            "name": "Example Distribution Ltd",
+            "type": "distributor",
+            "status": "prospect",
+            "countries": "GB",
+            "website": "distribution.example.com",
+            "listed_in_locator": "no",
+            "city": "Leeds",
+            "country_code": "GB",
+        },
+    ]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow([row.get(column, "") for column in COLUMNS])
     return out.getvalue()

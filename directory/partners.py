@@ -315,3 +315,48 @@ def search_partners(f: PartnerFilters) -> Page:
 
 def tiers() -> list[Tier]:
     return list(session.execute(select(Tier).order_by(Tier.rank)).scalars())
+
+
+def _partner_ids_for(word: str) -> list[int]:
+    if word.isdigit():
+        number = int(word)
+        found = session.get(Partner, number) if v.is_row_id(number) else None
+        return [found.id] if found else []
+    by_slug = session.execute(select(Partner.id).where(Partner.slug == word.lower())).first()
+    if by_slug:
+        return [by_slug[0]]
+    return list(
+        session.execute(
+            select(Partner.id).where(func.lower(Partner.name) == word.lower()).order_by(Partner.id)
+        ).scalars()
+    )
+
+
+def ids_named(text: str) -> list[int]:
+    """The partners that TEXT names as a person types them: an id, a slug or a name, or several
+    of these comma separated. Invalid says which words name no partner, or several."""
+    text = v.text(text, max_length=2000, label="The partner")
+    if not text:
+        return []
+    whole = _partner_ids_for(text)  # a name may hold commas: "Smith, Jones & Co"
+    if len(whole) == 1:
+        return whole
+    ids: list[int] = []
+    problems: list[str] = []
+    for word in (w.strip() for w in text.split(",")):
+        if not word:
+            continue
+        found = _partner_ids_for(word)
+        if not found:
+            problems.append(f"no partner is called '{word}'")
+        elif len(found) > 1:
+            slugs = session.execute(select(Partner.slug).where(Partner.id.in_(found))).scalars()
+            problems.append(
+                f"several partners are called '{word}' (type a slug: {', '.join(slugs)})"
+            )
+        elif found[0] not in ids:
+            ids.append(found[0])
+    if problems:
+        message = "; ".join(problems)
+        raise v.Invalid(message[0].upper() + message[1:] + ".")
+    return ids

@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from app import validation as v
 from app.db import session
-from app.web import access, throttle
+from app.web import access, pickers, throttle
 from app.web.theme import theme_context
 
 csrf = CSRFProtect()
@@ -79,6 +79,7 @@ def init_app(app: Flask) -> None:
         return _error_page(400, " ".join(exc.errors.values()))
 
     app.context_processor(theme_context)
+    pickers.init_app(app)
 
 
 def _displayable(value):

@@ -43,16 +43,21 @@ def test_marketer_launches_and_gold_partner_downloads(world, live_server, browse
     ).first.click()
     page.wait_for_selector("text=is in the library")
     page.goto(f"{base}/admin/campaigns/new")
-    page.get_by_label("Name").fill("Gold spring promo")
+    page.get_by_role("textbox", name="Name").fill("Gold spring promo")
     page.get_by_label("Or this tier and above").select_option("Gold")
     expect(page.locator("#match-count")).to_have_text("1")
     assert "Alpha Secret Partner" in page.locator("#match-list").inner_text()
     page.get_by_role("button", name="Save").click()
     page.wait_for_selector("text=Add its assets next")
     page.get_by_role("button", name="Add asset").click()
-    page.wait_for_selector("text=Vendor values")
-    page.get_by_role("link", name="Gold spring promo").click()
+    # back on the campaign, with the focus on the asset just added
+    page.wait_for_selector("text=Open it to set the vendor's values")
+    expect(page.locator(".grid > .card[id^=asset-]").last).to_be_focused()
     page.get_by_role("button", name="Launch now").click()
+    # a dialog says how many partners and emails first
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("It goes to 1 partner at once, and 2 emails will announce it")
+    dialog.get_by_role("button", name="Launch now").click()
     page.wait_for_selector("text=Launched: 1 partner(s) added")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "campaign-admin.png"), full_page=True)
@@ -66,6 +71,8 @@ def test_marketer_launches_and_gold_partner_downloads(world, live_server, browse
     headline.fill("Alpha's spring offer")
     page.get_by_role("button", name="Save").click()
     page.wait_for_selector("text=Your downloads use these values")
+    # the focus waits beside the Download buttons, what one does next
+    expect(page.locator("#download")).to_be_focused()
     preview = page.locator("#preview")
     for _ in range(100):  # the co-branded preview is rendered on demand
         if preview.evaluate("img => img.complete && img.naturalWidth > 0"):

@@ -67,15 +67,22 @@ def test_marketer_targets_previews_and_launches(app, world, login_as):
     assert shown.status_code == 200 and shown.data.startswith(b"\x89PNG")
     page = client.get(f"/admin/campaigns/{campaign_id}")
     assert b"Launch now" in page.data
+    # "Launch now" asks first, saying how many partners and emails (tests/web/test_editing.py)
+    asked = client.post(f"/admin/campaigns/{campaign_id}/launch", data={"action": "now"})
+    assert asked.status_code == 200 and b"Launch Spring battery promo now?" in asked.data
     launched = client.post(
-        f"/admin/campaigns/{campaign_id}/launch", data={"action": "now"}, follow_redirects=True
+        f"/admin/campaigns/{campaign_id}/launch",
+        data={"action": "now", "confirmed": "yes"},
+        follow_redirects=True,
     )
     assert b"Launched: 1 partner(s) added, 1 render(s) queued" in launched.data
     progress = client.get(f"/admin/campaigns/{campaign_id}/progress.json").get_json()
     assert progress["total"] == 1 and progress["status"] == "live"
     # launching again adds nobody
     again = client.post(
-        f"/admin/campaigns/{campaign_id}/launch", data={"action": "now"}, follow_redirects=True
+        f"/admin/campaigns/{campaign_id}/launch",
+        data={"action": "now", "confirmed": "yes"},
+        follow_redirects=True,
     )
     assert b"Launched: 0 partner(s) added" in again.data
     with app.app_context():
@@ -89,7 +96,9 @@ def test_partner_customizes_and_downloads(app, world, login_as):
     client = login_as("marketer@vendor.example")
     with app.app_context():
         campaign_id, asset_id = _build_campaign(client, world)
-    client.post(f"/admin/campaigns/{campaign_id}/launch", data={"action": "now"})
+    client.post(
+        f"/admin/campaigns/{campaign_id}/launch", data={"action": "now", "confirmed": "yes"}
+    )
 
     client = login_as("partner_member@a.example")
     home = client.get("/portal/")

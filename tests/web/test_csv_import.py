@@ -73,18 +73,27 @@ def content_key(data: bytes) -> str:
     return f"imports/{digest[:2]}/{digest}.csv"
 
 
-ROW = re.compile(
-    r'<tr class="[^"]*"><td>(\d+)</td><td>(.*?)</td><td>(\w+)</td>\s*<td>(.*?)</td></tr>', re.S
-)
+ROW = re.compile(r'<tr class="[^"]*">(.*?)</tr>', re.S)
+CELL = re.compile(r"<td[^>]*>(.*?)</td>", re.S)
+
+
+def cell_text(cell: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", cell)).split())
+
+
+def preview_cells(response) -> dict[int, list[str]]:
+    """{line: the text of every cell of its row} from the preview table: line, action, name,
+    errors, a value per other column of the file."""
+    rows = {}
+    for row in ROW.findall(response.get_data(as_text=True)):
+        cells = [cell_text(c) for c in CELL.findall(row)]
+        rows[int(cells[0])] = cells
+    return rows
 
 
 def preview_rows(response) -> dict[int, tuple[str, str, str]]:
     """{line: (name, action, errors as text)} from the preview table."""
-    rows = {}
-    for line, name, action, errors in ROW.findall(response.get_data(as_text=True)):
-        text = html.unescape(re.sub(r"<[^>]+>", " ", errors))
-        rows[int(line)] = (html.unescape(name), action, " ".join(text.split()))
-    return rows
+    return {line: (c[2], c[1], c[3]) for line, c in preview_cells(response).items()}
 
 
 def page_text(response) -> str:
@@ -177,8 +186,10 @@ def test_preview_shows_every_row_error_with_its_line_number(app, admin):
     text = page_text(response)
     assert "2 to create" in re.sub(r"</?strong>", "", text)
     assert "8 with errors" in re.sub(r"</?strong>", "", text)
-    # no commit button: the file has to be fixed first
-    assert 'value="commit"' not in text and upload_key_of(response) is None
+    # no all-or-nothing commit: that would import nothing; the good rows may go in alone
+    assert 'value="commit"' not in text
+    assert 'value="commit_good"' in text and "Import the 2 good rows only" in text
+    assert "Download the 8 rows with errors" in text
     assert "Nothing has been saved" in text
     assert state(app) == before
 
@@ -320,9 +331,9 @@ def test_a_good_file_commits_every_row(app, settings, world, admin):
     key = upload_key_of(preview)
     response = commit(admin, key)
     assert response.status_code == 302
-    assert response.headers["Location"].endswith("/admin/partners")
-    listing = admin.get("/admin/partners")
-    assert "Imported: 2 created, 1 updated." in page_text(listing)
+    assert "/admin/partners/import/report?key=imports/reports/" in response.headers["Location"]
+    report = admin.get(response.headers["Location"])
+    assert "Imported: 2 created, 1 updated." in page_text(report)
     assert stored_imports(settings) == []  # the waiting file is gone once imported
 
     with app.app_context():

@@ -149,6 +149,10 @@ TABLE = [
     ),
     Rule("GET", "/admin/partners/import", MANAGERS),
     Rule("POST", "/admin/partners/import", MANAGERS, data={"action": "preview"}, upload=CSV),
+    Rule("GET", "/admin/partners/import/sample.csv", MANAGERS),
+    # an import's report, once gone, sends back to the import page
+    Rule("GET", "/admin/partners/import/report?key=imports/reports/00/gone.json", MANAGERS),
+    Rule("GET", "/admin/partners/search.json?q=alpha", VENDOR),
     Rule("GET", "/admin/users", ADMIN),
     Rule(
         "POST",
@@ -197,7 +201,12 @@ TABLE = [
     ),
     Rule("GET", "/admin/campaigns/assets/{asset_id}", VENDOR),
     Rule("GET", "/admin/campaigns/assets/{asset_id}/preview?partner_id={partner_id}", VENDOR),
-    Rule("POST", "/admin/campaigns/{campaign_id}/launch", MARKETERS, data={"action": "now"}),
+    Rule(
+        "POST",
+        "/admin/campaigns/{campaign_id}/launch",
+        MARKETERS,
+        data={"action": "now", "confirmed": "yes"},
+    ),
     Rule("POST", "/admin/campaigns/{campaign_id}/retry", MARKETERS),
     Rule("GET", "/admin/campaigns/{campaign_id}/progress.json", VENDOR),
     Rule("GET", "/admin/campaigns/{campaign_id}/dashboard", VENDOR),
@@ -321,7 +330,7 @@ TABLE = [
         "POST",
         "/admin/campaigns/assets/{asset_id}",
         MARKETERS,
-        data={"action": "remove"},
+        data={"action": "remove", "confirmed": "yes"},
         refused_with={"channel_manager": 403},
     ),
     Rule("POST", "/admin/campaigns/{campaign_id}/status", MARKETERS, data={"status": "ended"}),

@@ -247,7 +247,11 @@ def test_replacing_and_removing_the_logo(app, settings, world, partner_admin):
     second = kit_state(app, world.a_id)
     assert second["version"] == first["version"] + 1 and second["logo"][0].endswith(".svg")
 
-    response = partner_admin.post(BRAND_KIT, data={"action": "remove_logo"})
+    # "Remove logo" asks first; the logo stays until the partner confirms
+    asked = partner_admin.post(BRAND_KIT, data={"action": "remove_logo"})
+    assert asked.status_code == 200 and "Remove your logo?" in asked.get_data(as_text=True)
+    assert kit_state(app, world.a_id) == second
+    response = partner_admin.post(BRAND_KIT, data={"action": "remove_logo", "confirmed": "yes"})
     assert response.status_code == 302
     removed = kit_state(app, world.a_id)
     assert removed["logo"] == (None, None, None, None, None, None, [])

@@ -6,55 +6,108 @@ from datetime import date, datetime
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import validation as v
 from app.db import session, utcnow
-from app.web import charts
+from app.web import charts, confirm, pickers
 from app.web.access import MARKETERS, VENDOR, roles
 from app.web.admin import bp
 from app.web.common import form_data, get_or_404, run_action
 from brand_templates import FieldValueError
 from brand_templates.models import BrandTemplate, BrandTemplateVersion
-from campaigns import assets, events, lifecycle, lookup, progress, targeting
+from campaigns import assets, events, forecast, lifecycle, lookup, progress, targeting
 from campaigns.models import (
     OBJECTIVE_LABELS,
     STATUS_TRANSITIONS,
     Campaign,
     CampaignAsset,
     CampaignStatus,
+    Customization,
 )
 from campaigns.rendering import bundle_of, preview_for_partner
 from directory import partners as partner_dir
 from directory.models import PARTNER_TYPE_LABELS, Partner, PartnerStatus
 from renderers.errors import RenderError
 
+PARTNER_LISTS = ("include_partner_ids", "exclude_partner_ids")
+# up to this many partners, the partner pickers suggest every name without JavaScript too
+SUGGESTED_PARTNERS = 500
+
 
 def _rules_from_form(form) -> dict:
-    """Targeting rules from the form: checkbox lists and comma-separated text."""
+    """Targeting rules from the form: checkbox lists (the country picker is one) and
+    comma-separated text."""
     rules = {name: form.getlist(name) for name in ("tiers", "types", "statuses")}
-    for name in ("countries", "regions", "specialties", "certifications"):
+    rules["countries"] = pickers.joined(form, "countries")
+    for name in ("regions", "specialties", "certifications"):
         rules[name] = form.get(name, "")
     rules["min_tier"] = form.get("min_tier") or None
     return rules
 
 
-def _campaign_data(form) -> dict:
+def _picked_partners(form, name: str) -> tuple[str, str | None]:
+    """The partner ids that the picker NAME posts (comma-separated), with the partners typed
+    into its 'add' box; and what the box names no partner by, if anything."""
+    ids = pickers.joined(form, name)
+    try:
+        added = partner_dir.ids_named(form.get(f"{name}_add", ""))
+    except v.Invalid as exc:
+        return ids, str(exc)
+    return ", ".join(x for x in [ids, *map(str, added)] if x), None
+
+
+def _campaign_data(form) -> tuple[dict, dict]:
+    """The campaign's data from the form, and the errors of the partner pickers' 'add' boxes."""
     data = {
         k: form.get(k, "") for k in ("name", "description", "objective", "starts_on", "ends_on")
     }
-    data["include_partner_ids"] = form.get("include_partner_ids", "")
-    data["exclude_partner_ids"] = form.get("exclude_partner_ids", "")
+    errors = {}
+    for name in PARTNER_LISTS:
+        data[name], problem = _picked_partners(form, name)
+        if problem:
+            errors[name] = problem
     data["targeting"] = _rules_from_form(form)
-    return data
+    return data, errors
 
 
-def _form_options() -> dict:
+def _with_picker_errors(action, picker_errors: dict):
+    """ACTION's result, or ValidationFailed with its errors and the pickers' together."""
+    try:
+        result = action()
+    except v.ValidationFailed as exc:
+        raise v.ValidationFailed({**exc.errors, **picker_errors}) from exc
+    if picker_errors:
+        raise v.ValidationFailed(picker_errors)
+    return result
+
+
+def _chosen_partners(ids) -> list[Partner]:
+    """The partners among IDS (a list or comma-separated text) that exist, by name."""
+    items = ids if isinstance(ids, (list, tuple)) else str(ids or "").split(",")
+    numbers = {int(x) for x in map(str, items) if x.strip().isdigit() and v.is_row_id(int(x))}
+    if not numbers:
+        return []
+    return list(
+        session.execute(
+            select(Partner).where(Partner.id.in_(numbers)).order_by(Partner.name)
+        ).scalars()
+    )
+
+
+def _form_options(data: dict) -> dict:
+    names = session.execute(
+        select(Partner.name).order_by(Partner.name).limit(SUGGESTED_PARTNERS + 1)
+    )
+    suggestions = list(dict.fromkeys(names.scalars()))
     return {
         "objectives": [(o.value, label) for o, label in OBJECTIVE_LABELS.items()],
         "tiers": partner_dir.tiers(),
         "types": [(t.value, label) for t, label in PARTNER_TYPE_LABELS.items()],
         "statuses": [s.value for s in PartnerStatus],
+        "chosen": {name: _chosen_partners(data.get(name)) for name in PARTNER_LISTS},
+        "typed": {name: request.form.get(f"{name}_add", "") for name in PARTNER_LISTS},
+        "suggestions": suggestions if len(suggestions) <= SUGGESTED_PARTNERS else [],
     }
 
 
@@ -79,9 +132,11 @@ def campaign_new():
     errors: dict = {}
     data = {"objective": "awareness", "targeting": targeting.validate_rules({})}
     if request.method == "POST":
-        data = _campaign_data(request.form)
+        data, picker_errors = _campaign_data(request.form)
         try:
-            campaign = lifecycle.create_campaign(data, current_user)
+            campaign = _with_picker_errors(
+                lambda: lifecycle.create_campaign(data, current_user), picker_errors
+            )
             session.commit()
             flash(f"{campaign.name} is created. Add its assets next.", "success")
             return redirect(url_for("admin.campaign_detail", campaign_id=campaign.id))
@@ -89,7 +144,7 @@ def campaign_new():
             session.rollback()
             errors = exc.errors
     return render_template(
-        "admin/campaign_form.html", campaign=None, data=data, errors=errors, **_form_options()
+        "admin/campaign_form.html", campaign=None, data=data, errors=errors, **_form_options(data)
     ), (400 if errors else 200)
 
 
@@ -105,9 +160,11 @@ def campaign_edit(campaign_id: int):
     data["include_partner_ids"] = ", ".join(map(str, campaign.include_partner_ids or []))
     data["exclude_partner_ids"] = ", ".join(map(str, campaign.exclude_partner_ids or []))
     if request.method == "POST":
-        data = _campaign_data(request.form)
+        data, picker_errors = _campaign_data(request.form)
         try:
-            lifecycle.update_campaign(campaign, data, current_user)
+            _with_picker_errors(
+                lambda: lifecycle.update_campaign(campaign, data, current_user), picker_errors
+            )
             session.commit()
             flash("Saved.", "success")
             return redirect(url_for("admin.campaign_detail", campaign_id=campaign.id))
@@ -115,7 +172,11 @@ def campaign_edit(campaign_id: int):
             session.rollback()
             errors = exc.errors
     return render_template(
-        "admin/campaign_form.html", campaign=campaign, data=data, errors=errors, **_form_options()
+        "admin/campaign_form.html",
+        campaign=campaign,
+        data=data,
+        errors=errors,
+        **_form_options(data),
     ), (400 if errors else 200)
 
 
@@ -124,9 +185,12 @@ def campaign_edit(campaign_id: int):
 def campaign_targeting_preview():
     """How many and which partners the form's rules match (the form asks as you type)."""
     try:
-        rules = targeting.validate_rules(_rules_from_form(request.form))
-        include = targeting.clean_partner_ids(request.form.get("include_partner_ids", ""))
-        exclude = targeting.clean_partner_ids(request.form.get("exclude_partner_ids", ""))
+        data, picker_errors = _campaign_data(request.form)
+        if picker_errors:
+            raise v.ValidationFailed(picker_errors)
+        rules = targeting.validate_rules(data["targeting"])
+        include = targeting.clean_partner_ids(data["include_partner_ids"])
+        exclude = targeting.clean_partner_ids(data["exclude_partner_ids"])
     except (v.ValidationFailed, v.Invalid) as exc:
         errors = exc.errors if isinstance(exc, v.ValidationFailed) else {"rules": str(exc)}
         return jsonify(error={"code": 422, "message": "Validation failed", "fields": errors}), 422
@@ -157,8 +221,10 @@ def campaign_detail(campaign_id: int):
         .all()
     )
     allowed = sorted(s.value for s in STATUS_TRANSITIONS[CampaignStatus(campaign.status)])
+    launchable = campaign.assets and campaign.status in ("draft", "scheduled", "ended", "live")
     return render_template(
         "admin/campaign_detail.html",
+        launch_question=_launch_question(campaign) if launchable else None,
         campaign=campaign,
         match_count=count,
         matches=first,
@@ -184,8 +250,10 @@ def campaign_asset_add(campaign_id: int):
     try:
         asset = assets.add_asset(campaign, data, current_user)
         session.commit()
-        flash(f"{asset.title} added.", "success")
-        return redirect(url_for("admin.campaign_asset", asset_id=asset.id))
+        flash(f"{asset.title} added. Open it to set the vendor's values.", "success")
+        return redirect(
+            url_for("admin.campaign_detail", campaign_id=campaign.id, _anchor=f"asset-{asset.id}")
+        )
     except v.ValidationFailed as exc:
         session.rollback()
         flash(" ".join(exc.errors.values()), "error")
@@ -204,6 +272,12 @@ def campaign_asset(asset_id: int):
             abort(403)
         if request.form.get("action") == "remove":
             campaign_id = asset.campaign_id
+            if not confirm.confirmed():
+                return confirm.confirmation_page(
+                    _remove_question(asset),
+                    layout="admin/layout.html",
+                    cancel_url=url_for("admin.campaign_asset", asset_id=asset.id),
+                )
             try:
                 assets.remove_asset(asset, current_user)
                 session.commit()
@@ -233,7 +307,26 @@ def campaign_asset(asset_id: int):
         manifest=manifest,
         errors=errors,
         partners=_some_partners(),
+        remove_question=_remove_question(asset),
     ), (400 if errors else 200)
+
+
+def _remove_question(asset: CampaignAsset) -> confirm.Question:
+    customized = session.scalar(
+        select(func.count(Customization.id)).where(Customization.asset_id == asset.id)
+    )
+    details = ()
+    if customized:
+        details = (f"{_count(customized, 'partner')} changed it; their changes are deleted too.",)
+    return confirm.Question(
+        title=f"Remove {asset.title}?",
+        message=(
+            f"It leaves {asset.campaign.name}: partners no longer see it, and its co-branded "
+            "files are deleted. This cannot be undone."
+        ),
+        confirm_label="Remove asset",
+        details=details,
+    )
 
 
 @bp.get("/campaigns/assets/<int:asset_id>/preview")
@@ -257,8 +350,16 @@ def campaign_asset_preview(asset_id: int):
 @bp.post("/campaigns/<int:campaign_id>/launch")
 @roles(MARKETERS)
 def campaign_launch(campaign_id: int):
-    get_or_404(Campaign, campaign_id)
+    campaign = get_or_404(Campaign, campaign_id)
     when = (request.form.get("scheduled_at") or "").strip()
+    now = request.form.get("action") not in ("schedule", "unschedule")
+    # without assets the launch is refused at once: nothing to ask
+    if now and campaign.assets and not confirm.confirmed():
+        return confirm.confirmation_page(
+            _launch_question(campaign),
+            layout="admin/layout.html",
+            cancel_url=url_for("admin.campaign_detail", campaign_id=campaign_id),
+        )
     try:
         if request.form.get("action") == "schedule":
             try:
@@ -283,6 +384,40 @@ def campaign_launch(campaign_id: int):
         session.rollback()
         flash(" ".join(exc.errors.values()), "error")
     return redirect(url_for("admin.campaign_detail", campaign_id=campaign_id))
+
+
+def _count(number: int, noun: str, plural: str | None = None) -> str:
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
+def _launch_question(campaign: Campaign) -> confirm.Question:
+    """What "Launch now" asks first: how many partners it adds and emails it sends."""
+    f = forecast.launch_forecast(campaign)
+    partners, emails = _count(f.partners, "partner"), _count(f.emails, "email")
+    if campaign.status == CampaignStatus.LIVE.value:
+        title = f"Add the newly matching partners to {campaign.name}?"
+        message = f"This adds {partners} and sends {emails} to their people."
+        label = "Add partners"
+    else:
+        title = f"Launch {campaign.name} now?"
+        message = f"It goes to {partners} at once, and {emails} will announce it to their people."
+        label = "Launch now"
+    details = []
+    if f.silent_partners == 1:
+        details.append(
+            "Of these, 1 partner has nobody to email yet; it finds the campaign in the portal."
+        )
+    elif f.silent_partners:
+        details.append(
+            f"Of these, {f.silent_partners} partners have nobody to email yet; they find the "
+            "campaign in the portal."
+        )
+    if f.suppressed:
+        details.append(
+            f"{_count(f.suppressed, 'address', 'addresses')} unsubscribed from marketing email"
+            f" and {'gets' if f.suppressed == 1 else 'get'} none."
+        )
+    return confirm.Question(title, message, label, tuple(details), danger=False)
 
 
 @bp.post("/campaigns/<int:campaign_id>/status")

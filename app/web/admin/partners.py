@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -10,6 +13,7 @@ from app import validation as v
 from app.db import session
 from app.models import AuditEntry, Invitation, Role, User
 from app.storage import StorageError, content_key, get_storage
+from app.web import pickers
 from app.web.access import VENDOR, VENDOR_MANAGERS, roles
 from app.web.admin import bp
 from app.web.common import (
@@ -20,6 +24,7 @@ from app.web.common import (
     run_action,
     uploaded_bytes,
 )
+from campaigns import overview
 from campaigns.membership import on_partner_changed, sync_all_live_soon
 from directory import locations, partner_csv, partners, people
 from directory.models import PARTNER_TYPE_LABELS, Location, Partner, PartnerStatus
@@ -62,6 +67,7 @@ def dashboard():
     total = sum(by_status.values())
     return render_template(
         "admin/dashboard.html",
+        home=overview.home_campaigns(),
         by_status=by_status,
         by_tier=by_tier,
         total=total,
@@ -78,6 +84,30 @@ def partners_list():
     for message in filters.errors:
         flash(message, "error")
     return render_template("admin/partners.html", page=page, f=filters, **_form_options())
+
+
+@bp.get("/partners/search.json")
+@roles(VENDOR)
+def partners_search():
+    """Partners whose name, slug, email or website holds Q, or whose id is Q (the pickers)."""
+    q = (request.args.get("q") or "").replace("\x00", "").strip()[:100]
+    found: list[Partner] = []
+    if q.isdigit() and v.is_row_id(int(q)):
+        found += [p for p in [session.get(Partner, int(q))] if p is not None]
+    if q:
+        found += partners.search_partners(partners.PartnerFilters(q=q, per_page=10)).items
+    unique = list({p.id: p for p in found}.values())[:10]
+    return {
+        "partners": [
+            {
+                "id": p.id,
+                "name": p.name,
+                "tier": p.tier.name if p.tier else None,
+                "countries": list(p.countries or []),
+            }
+            for p in unique
+        ]
+    }
 
 
 @bp.get("/partners/export.csv")
@@ -97,7 +127,7 @@ def partners_export():
 def partner_new():
     errors, data = {}, {"type": "reseller", "status": "prospect"}
     if request.method == "POST":
-        data = form_data()
+        data = pickers.form_with_lists(form_data(), request.form, "countries")
         try:
             partner = partners.create_partner(data, current_user)
             on_partner_changed(partner.id)
@@ -159,7 +189,7 @@ def partner_edit(partner_id: int):
     errors: dict = {}
     data = partners.form_values(partner)
     if request.method == "POST":
-        data = form_data()
+        data = pickers.form_with_lists(form_data(), request.form, "countries")
         data.pop("status", None)  # status has its own action with a note
         try:
             partners.update_partner(partner, data, current_user)
@@ -252,11 +282,14 @@ def partner_invite(partner_id: int):
 @bp.route("/partners/import", methods=["GET", "POST"])
 @roles(VENDOR_MANAGERS)
 def partners_import():
-    """Upload -> dry-run preview -> commit. The file waits in storage between the two steps."""
+    """Upload -> dry run (the values to be saved, every row's errors) -> import every row (all
+    or nothing), or only the good ones; the bad ones come back as a CSV to fix. The file waits
+    in storage between the steps; each import is one transaction."""
     result, upload_key, file_error = None, None, None
     if request.method == "POST":
         storage = get_storage()
         upload_key = request.form.get("upload_key") or None
+        action = request.form.get("action")
         try:
             if upload_key:
                 try:  # the key comes back from the form: anything but a waiting import is refused
@@ -271,17 +304,25 @@ def partners_import():
                     raise partner_csv.CsvError("Choose a CSV file to upload.")
                 partner_csv.parse(data)  # every file-level check before anything is stored
                 upload_key = storage.put(content_key("imports", data, ".csv"), data, "text/csv")
-            commit = request.form.get("action") == "commit"
-            result = partner_csv.run_import(data, current_user, commit=commit)
+            if action == "rejected":  # the dry run's rows with errors, to fix
+                result = partner_csv.run_import(data, current_user, commit=False)
+                return _csv_file(partner_csv.rejected_csv(result), "partners-to-fix.csv")
+            commit = action in ("commit", "commit_good")
+            result = partner_csv.run_import(
+                data, current_user, commit=commit, only_good=action == "commit_good"
+            )
             if result.committed:
                 storage.delete(upload_key)
                 sync_all_live_soon()  # new and changed partners join the live campaigns they match
-                flash(
-                    f"Imported: {result.count('create')} created, "
-                    f"{result.count('update')} updated.",
-                    "success",
+                message = (
+                    f"Imported: {result.count('create')} created, {result.count('update')} updated."
                 )
-                return redirect(url_for("admin.partners"))
+                if result.error_rows:
+                    message += f" {len(result.error_rows)} rows with errors were left out."
+                flash(message, "success")
+                return redirect(
+                    url_for("admin.partners_import_report", key=_store_report(storage, result))
+                )
             if commit:
                 flash("Nothing was imported: fix the rows marked below and upload again.", "error")
         except partner_csv.CsvError as exc:
@@ -294,3 +335,64 @@ def partners_import():
         file_error=file_error,
         columns=partner_csv.COLUMNS,
     ), (400 if file_error else 200)
+
+
+REPORT_KEY = re.compile(r"^imports/reports/[0-9a-f]{2}/[0-9a-f]{64}\.json$")
+
+
+def _store_report(storage, result: partner_csv.ImportResult) -> str:
+    """What an import did (its partners, its rows left out), kept for the page that shows it."""
+    report = {
+        "partners": [[r.partner_id, r.action, r.line] for r in result.good_rows],
+        "rejected": partner_csv.rejected_csv(result) if result.error_rows else "",
+        "rejected_count": len(result.error_rows),
+    }
+    data = json.dumps(report).encode()
+    return storage.put(content_key("imports/reports", data, ".json"), data, "application/json")
+
+
+def _csv_file(text: str, filename: str) -> Response:
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/partners/import/report")
+@roles(VENDOR_MANAGERS)
+def partners_import_report():
+    """The partners an import created and updated, and (format=csv) the rows it left out."""
+    key = request.args.get("key", "")
+    try:
+        report = json.loads(get_storage().get(key)) if REPORT_KEY.match(key) else None
+    except StorageError:
+        report = None
+    if report is None:
+        flash("That import report is no longer available.", "info")
+        return redirect(url_for("admin.partners_import"))
+    if request.args.get("format") == "csv":
+        return _csv_file(report["rejected"], "partners-to-fix.csv")
+    ids = [partner_id for partner_id, _action, _line in report["partners"]]
+    found = {
+        p.id: p
+        for chunk in (ids[i : i + 1000] for i in range(0, len(ids), 1000))
+        for p in session.execute(select(Partner).where(Partner.id.in_(chunk))).scalars()
+    }
+    rows = [(found[pid], action, line) for pid, action, line in report["partners"] if pid in found]
+    return render_template(
+        "admin/import_report.html",
+        rows=rows,
+        key=key,
+        created=sum(1 for _p, action, _line in rows if action == "create"),
+        updated=sum(1 for _p, action, _line in rows if action == "update"),
+        rejected_count=report["rejected_count"],
+    )
+
+
+@bp.get("/partners/import/sample.csv")
+@roles(VENDOR_MANAGERS)
+def partners_import_sample():
+    """A file in the import's format to start from."""
+    names = [t.name for t in partners.tiers()]
+    return _csv_file(partner_csv.sample_csv(names), "partners-sample.csv")

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from app import runtime
 from app.db import session
+from app.web import confirm
 from app.web.access import PARTNER, roles
 from app.web.common import FILE_CSP, file_response, uploaded_bytes
 from app.web.lookups import (
@@ -27,6 +28,15 @@ from campaigns.models import EventKind
 from campaigns.rendering import RenderProblem, preview_for_partner, thumbnail_for_partner
 from directory.logos import LogoRejected, process_picture
 from renderers.errors import RenderError
+
+RESET_QUESTION = confirm.Question(
+    title="Back to the vendor's version?",
+    message=(
+        "Every value you changed in this asset, and the pictures you chose for it, go back to "
+        "the vendor's. This cannot be undone."
+    ),
+    confirm_label="Back to the vendor's version",
+)
 
 
 def _typed_values(asset) -> dict:
@@ -69,8 +79,15 @@ def asset(asset_id: int):
     partner = my_partner()
     errors: dict = {}
     if request.method == "POST":
+        resetting = request.form.get("action") == "reset"
+        if resetting and not confirm.confirmed():
+            return confirm.confirmation_page(
+                RESET_QUESTION,
+                layout="portal/layout.html",
+                cancel_url=url_for("portal.asset", asset_id=asset.id),
+            )
         try:
-            if request.form.get("action") == "reset":
+            if resetting:
                 customize.reset_customization(asset, partner, current_user)
                 message = "Back to the vendor's version."
             else:
@@ -79,7 +96,8 @@ def asset(asset_id: int):
                 message = "Saved. Your downloads use these values."
             session.commit()
             flash(message, "success")
-            return redirect(url_for("portal.asset", asset_id=asset.id))
+            # back beside the Download buttons: what one does next after saving
+            return redirect(url_for("portal.asset", asset_id=asset.id, _anchor="download"))
         except (FieldValueError, LockedFieldError) as exc:
             session.rollback()
             errors = getattr(exc, "by_field", None) or {"form": str(exc)}
@@ -96,7 +114,12 @@ def asset(asset_id: int):
                 if typed is not None:
                     state["value"] = state["chosen"] = typed
     return render_template(
-        "portal/asset.html", asset=asset, states=states, errors=errors, formats=formats_of(asset)
+        "portal/asset.html",
+        asset=asset,
+        states=states,
+        errors=errors,
+        formats=formats_of(asset),
+        reset_question=RESET_QUESTION,
     ), (400 if errors else 200)
 
 

@@ -14,6 +14,7 @@ from app import runtime
 from app import validation as v
 from app.db import session
 from app.models import Invitation, Role, User
+from app.web import confirm, pickers
 from app.web.access import PARTNER, PARTNER_ADMIN, roles
 from app.web.common import (
     form_data,
@@ -64,7 +65,7 @@ def profile():
     if request.method == "POST":
         if not editable:
             abort(403)
-        data = form_data()
+        data = pickers.form_with_lists(form_data(), request.form, "countries")
         try:
             partners.update_partner(partner, data, current_user, only=partners.SELF_EDITABLE)
             session.commit()
@@ -112,6 +113,16 @@ def location_delete(location_id: int):
     return redirect(url_for("portal.locations"))
 
 
+REMOVE_LOGO_QUESTION = confirm.Question(
+    title="Remove your logo?",
+    message=(
+        "Your co-branded assets show no logo until you upload one again, and the colours "
+        "suggested from it go too."
+    ),
+    confirm_label="Remove logo",
+)
+
+
 @bp.route("/brand-kit", methods=["GET", "POST"])
 @roles(PARTNER)
 def brand_kit():
@@ -124,6 +135,12 @@ def brand_kit():
         if not editable:
             abort(403)
         action = request.form.get("action", "save")
+        if action == "remove_logo" and not confirm.confirmed():
+            return confirm.confirmation_page(
+                REMOVE_LOGO_QUESTION,
+                layout="portal/layout.html",
+                cancel_url=url_for("portal.brand_kit"),
+            )
         try:
             if action == "remove_logo":
                 brand_kits.remove_logo(partner, current_user)
@@ -153,6 +170,7 @@ def brand_kit():
         errors=errors,
         editable=editable,
         context=partner_context(partner),
+        remove_logo_question=REMOVE_LOGO_QUESTION,
     ), (400 if errors else 200)
 
 
