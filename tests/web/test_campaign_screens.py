@@ -201,7 +201,9 @@ def test_engagement_csv_has_a_row_per_targeted_partner_with_its_numbers(app, wor
         make_partner("Charlie Untargeted", tier="Registered", regions="Tyrol")  # below Silver
         session.commit()
         session.remove()
-    client.post(f"/admin/campaigns/{campaign_id}/launch", data={"action": "now"})
+    client.post(
+        f"/admin/campaigns/{campaign_id}/launch", data={"action": "now", "confirmed": "yes"}
+    )
     # views through the portal: A twice, B once
     for who, times in (("partner_member@a.example", 2), ("partner_admin@b.example", 1)):
         partner_client = login_as(who)

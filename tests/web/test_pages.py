@@ -11,7 +11,11 @@ import pytest
 
 # path: (the <h1>, texts of the page's own content, bits of its HTML such as form fields)
 ADMIN_PAGES = {
-    "/admin/": ("Partner network", ["Active 2", "Partners by tier Silver 1 Gold 1"], []),
+    "/admin/": (
+        "Overview",
+        ["Partner network", "Active 2", "Partners by tier Silver 1 Gold 1"],
+        [],
+    ),
     "/admin/partners": (
         "Partners (2)",
         ["Alpha Secret Partner Gold reseller active DE", "Bravo Partner Silver reseller active DE"],
