@@ -12,6 +12,7 @@ since each launch, so that the dashboards have something to show.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -34,6 +35,7 @@ from campaigns.rendering import expected_errors, render_one, thumbnail_for_partn
 from directory.models import Partner
 
 log = logging.getLogger(__name__)
+RENDER_PROCESSES = 2
 
 
 @dataclass(frozen=True)
@@ -288,9 +290,12 @@ def _events(
 
 
 def _render(campaign_ids: list[int]) -> tuple[int, int]:
-    """Render every pending render of the campaigns now, as a worker would; (done, failed).
+    """Render every pending render of the campaigns now, as the workers would; (done,
+    failed). The tasks the launches sent find these rows done and leave them alone.
 
-    The tasks the launches sent find these rows done and leave them alone."""
+    Two processes, like the worker ``tandem run`` starts: the renders are independent, and
+    each claims its row as a worker does.
+    """
     pending = list(
         session.execute(
             select(AssetRender.id)
@@ -302,8 +307,16 @@ def _render(campaign_ids: list[int]) -> tuple[int, int]:
         ).scalars()
     )
     session.commit()
-    results = [render_one(render_id) for render_id in pending]
+    context = multiprocessing.get_context("fork")
+    with context.Pool(RENDER_PROCESSES, initializer=_fresh_connections) as pool:
+        results = pool.map(render_one, pending, chunksize=2)
     return results.count(RenderStatus.DONE.value), results.count(RenderStatus.FAILED.value)
+
+
+def _fresh_connections() -> None:
+    # a forked process must not share the parent's database connections
+    session.registry.clear()  # the parent's session object stays the parent's
+    session.get_bind().dispose(close=False)
 
 
 def load_campaigns(author: User, demo_partner: Partner, rng: random.Random) -> Loaded:

@@ -156,7 +156,8 @@ def test_run_serves_and_stops_its_worker_on_sigterm(tmp_path):
         start_new_session=True,
     )
     try:
-        deadline, status = time.monotonic() + 120, None
+        # the demo renders its campaigns first: on a busy machine that takes a while
+        deadline, status = time.monotonic() + 300, None
         while time.monotonic() < deadline and status is None:
             try:
                 with urllib.request.urlopen(
