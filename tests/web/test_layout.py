@@ -1,0 +1,97 @@
+"""The shared layout: navigation with the current page, a menu button, and a theme that
+stays readable. (Looks on a phone: tests/browser/test_looks.py.)"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+from app.db import session
+from app.models import ProgramSettings
+from tests.factories.campaigns import live_campaign
+
+
+class Elements(HTMLParser):
+    """Every start tag of a page as (tag, attributes), and which element each one is in."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.found: list[tuple[str, dict, tuple]] = []
+        self._open: list[tuple[str, dict]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attributes = {name: value or "" for name, value in attrs}
+        self.found.append((tag, attributes, tuple(self._open)))
+        if tag not in ("img", "input", "br", "meta", "link", "hr", "source"):
+            self._open.append((tag, attributes))
+
+    def handle_endtag(self, tag):
+        for index in range(len(self._open) - 1, -1, -1):
+            if self._open[index][0] == tag:
+                del self._open[index:]
+                break
+
+    def all(self, tag: str, **where) -> list[dict]:
+        return [
+            attrs
+            for name, attrs, _ in self.found
+            if name == tag and all(attrs.get(k.rstrip("_")) == v for k, v in where.items())
+        ]
+
+    def inside(self, tag: str, css_class: str) -> list[list[tuple[str, dict]]]:
+        """The elements inside each element TAG of class CSS_CLASS, one list per such element."""
+        groups: dict[int, list] = {}
+        for name, attrs, parents in self.found:
+            for parent, parent_attrs in parents:
+                if parent == tag and css_class in parent_attrs.get("class", "").split():
+                    groups.setdefault(id(parent_attrs), []).append((name, attrs))
+                    break
+        return list(groups.values())
+
+
+def page(client, path: str) -> Elements:
+    response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return Elements(response.get_data(as_text=True))
+
+
+def current_links(elements: Elements) -> dict[str, str]:
+    return {a["href"]: a["aria-current"] for a in elements.all("a") if "aria-current" in a}
+
+
+def test_navigation_marks_the_current_page_and_its_section(app, world, login_as):
+    client = login_as("admin@vendor.example")
+    assert current_links(page(client, "/admin/partners")) == {"/admin/partners": "page"}
+    on_a_partner = current_links(page(client, f"/admin/partners/{world.a_id}"))
+    assert on_a_partner == {"/admin/partners": "true"}
+    assert current_links(page(client, "/admin/settings")) == {"/admin/settings": "page"}
+    assert current_links(page(client, "/account")) == {"/account": "page"}
+
+    client = login_as("partner_admin@a.example")
+    with app.app_context():
+        campaign, (asset,) = live_campaign("Promo", [world.a_id], ["social-square"])
+        campaign_id, asset_id = campaign.id, asset.id
+    assert current_links(page(client, "/portal/")) == {"/portal/": "page"}
+    assert current_links(page(client, f"/portal/assets/{asset_id}")) == {"/portal/": "true"}
+    assert current_links(page(client, f"/portal/campaigns/{campaign_id}")) == {"/portal/": "true"}
+    assert current_links(page(client, "/portal/brand-kit")) == {"/portal/brand-kit": "page"}
+
+
+def test_navigation_is_a_menu_button_that_needs_no_script(world, login_as):
+    elements = page(login_as("admin@vendor.example"), "/admin/")
+    (menu,) = elements.all("details", class_="menu")
+    navs = [parents for tag, _, parents in elements.found if tag == "nav"]
+    assert [p[-1][0] for p in navs] == ["details"], "the main navigation is inside the menu"
+    assert menu is not None and elements.all("summary")
+
+
+def test_a_light_brand_colour_gets_dark_text_in_the_top_bar_and_on_buttons(app, client):
+    dark = client.get("/login").get_data(as_text=True)
+    assert "--on-brand: #ffffff; --link: #1e3a8a;" in dark
+    with app.app_context():
+        program = ProgramSettings.saved() or ProgramSettings.with_defaults()
+        program.primary_color = "#fde047"  # yellow: white text on it would be unreadable
+        session.add(program)
+        session.commit()
+    light = client.get("/login").get_data(as_text=True)
+    assert "--on-brand: #111827; --link: #111827;" in light
