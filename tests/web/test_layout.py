@@ -1,5 +1,6 @@
-"""The shared layout: navigation with the current page, a menu button, and a theme that
-stays readable. (Looks on a phone: tests/browser/test_looks.py.)"""
+"""The shared layout: navigation with the current page, a menu button, a theme that stays
+readable, and right-sized thumbnails with one link per card. (Looks on a phone:
+tests/browser/test_looks.py.)"""
 
 from __future__ import annotations
 
@@ -95,3 +96,45 @@ def test_a_light_brand_colour_gets_dark_text_in_the_top_bar_and_on_buttons(app, 
         session.commit()
     light = client.get("/login").get_data(as_text=True)
     assert "--on-brand: #111827; --link: #111827;" in light
+
+
+def test_thumbnails_are_right_sized_lazy_and_one_link_per_card(app, world, login_as):
+    with app.app_context():
+        campaign, assets = live_campaign(
+            "Spring promo", [world.a_id], ["monthly-newsletter", "social-square"]
+        )
+        campaign_id, email_id, square_id = campaign.id, assets[0].id, assets[1].id
+    client = login_as("partner_member@a.example")
+    for path in ("/portal/", f"/portal/campaigns/{campaign_id}"):
+        elements = page(client, path)
+        cards = elements.inside("div", "linked-card")
+        assert cards, path
+        for card in cards:
+            links = [attrs for tag, attrs in card if tag == "a"]
+            assert len(links) == 1 and links[0]["class"] == "card-link", (path, card)
+        thumbs = elements.all("img", class_="thumb")
+        assert thumbs, path
+        for thumb in thumbs:
+            # the preview is 400 px wide: the stylesheet never shows it wider
+            assert (thumb["width"], thumb["height"], thumb["loading"]) == ("400", "300", "lazy")
+            assert thumb["alt"] == "", "the card's title names it"
+    # the home page shows the campaign's picture, not the email (which has none)
+    home_thumbs = page(client, "/portal/").all("img", class_="thumb")
+    assert [t["src"] for t in home_thumbs] == [f"/portal/assets/{square_id}/preview"]
+    campaign_page = client.get(f"/portal/campaigns/{campaign_id}").get_data(as_text=True)
+    assert '<span class="thumb thumb-none">Email</span>' in campaign_page
+    assert f"/portal/assets/{email_id}/preview" not in campaign_page
+
+    # the vendor's side: asset cards and the template picker show the templates' thumbnails
+    client = login_as("marketer@vendor.example")
+    elements = page(client, f"/admin/campaigns/{campaign_id}")
+    radios = elements.all("input", type="radio", name="template_version_id")
+    assert len(radios) == 2 and "checked" in radios[0]
+    picker = elements.inside("fieldset", "pick")[0]
+    assert sum(tag == "img" for tag, _ in picker) == 1  # the square; the email: a placeholder
+    email_card, square_card = elements.inside("div", "linked-card")
+    assert ("span", {"class": "thumb thumb-none"}) in email_card
+    assert [attrs["class"] for tag, attrs in square_card if tag == "img"] == ["thumb"]
+    templates = page(client, "/admin/templates")
+    for card in templates.inside("div", "linked-card"):
+        assert [tag for tag, _ in card].count("a") == 1
