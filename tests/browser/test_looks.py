@@ -1,10 +1,13 @@
-"""Looks on a phone and a desktop, and the keyboard: the menu button, the current page."""
+"""Looks on a phone and a desktop, and the keyboard: the menu button, the current page, the
+asset page's preview beside or above the form."""
 
 from __future__ import annotations
 
 import pytest
 
+from app.db import session
 from tests.browser.test_campaign_flow import _sign_in
+from tests.factories.campaigns import live_campaign
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 PHONE = {"width": 390, "height": 844}
@@ -48,4 +51,38 @@ def test_the_navigation_is_a_menu_button_on_a_phone_even_without_javascript(
     style = "e => [getComputedStyle(e).boxShadow, getComputedStyle(e).fontWeight]"
     assert current.evaluate(style) != other.evaluate(style), "the current page looks different"
     assert page.locator(".topbar").bounding_box()["height"] < 70
+    context.close()
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_the_preview_is_beside_the_form_on_a_desktop_and_above_it_on_a_phone(
+    app, world, live_server, browser
+):
+    with app.app_context():
+        _campaign, (asset,) = live_campaign("Promo", [world.a_id], ["product-flyer"])
+        asset_id = asset.id
+        session.remove()
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    _sign_in(page, live_server, "partner_member@a.example")
+    page.goto(f"{live_server}/portal/assets/{asset_id}")
+    form = page.locator("#asset-form").bounding_box()
+    preview = page.locator(".preview-pane").bounding_box()
+    assert preview["x"] >= form["x"] + form["width"], "beside the form"
+    assert abs(preview["y"] - form["y"]) < 5, "level with its top"
+    # it stays in view while the partner scrolls down the form
+    page.get_by_role("button", name="Save").scroll_into_view_if_needed()
+    pane = page.locator(".preview-pane").bounding_box()
+    assert 0 <= pane["y"] < 40
+
+    page.set_viewport_size(PHONE)
+    page.reload()
+    form = page.locator("#asset-form").bounding_box()
+    preview = page.locator(".preview-pane").bounding_box()
+    assert preview["y"] + preview["height"] <= form["y"], "above the form"
+    assert preview["height"] < PHONE["height"] * 0.7, "the form starts on the first screen"
+    # and it folds away
+    page.locator(".preview-pane > summary").click()
+    assert not page.locator("#preview").is_visible()
     context.close()

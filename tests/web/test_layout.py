@@ -1,6 +1,6 @@
 """The shared layout: navigation with the current page, a menu button, a theme that stays
-readable, and right-sized thumbnails with one link per card. (Looks on a phone:
-tests/browser/test_looks.py.)"""
+readable, right-sized thumbnails with one link per card, and locked fields without orphan
+labels. (Looks on a phone: tests/browser/test_looks.py.)"""
 
 from __future__ import annotations
 
@@ -138,3 +138,15 @@ def test_thumbnails_are_right_sized_lazy_and_one_link_per_card(app, world, login
     templates = page(client, "/admin/templates")
     for card in templates.inside("div", "linked-card"):
         assert [tag for tag, _ in card].count("a") == 1
+
+
+def test_locked_fields_have_no_label_that_points_at_nothing(app, world, login_as):
+    with app.app_context():
+        _campaign, (asset,) = live_campaign("Promo", [world.a_id], ["product-flyer"])
+        asset_id = asset.id
+    elements = page(login_as("partner_member@a.example"), f"/portal/assets/{asset_id}")
+    ids = {attrs["id"] for _, attrs, _ in elements.found if "id" in attrs}
+    labels = elements.all("label")
+    assert labels and all(label["for"] in ids for label in labels if "for" in label)
+    shown = page(login_as("partner_member@a.example"), f"/portal/assets/{asset_id}")
+    assert shown.all("div", class_="locked-value"), "the flyer has fields set by the vendor"
