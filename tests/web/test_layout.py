@@ -1,6 +1,7 @@
-"""The shared layout: navigation with the current page, a menu button, a theme that stays
-readable, right-sized thumbnails with one link per card, and locked fields without orphan
-labels. (Looks on a phone: tests/browser/test_looks.py.)"""
+"""The shared layout: navigation with the current page, a theme that stays readable,
+right-sized thumbnails with one link per card, locked fields without orphan labels, and the
+brand kit's colour buttons and on-dark advice. (Looks on a phone: tests/browser/test_looks.py;
+every page under axe: tests/browser/test_every_page.py.)"""
 
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ from html.parser import HTMLParser
 
 from app.db import session
 from app.models import ProgramSettings
+from directory import brand_kits
+from directory.demo_logos import generate_logo
+from directory.models import Partner
 from tests.factories.campaigns import live_campaign
+from tests.imagefiles import encode, two_colour_logo
 
 
 class Elements(HTMLParser):
@@ -150,3 +155,39 @@ def test_locked_fields_have_no_label_that_points_at_nothing(app, world, login_as
     assert labels and all(label["for"] in ids for label in labels if "for" in label)
     shown = page(login_as("partner_member@a.example"), f"/portal/assets/{asset_id}")
     assert shown.all("div", class_="locked-value"), "the flyer has fields set by the vendor"
+
+
+def test_brand_kit_offers_each_logo_colour_as_primary_and_as_secondary(app, world, login_as):
+    with app.app_context():
+        brand_kits.set_logo(session.get(Partner, world.a_id), generate_logo("Alpha"), "test")
+        session.commit()
+        colors = session.get(Partner, world.a_id).brand_kit.logo_colors
+    elements = page(login_as("partner_admin@a.example"), "/portal/brand-kit")
+    buttons = elements.all("button", class_="secondary suggest")
+    assert [(b["data-color"], b["data-target"]) for b in buttons] == [
+        (color, target) for color in colors for target in ("f-primary_color", "f-secondary_color")
+    ]
+    assert buttons[1]["aria-label"] == f"Use {colors[0]} as secondary colour"
+
+
+def test_brand_kit_advises_when_the_logo_fades_on_dark(app, world, login_as):
+    client = login_as("partner_admin@a.example")
+    with app.app_context():
+        # the demo logo: a violet mark and a navy wordmark, both too dark for a dark background
+        brand_kits.set_logo(session.get(Partner, world.a_id), generate_logo("Alpha"), "test")
+        session.commit()
+    text = client.get("/portal/brand-kit").get_data(as_text=True)
+    assert "Your logo may disappear on dark backgrounds:" in text
+    assert "#1e1b4b (1.1:1)" in text and 'aria-describedby="advice-dark"' in text
+
+    with app.app_context():  # red and navy: the red stands out on dark, the navy does not
+        kit = brand_kits.set_logo(
+            session.get(Partner, world.a_id), encode(two_colour_logo()), "test"
+        )
+        assert brand_kits.logo_colors_fading_on_dark(kit) == [("#1d3557", 1.4)]
+        kit.logo_colors = ["#ffffff", "#d62828"]  # a light logo
+        assert brand_kits.logo_colors_fading_on_dark(kit) == []
+        kit.logo_colors, kit.logo_mime = ["#1d3557"], "image/jpeg"  # brings its own background
+        assert brand_kits.logo_colors_fading_on_dark(kit) == []
+        session.commit()
+    assert "may disappear" not in client.get("/portal/brand-kit").get_data(as_text=True)

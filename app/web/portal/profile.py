@@ -153,6 +153,8 @@ def brand_kit():
         errors=errors,
         editable=editable,
         context=partner_context(partner),
+        backgrounds=brand_kits.LOGO_BACKGROUNDS,
+        fading=brand_kits.logo_colors_fading_on_dark(kit),
     ), (400 if errors else 200)
 
 
