@@ -55,3 +55,12 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+def watch_console(page) -> list[str]:
+    """A list that fills with the page's console errors and uncaught exceptions (a script the
+    CSP blocks shows here as an error)."""
+    errors: list[str] = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+    return errors
