@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.db import session
+from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_campaign_flow import _sign_in
 from tests.factories.campaigns import live_campaign
 
@@ -29,6 +30,8 @@ def test_the_navigation_is_a_menu_button_on_a_phone_even_without_javascript(
     assert menu.is_visible() and not partners.is_visible()
     menu.click()
     assert partners.is_visible() and partners.get_attribute("aria-current") == "page"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "menu-open-phone.png"))
     page.get_by_role("link", name="Campaigns").click()
     page.wait_for_url(f"{live_server}/admin/campaigns")
     assert not page.get_by_role("link", name="Campaigns").is_visible(), "closed on a new page"
