@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 from dataclasses import dataclass, field
 
 import pytest
@@ -59,6 +60,8 @@ SCREENSHOTS = {
     "admin.campaign_detail",
     "portal.brand_kit",
 }
+# TANDEM_SCREENSHOT_ALL=1: a screenshot of every page, to look at them all
+EVERY_SCREENSHOT = os.environ.get("TANDEM_SCREENSHOT_ALL") == "1"
 # who opens which pages: anonymous for the public ones, else the admin of each side
 VISITORS = [
     (None, None),
@@ -201,7 +204,7 @@ def test_every_page_is_accessible_on_desktop_and_phone(app, site, live_server, b
                         f"{where}: axe {violation['impact']} {violation['id']}: "
                         f"{violation['help']} at {'; '.join(nodes[:5])}"
                     )
-            if endpoint in SCREENSHOTS and (endpoint, size_name) not in shot:
+            if (endpoint in SCREENSHOTS or EVERY_SCREENSHOT) and (endpoint, size_name) not in shot:
                 shot.add((endpoint, size_name))
                 name = f"{endpoint.replace('.', '-')}-{size_name}.png"
                 _load_every_image(page)
