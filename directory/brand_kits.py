@@ -10,6 +10,10 @@ from app.db import session
 from app.storage import content_key, get_storage
 from directory.logos import ProcessedLogo, process_logo
 from directory.models import BrandKit, Partner
+from renderers.contrast import GRAPHIC_CONTRAST, contrast_ratio
+
+# the backgrounds of the brand kit's "on white" and "on dark" logo previews
+LOGO_BACKGROUNDS = {"light": "#ffffff", "dark": "#111827"}
 
 CLEANERS = {
     "primary_color": v.color,
@@ -106,3 +110,22 @@ def remove_logo(partner: Partner, actor) -> BrandKit:
     kit.logo_colors = []
     audit.record(actor, "brand_kit.logo_removed", kit, partner_id=partner.id)
     return kit
+
+
+def logo_colors_fading_on_dark(kit: BrandKit) -> list[tuple[str, float]]:
+    """The logo's own colours that barely stand out on the dark preview background, with
+    their contrast ratio, lowest first: below 3:1 (WCAG's least for the parts of a graphic)
+    that part of the logo can disappear where a design puts it on a dark colour.
+
+    A JPEG is left out: it has no see-through parts, so it always brings its own background.
+    (White is not checked the same way: logos are drawn for white, and the white details
+    they have sit on their own shapes.)
+    """
+    if not kit.logo_colors or kit.logo_mime == "image/jpeg":
+        return []
+    ratios = [(color, contrast_ratio(color, LOGO_BACKGROUNDS["dark"])) for color in kit.logo_colors]
+    return [
+        (color, round(ratio, 1))
+        for color, ratio in sorted(ratios, key=lambda item: item[1])
+        if ratio < GRAPHIC_CONTRAST
+    ]

@@ -6,6 +6,7 @@ from flask import g
 
 from app.db import session
 from app.models import ProgramSettings
+from renderers.contrast import INK, TEXT_CONTRAST, WHITE, contrast_ratio, text_color_on
 
 
 def program_settings() -> ProgramSettings:
@@ -18,7 +19,17 @@ def program_settings() -> ProgramSettings:
     return program
 
 
+def theme_colors(primary: str) -> dict[str, str]:
+    """Colours that stay readable whatever primary colour the vendor picks: the text on the
+    top bar and buttons, and links (the primary colour unless it is too light on white)."""
+    return {
+        "on_brand": text_color_on(primary),
+        "link": primary if contrast_ratio(primary, WHITE) >= TEXT_CONTRAST else INK,
+    }
+
+
 def theme_context() -> dict:
     if "program" not in g:
         g.program = ProgramSettings.saved() or ProgramSettings.with_defaults()
-    return {"program": g.program}
+        g.theme = theme_colors(g.program.primary_color)
+    return {"program": g.program, "theme": g.theme}

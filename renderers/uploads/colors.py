@@ -56,17 +56,23 @@ def dominant_colors(
 
 
 def _quantized_counts(counts: dict[tuple[int, int, int], int]) -> dict[tuple[int, int, int], int]:
-    """Reduce photographic colour spreads to 32 median-cut colours, weighted by area."""
-    colors = list(counts)
-    strip = Image.new("RGB", (len(colors), 1))
-    strip.putdata(colors)
+    """Reduce photographic colour spreads to 32 median-cut colours, weighted by area.
+
+    Each colour enters the cut once per pixel it covers: cut over the distinct colours alone,
+    hundreds of anti-aliased shades of one part would outvote a flat part covering a fifth
+    of the logo, and fold its colour into theirs.
+    """
+    strip = Image.new("RGB", (sum(counts.values()), 1))
+    strip.putdata([rgb for rgb, count in counts.items() for _ in range(count)])
     quantized = strip.quantize(colors=32, method=Image.Quantize.MEDIANCUT)
     palette = quantized.getpalette() or []
     reduced: dict[tuple[int, int, int], int] = {}
-    for x, rgb in enumerate(colors):
-        index = quantized.getpixel((x, 0))
+    start = 0
+    for count in counts.values():
+        index = quantized.getpixel((start, 0))
         entry = tuple(palette[index * 3 : index * 3 + 3])
-        reduced[entry] = reduced.get(entry, 0) + counts[rgb]
+        reduced[entry] = reduced.get(entry, 0) + count
+        start += count
     return reduced
 
 

@@ -49,8 +49,18 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
+    # a phone: its screen, and a touch screen (tap)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+def watch_console(page) -> list[str]:
+    """A list that fills with the page's console errors and uncaught exceptions (a script the
+    CSP blocks shows here as an error)."""
+    errors: list[str] = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+    return errors

@@ -55,16 +55,21 @@ def test_partner_admin_uploads_logo_and_edits_brand_kit(app, world, live_server,
     assert "#c81e28" in colours and "#143c8c" in colours
     assert page.locator("#cobrand-tagline").inner_text() == "Solar done right"
 
-    # pick the logo's red as primary colour: the preview follows before saving
-    page.locator("button.suggest[data-color='#c81e28']").click()
+    # pick the logo's red as primary colour with a tap: the preview follows before saving
+    page.get_by_role("button", name="Use #c81e28 as primary colour").tap()
     bar = page.evaluate(
         "() => getComputedStyle(document.getElementById('cobrand-bar')).backgroundColor"
     )
     assert bar == "rgb(200, 30, 40)"
+    # and its blue as secondary colour with the keyboard alone
+    page.get_by_role("button", name="Use #143c8c as secondary colour").focus()
+    page.keyboard.press("Enter")
+    assert page.get_by_label("Secondary colour", exact=True).input_value() == "#143c8c"
     page.get_by_role("button", name="Save brand kit").click()
     page.wait_for_selector("text=Your brand kit is saved.")
-    assert page.get_by_label("Primary colour").input_value() == "#c81e28"
-    # the version changes on every edit: created, tagline (factory), logo + tagline, colour
+    assert page.get_by_label("Primary colour", exact=True).input_value() == "#c81e28"
+    assert page.get_by_label("Secondary colour", exact=True).input_value() == "#143c8c"
+    # the version changes on every edit: created, tagline (factory), logo + tagline, colours
     assert page.get_by_text("Version 4").is_visible()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "brand-kit.png"), full_page=True)
@@ -74,7 +79,7 @@ def test_partner_admin_uploads_logo_and_edits_brand_kit(app, world, live_server,
 
     with app.app_context():
         kit = session.get(Partner, world.a_id).brand_kit
-        assert kit.primary_color == "#c81e28"
+        assert (kit.primary_color, kit.secondary_color) == ("#c81e28", "#143c8c")
         assert kit.tagline == "Solar done right"
         assert kit.logo_trimmed_key and kit.logo_thumb_key
         session.remove()

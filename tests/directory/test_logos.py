@@ -148,3 +148,13 @@ def test_refusals_of_the_image_work_reach_callers_as_logo_rejected(process, data
     assert isinstance(caught.value, ImageRejected) and isinstance(caught.value, ValueError)
     assert type(caught.value.__cause__) is ImageRejected
     assert str(caught.value.__cause__) == str(caught.value)
+
+
+def test_a_wordmark_beside_an_anti_aliased_mark_is_one_of_the_colours():
+    """The demo logo: a violet mark with hundreds of anti-aliased shades, and a navy wordmark
+    covering a fifth of it. Its navy is a brand colour, not a shade of the violet."""
+    from directory.demo_logos import generate_logo
+
+    colors = process_logo(generate_logo("Alpha")).colors
+    assert colors[0] == "#4338ca"
+    assert "#1e1b4b" in colors

@@ -171,6 +171,8 @@ def brand_kit():
         editable=editable,
         context=partner_context(partner),
         remove_logo_question=REMOVE_LOGO_QUESTION,
+        backgrounds=brand_kits.LOGO_BACKGROUNDS,
+        fading=brand_kits.logo_colors_fading_on_dark(kit),
     ), (400 if errors else 200)
 
 

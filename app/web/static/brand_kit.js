@@ -1,4 +1,4 @@
-// Live preview of the brand kit form, and logo colour suggestions.
+// Live preview of the brand kit form, and the logo's colours as primary or secondary colour.
 (function () {
   const primary = document.getElementById("f-primary_color");
   const secondary = document.getElementById("f-secondary_color");
@@ -12,10 +12,14 @@
     if (tagline) document.getElementById("cobrand-tagline").textContent = tagline.value;
   }
   [primary, secondary, tagline].forEach((el) => el && el.addEventListener("input", update));
+  // one button per colour and use: works with a click, a tap, Enter or Space alike
   document.querySelectorAll("button.suggest").forEach((button) => {
-    button.addEventListener("click", (event) => {
-      const target = event.shiftKey ? secondary : primary;
-      if (target) { target.value = button.dataset.color; update(); }
+    button.addEventListener("click", () => {
+      const target = document.getElementById(button.dataset.target);
+      if (!target) return;
+      target.value = button.dataset.color;
+      update();
+      target.dispatchEvent(new Event("change", { bubbles: true }));
     });
   });
 })();
