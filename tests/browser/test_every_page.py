@@ -51,6 +51,11 @@ NOT_PAGES = {
     "portal.asset_preview": "an image, or an email inside a frame",
     "portal.campaign_download": "a zip",
     "portal.logo": "an image",
+    "portal.asset_thumbnail": "an image",
+    "admin.template_thumbnail": "an image",
+    "admin.partners_search": "JSON",
+    "admin.partners_import_sample": "CSV",
+    "public.email_image": "an image of an email, for mail clients",
 }
 SCREENSHOTS = {
     "portal.home",
@@ -117,6 +122,7 @@ def site(app, world) -> Site:
                 "asset_id": [asset.id for asset in added],
                 "template_id": sorted({asset.template_version.template_id for asset in added}),
                 "message_id": [message_id],
+                "which": ["tiers", "regions", "partners"],
             },
             overrides={
                 "portal": {"campaign_id": [campaign.id]},  # partners never see drafts

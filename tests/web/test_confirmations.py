@@ -237,7 +237,7 @@ def test_adding_an_asset_returns_to_the_campaign(app, draft, marketer):
     assert response.headers["Location"].endswith(f"/admin/campaigns/{campaign_id}#asset-{added}")
     page = text(marketer.get(f"/admin/campaigns/{campaign_id}"))
     assert "Second square added. Open it to set the vendor's values." in page
-    assert f'<div class="card" id="asset-{added}" tabindex="-1">' in page
+    assert f'<div class="card linked-card" id="asset-{added}" tabindex="-1">' in page
 
 
 def test_a_launch_that_cannot_happen_does_not_ask(app, world, marketer):

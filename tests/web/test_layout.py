@@ -123,12 +123,15 @@ def test_thumbnails_are_right_sized_lazy_and_one_link_per_card(app, world, login
             # the preview is 400 px wide: the stylesheet never shows it wider
             assert (thumb["width"], thumb["height"], thumb["loading"]) == ("400", "300", "lazy")
             assert thumb["alt"] == "", "the card's title names it"
-    # the home page shows the campaign's picture, not the email (which has none)
+    # the home page shows the campaign's picture rather than the top of its email
     home_thumbs = page(client, "/portal/").all("img", class_="thumb")
-    assert [t["src"] for t in home_thumbs] == [f"/portal/assets/{square_id}/preview"]
-    campaign_page = client.get(f"/portal/campaigns/{campaign_id}").get_data(as_text=True)
-    assert '<span class="thumb thumb-none">Email</span>' in campaign_page
-    assert f"/portal/assets/{email_id}/preview" not in campaign_page
+    assert [t["src"] for t in home_thumbs] == [f"/portal/assets/{square_id}/thumbnail.png"]
+    # the campaign page shows each asset, the email as the top of the email
+    campaign_thumbs = page(client, f"/portal/campaigns/{campaign_id}").all("img", class_="thumb")
+    assert [t["src"] for t in campaign_thumbs] == [
+        f"/portal/assets/{email_id}/thumbnail.png",
+        f"/portal/assets/{square_id}/thumbnail.png",
+    ]
 
     # the vendor's side: asset cards and the template picker show the templates' thumbnails
     client = login_as("marketer@vendor.example")
@@ -136,9 +139,9 @@ def test_thumbnails_are_right_sized_lazy_and_one_link_per_card(app, world, login
     radios = elements.all("input", type="radio", name="template_version_id")
     assert len(radios) == 2 and "checked" in radios[0]
     picker = elements.inside("fieldset", "pick")[0]
-    assert sum(tag == "img" for tag, _ in picker) == 1  # the square; the email: a placeholder
+    assert sum(tag == "img" for tag, _ in picker) == 2  # the email's too: the top of it
     email_card, square_card = elements.inside("div", "linked-card")
-    assert ("span", {"class": "thumb thumb-none"}) in email_card
+    assert [attrs["class"] for tag, attrs in email_card if tag == "img"] == ["thumb"]
     assert [attrs["class"] for tag, attrs in square_card if tag == "img"] == ["thumb"]
     templates = page(client, "/admin/templates")
     for card in templates.inside("div", "linked-card"):

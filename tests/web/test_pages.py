@@ -91,7 +91,7 @@ def _text(markup: str) -> str:
 def check_page(response, path: str, heading: str, texts: list[str], bits: list[str]) -> None:
     assert response.status_code == 200, path
     page = response.get_data(as_text=True)
-    main = page.split('<main id="main">', 1)[1].split("</main>", 1)[0]
+    main = page.split('<main id="main" tabindex="-1">', 1)[1].split("</main>", 1)[0]
     headings = [_text(h) for h in re.findall(r"<h1[^>]*>(.*?)</h1>", main, re.S)]
     assert headings == [heading], path
     text = _text(main)
