@@ -182,6 +182,11 @@ def _finish(
     root: ElementTree.Element, title: str, series: Sequence[str], places: Sequence[str]
 ) -> ElementTree.Element:
     root.set("role", "img")
+    for element in root.iter():
+        # ids that only pygal's script used ("activate-serie-0"): several charts share a
+        # page (each drawn at three widths), and an id must be unique in it
+        if element.get("id", "").startswith("activate-serie-"):
+            del element.attrib["id"]
     for parent in list(root.iter()):
         for child in list(parent):
             if _tag(child) in ("script", ""):  # and pygal's comments
