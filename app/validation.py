@@ -129,11 +129,10 @@ def text(value, *, max_length: int, required: bool = False, label: str = "This f
 
 
 def url(value, *, required: bool = False) -> str:
-    value = text(value, max_length=300, required=required, label="The web address")
-    if not value:
+    typed = text(value, max_length=300, required=required, label="The web address")
+    if not typed:
         return ""
-    if "://" not in value:
-        value = "https://" + value
+    value = typed if "://" in typed else "https://" + typed
     try:
         parsed = urlparse(value)
     except ValueError:  # e.g. an unbalanced "[" reads as a broken IPv6 host
@@ -144,7 +143,8 @@ def url(value, *, required: bool = False) -> str:
         or not parsed.netloc
         or " " in value
     ):
-        raise Invalid(f"'{value}' is not a web address (use https://example.com).")
+        # quote what was typed, not the "https://" put in front of it here
+        raise Invalid(f"'{typed}' is not a web address (use https://example.com).")
     return value
 
 

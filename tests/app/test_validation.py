@@ -15,6 +15,13 @@ def test_url_refuses_what_is_not_a_web_address(bad):
         v.url(bad)
 
 
+def test_url_error_quotes_what_was_typed():
+    with pytest.raises(v.Invalid) as refused:
+        v.url("not a url")
+    assert str(refused.value).startswith("'not a url' is not a web address")
+    assert "https://not" not in str(refused.value)  # a prefix the user never typed
+
+
 def test_url_adds_https_and_keeps_good_addresses():
     assert v.url("example.com/x") == "https://example.com/x"
     assert v.url("http://[::1]:8080/") == "http://[::1]:8080/"

@@ -529,3 +529,10 @@ def test_export_round_trips_through_the_import(app, admin, tricky_partner):
             .all()
         )
         assert updates == []
+
+
+def test_an_import_error_quotes_the_cell_as_it_was_typed(app, admin):
+    response = upload(admin, b"name,website\nEcho,not a url\n")
+    [(name, action, errors)] = preview_rows(response).values()
+    assert (name, action) == ("Echo", "error")
+    assert "'not a url' is not a web address" in errors and "https://" not in errors.split("(")[0]
