@@ -164,8 +164,13 @@ def run_command(host: str, port: int, no_worker: bool) -> None:
     loaded = demo.load(50) if demo.database_is_empty() else None
     worker = None
     if not no_worker:
+        _become_subreaper()
+        # in a process group of its own: it, its pool and its beat are stopped together, and a
+        # Ctrl-C in the terminal reaches only us, who stop the worker in order
         worker = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "worker", "-c", "2", "--beat"], env=os.environ.copy()
+            [sys.executable, "-m", "app.cli", "worker", "-c", "2", "--beat"],
+            env=os.environ.copy(),
+            process_group=0,
         )
     url = f"http://{host}:{port}"
     click.echo(f"\nTandem is running at {url}  (admin: {url}/admin  portal: {url}/portal)")
@@ -179,13 +184,72 @@ def run_command(host: str, port: int, no_worker: bool) -> None:
     try:
         run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
     finally:
+        # a second Ctrl-C or SIGTERM must not cut the stopping short and leave the worker
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         if worker is not None:
-            worker.send_signal(signal.SIGTERM)
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
+            click.echo("Stopping the worker…")
+            stop_worker(worker)
+
+
+# how long the worker may take to stop by itself before it is killed
+WORKER_STOP_SECONDS = 5.0
+
+
+def stop_worker(worker: subprocess.Popen, grace: float = WORKER_STOP_SECONDS) -> None:
+    """Stop WORKER (started in a process group of its own) and every process it started,
+    within about GRACE seconds, and reap them all.
+
+    SIGTERM asks Celery for a warm shutdown, which lets running tasks finish; a worker on the
+    embedded broker takes some seconds just to notice (its loop waits on the broker twice,
+    two seconds each, before it stops), and a long task would keep it for as long as the
+    task runs. After GRACE seconds its process group is killed. Nothing is lost that matters:
+    tasks are acknowledged late and the database's claims and sweeps hand over again what a
+    stopped task left (the broker only carries work that can be redone).
+    """
+    worker.send_signal(signal.SIGTERM)
+    try:
+        worker.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        pass
+    try:  # its pool and beat processes, should any outlive it (and it, if it is still there)
+        os.killpg(worker.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    worker.wait()
+    _reap_children(timeout=1.0)
+
+
+def _become_subreaper() -> None:
+    """On Linux, become the 'subreaper' of our descendants: a process whose parent exits
+    (the worker's pool or beat process, when the worker exits first) becomes our child, for
+    us to reap, instead of a child of an init that may never reap it (a container's), a
+    zombie."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    pr_set_child_subreaper = 36
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_child_subreaper, 1, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _reap_children(timeout: float) -> None:
+    """Wait for every child process that has exited or exits within TIMEOUT seconds."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            pid, _status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return  # no children left
+        if pid == 0:
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.05)
 
 
 COMMANDS = (db_group, demo_command, create_admin, worker_command, run_command, templates)
