@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass
+from datetime import datetime
 
+from app.db import utcnow
 from app.storage import get_storage
 from brand_templates.rendering import CONTENT_TYPES, FORMATS
 from campaigns.models import Campaign, CampaignAsset, RenderStatus
@@ -26,6 +28,7 @@ class Download:
     storage_key: str
     content_type: str
     filename: str
+    made_at: datetime  # when the file was rendered (UTC)
 
 
 def formats_of(asset: CampaignAsset) -> tuple[str, ...]:
@@ -51,6 +54,7 @@ def download_for(asset: CampaignAsset, partner: Partner, fmt: str | None = None)
             row.storage_key,
             row.content_type,
             download_name(asset, partner, row.extension),
+            row.updated_at,  # a done row changes no more until it is rendered again
         )
     prepared = prepare(asset, partner, fmt=fmt)
     stored = store_render(prepared)
@@ -59,6 +63,7 @@ def download_for(asset: CampaignAsset, partner: Partner, fmt: str | None = None)
         stored["storage_key"],
         CONTENT_TYPES[fmt],
         download_name(asset, partner, stored["extension"]),
+        utcnow(),
     )
 
 
@@ -69,7 +74,8 @@ def campaign_zip(campaign: Campaign, partner: Partner) -> tuple[bytes, str]:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for asset in campaign.assets:
             item = download_for(asset, partner)
-            info = zipfile.ZipInfo(item.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            # dated when it was rendered (a zip holds no time zone: UTC, as everywhere)
+            info = zipfile.ZipInfo(item.filename, date_time=item.made_at.timetuple()[:6])
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, storage.get(item.storage_key))
     slug = "".join(c if c.isalnum() else "-" for c in campaign.name.lower()).strip("-")[:60]

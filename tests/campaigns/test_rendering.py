@@ -290,3 +290,18 @@ def test_thumbnails_for_lists_of_assets_an_emails_too(network, make_campaign, se
     session.commit()
     assert rendering.thumbnail_for_partner(email, network.alpha) != thumb
     assert len(calls) == 2
+
+
+def test_files_in_the_campaign_zip_are_dated_when_they_were_rendered(network, launched):
+    import zipfile
+    from datetime import datetime
+
+    from campaigns.downloads import campaign_zip
+
+    asset = launched.assets[0]
+    row = row_of(asset, network.alpha)
+    row.updated_at = datetime(2026, 3, 4, 10, 20, 30)  # as if rendered then
+    session.commit()
+    data, _name = campaign_zip(launched, network.alpha)
+    [info] = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    assert info.date_time == (2026, 3, 4, 10, 20, 30)
