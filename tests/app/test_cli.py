@@ -190,8 +190,11 @@ def test_run_serves_and_stops_its_worker_on_sigterm(tmp_path):
         stopping = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
-        # a behaviour bound, not a benchmark: "promptly" is seconds, not tens of seconds
-        assert time.monotonic() - stopping < 10, f"took {time.monotonic() - stopping:.1f} s"
+        # a behaviour bound, not a benchmark: "promptly" is seconds (it was ~20 s), with room for
+        # a busy machine
+        elapsed = time.monotonic() - stopping
+        print(f"tandem run stopped in {elapsed:.1f} s")
+        assert elapsed < 15, f"took {elapsed:.1f} s"
         assert proc.returncode == 0
         time.sleep(0.5)
         assert _session_processes(proc.pid) == [], "processes or zombies outlived `tandem run`"
