@@ -24,3 +24,29 @@ def live_campaign(name: str, partner_ids: list[int], slugs: list[str]) -> tuple[
     session.commit()
     lifecycle.launch(campaign.id)
     return campaign, added
+
+
+def gold_push_with_tokens(emails: dict[str, str], token_name: str) -> tuple[dict, dict]:
+    """A live campaign aimed at Gold partners with a square image asset whose headline and
+    body partners may change, and an API token for each user of EMAILS (key: email).
+    Returns the Authorization headers by key and the ids of the campaign and asset."""
+    from directory import people
+
+    square = import_template(session, load_starter("social-square"), slug="social-square")
+    publish(session, square)
+    campaign = lifecycle.create_campaign(
+        {"name": "Gold push", "targeting": {"min_tier": "Gold"}}, "test"
+    )
+    asset = assets.add_asset(
+        campaign,
+        {"template_version_id": square.id, "editable_fields": ["headline", "body"]},
+        "test",
+    )
+    session.commit()
+    lifecycle.launch(campaign.id)
+    headers = {}
+    for key, email in emails.items():
+        _row, token = people.create_api_token(people.find_user(email), token_name)
+        headers[key] = {"Authorization": f"Bearer {token}"}
+    session.commit()
+    return headers, {"campaign": campaign.id, "asset": asset.id}

@@ -13,12 +13,9 @@ from sqlalchemy import func, select
 
 from app.db import session
 from app.models import AuditEntry
-from brand_templates.library import load_starter
-from brand_templates.versions import import_template, publish
-from campaigns import assets, lifecycle
 from campaigns.models import Campaign, CampaignAsset, Customization
-from directory import people
 from directory.models import Partner
+from tests.factories.campaigns import gold_push_with_tokens
 
 SURROGATE = "x\ud800"
 NOT_TEXT = [
@@ -38,25 +35,8 @@ def hostile(app, world):
     """A live campaign aimed at partner A (Gold) with a square image asset whose headline
     partners may change, and API tokens of a channel manager, a marketer and A's admin."""
     with app.app_context(), app.test_request_context():
-        square = publish(
-            session, import_template(session, load_starter("social-square"), slug="social-square")
-        )
-        campaign = lifecycle.create_campaign(
-            {"name": "Gold push", "targeting": {"min_tier": "Gold"}}, "test"
-        )
-        asset = assets.add_asset(
-            campaign,
-            {"template_version_id": square.id, "editable_fields": ["headline", "body"]},
-            "test",
-        )
-        session.commit()
-        lifecycle.launch(campaign.id)
-        headers = {}
-        for key, email in TOKENS.items():
-            _row, token = people.create_api_token(people.find_user(email), "hostile")
-            headers[key] = {"Authorization": f"Bearer {token}"}
-        session.commit()
-        ids = SimpleNamespace(campaign=campaign.id, asset=asset.id, partner=world.a_id)
+        headers, made = gold_push_with_tokens(TOKENS, "hostile")
+        ids = SimpleNamespace(campaign=made["campaign"], asset=made["asset"], partner=world.a_id)
     return SimpleNamespace(api=app.test_client(), h=headers, ids=ids)
 
 

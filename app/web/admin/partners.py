@@ -125,21 +125,7 @@ def partners_export():
 @bp.route("/partners/new", methods=["GET", "POST"])
 @roles(VENDOR_MANAGERS)
 def partner_new():
-    errors, data = {}, {"type": "reseller", "status": "prospect"}
-    if request.method == "POST":
-        data = pickers.form_with_lists(form_data(), request.form, "countries")
-        try:
-            partner = partners.create_partner(data, current_user)
-            on_partner_changed(partner.id)
-            session.commit()
-            flash(f"{partner.name} is created.", "success")
-            return redirect(url_for("admin.partner_detail", partner_id=partner.id))
-        except v.ValidationFailed as exc:
-            session.rollback()
-            errors = exc.errors
-    return render_template(
-        "admin/partner_form.html", partner=None, data=data, errors=errors, **_form_options()
-    ), (400 if errors else 200)
+    return _partner_form(None, {"type": "reseller", "status": "prospect"})
 
 
 @bp.get("/partners/<int:partner_id>")
@@ -186,17 +172,27 @@ def partner_detail(partner_id: int):
 @roles(VENDOR_MANAGERS)
 def partner_edit(partner_id: int):
     partner = get_or_404(Partner, partner_id)
+    return _partner_form(partner, partners.form_values(partner))
+
+
+def _partner_form(partner: Partner | None, data: dict):
+    """A new partner (PARTNER None) or an existing one's edit form: saved in one unit of work
+    (campaigns follow the change) and on to its page, or shown again with every error (400)."""
     errors: dict = {}
-    data = partners.form_values(partner)
     if request.method == "POST":
         data = pickers.form_with_lists(form_data(), request.form, "countries")
-        data.pop("status", None)  # status has its own action with a note
         try:
-            partners.update_partner(partner, data, current_user)
-            on_partner_changed(partner.id)
+            if partner is None:
+                saved = partners.create_partner(data, current_user)
+                done = f"{saved.name} is created."
+            else:
+                data.pop("status", None)  # status has its own action with a note
+                saved = partners.update_partner(partner, data, current_user)
+                done = "Saved."
+            on_partner_changed(saved.id)
             session.commit()
-            flash("Saved.", "success")
-            return redirect(url_for("admin.partner_detail", partner_id=partner.id))
+            flash(done, "success")
+            return redirect(url_for("admin.partner_detail", partner_id=saved.id))
         except v.ValidationFailed as exc:
             session.rollback()
             errors = exc.errors

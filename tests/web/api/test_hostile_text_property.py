@@ -12,12 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.db import session
-from brand_templates.library import load_starter
-from brand_templates.versions import import_template, publish
-from campaigns import assets, lifecycle
-from directory import people
 from tests.conftest import login
+from tests.factories.campaigns import gold_push_with_tokens
 
 # what is not text, spelled here as the specification: C0 and C1 controls but tab, newline
 # and carriage return, DEL, and surrogates (in a Python string always lone)
@@ -82,25 +78,8 @@ def db_url(sqlite_url):
 @pytest.fixture
 def seeded(app, nocsrf_app, world):
     with app.app_context(), app.test_request_context():
-        square = publish(
-            session, import_template(session, load_starter("social-square"), slug="social-square")
-        )
-        campaign = lifecycle.create_campaign(
-            {"name": "Gold push", "targeting": {"min_tier": "Gold"}}, "test"
-        )
-        asset = assets.add_asset(
-            campaign,
-            {"template_version_id": square.id, "editable_fields": ["headline", "body"]},
-            "test",
-        )
-        session.commit()
-        lifecycle.launch(campaign.id)
-        headers = {}
-        for key, email in TOKENS.items():
-            _row, token = people.create_api_token(people.find_user(email), "property")
-            headers[key] = {"Authorization": f"Bearer {token}"}
-        session.commit()
-        ids = {"partner": world.a_id, "campaign": campaign.id, "asset": asset.id}
+        headers, ids = gold_push_with_tokens(TOKENS, "property")
+        ids["partner"] = world.a_id
     vendor, partner = app.test_client(), app.test_client()
     login(vendor, "cm@vendor.example")
     login(partner, "partner_admin@a.example")
