@@ -8,11 +8,13 @@ from __future__ import annotations
 import os
 import re
 import socket
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from app import security
 from app.config import load_settings
@@ -102,13 +104,23 @@ def _reset_database(url: str) -> None:
         migrate.upgrade(url)
         _migrated.add(url)
         return
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            names = ", ".join(t.name for t in Base.metadata.sorted_tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
+    if engine.dialect.name != "postgresql":
+        with engine.begin() as conn:
             for table in reversed(Base.metadata.sorted_tables):
                 conn.execute(table.delete())
+        return
+    names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    # PostgreSQL's autovacuum may be analyzing one of these tables while TRUNCATE takes its
+    # locks one by one; the server then ends one side as a deadlock. Truncating again is safe.
+    for attempt in range(5):
+        try:
+            with engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            return
+        except OperationalError as error:
+            if "deadlock detected" not in str(error) or attempt == 4:
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

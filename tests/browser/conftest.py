@@ -64,3 +64,15 @@ def watch_console(page) -> list[str]:
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
     return errors
+
+
+def sign_in(page, base: str, email: str, password: str) -> None:
+    """Sign in and wait until the browser has left the login page: waiting for the load state
+    alone can return while the login page is still the current one, and a page opened next
+    would then be asked for without the session cookie."""
+    page.goto(f"{base}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+    page.wait_for_load_state("load")

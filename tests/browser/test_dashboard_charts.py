@@ -13,7 +13,7 @@ import pytest
 
 from app.db import session, utcnow
 from campaigns.models import Campaign, EngagementEvent
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, sign_in
 from tests.factories.directory import PASSWORD, make_partner
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -117,11 +117,7 @@ def test_dashboard_charts_fit_at_desktop_and_phone_widths(browser, live_server, 
         problems: list[str] = []
         page.on("console", lambda message, problems=problems: _problem(message, problems))
         page.on("pageerror", lambda error, problems=problems: problems.append(str(error)))
-        page.goto(f"{live_server}/login")
-        page.get_by_label("Email").fill("marketer@vendor.example")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_load_state()
+        sign_in(page, live_server, "marketer@vendor.example", PASSWORD)
         page.goto(f"{live_server}/admin/campaigns/{campaigns[data]}/dashboard")
         page.wait_for_load_state("load")
         found = page.evaluate(MEASURE)
@@ -148,6 +144,7 @@ def test_dashboard_charts_fit_at_desktop_and_phone_widths(browser, live_server, 
             # the top ten regions in the chart and its table, and a page with all of them
             assert page.locator("#by-region table tbody tr").count() == 10
             page.get_by_role("link", name=re.compile(r"^All 4\d regions$")).click()
+            page.wait_for_url(lambda url: url.endswith("/dashboard/regions"))
             page.wait_for_load_state("load")
             assert page.locator("table tbody tr").count() >= 40
             listed = page.evaluate(MEASURE)

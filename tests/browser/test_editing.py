@@ -17,6 +17,7 @@ from brand_templates.sanitize import sanitize_html
 from brand_templates.versions import import_template, publish
 from campaigns import assets, lifecycle
 from campaigns.models import Campaign, Customization
+from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 PASSWORD = "correct-horse-battery"
@@ -57,11 +58,7 @@ CORPUS = [
 
 
 def _sign_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    sign_in(page, base, email, PASSWORD)
 
 
 def _watch_console(page) -> list[str]:
@@ -154,6 +151,7 @@ def test_partner_bolds_a_word_and_saves(app, world, flyer, live_server, desktop)
     assert sanitize_html(value) == value
     page.get_by_role("button", name="Save", exact=True).click()
     page.wait_for_selector("text=Your downloads use these values")
+    page.wait_for_load_state("load")  # the dialog script is bound
     saved = _saved_intro(app)
     assert saved == value and sanitize_html(saved) == saved
     # shown bold again after the reload, and the focus waits by the downloads
@@ -257,6 +255,7 @@ def test_back_to_the_vendors_version_asks_in_a_dialog(app, world, flyer, live_se
     page.get_by_label("Headline", exact=True).fill("Our own headline")
     page.get_by_role("button", name="Save", exact=True).click()
     page.wait_for_selector("text=Your downloads use these values")
+    page.wait_for_load_state("load")  # the dialog script is bound
 
     reset = page.get_by_role("button", name="Back to the vendor's version")
     reset.click()

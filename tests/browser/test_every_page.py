@@ -26,7 +26,7 @@ from campaigns import lifecycle
 from directory import brand_kits, people
 from directory.demo_logos import generate_logo
 from directory.models import Partner
-from tests.browser.conftest import ARTIFACTS, watch_console
+from tests.browser.conftest import ARTIFACTS, sign_in, watch_console
 from tests.factories.campaigns import live_campaign
 from tests.factories.directory import PASSWORD
 
@@ -234,12 +234,7 @@ def _load_every_image(page) -> None:
 
 def _sign_in(page, base: str, email: str) -> None:
     page.set_viewport_size(VIEWPORTS["desktop"])
-    page.goto(f"{base}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-    assert "/login" not in page.url, f"{email} could not sign in"
+    sign_in(page, base, email, PASSWORD)
 
 
 # how much wider than the screen the page is, and the outermost elements that stick out
