@@ -262,7 +262,26 @@ def test_the_favicon_is_served_and_linked(app, world, client):
     response = client.get("/favicon.ico")
     assert response.status_code == 200
     assert response.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    from PIL import Image
+
+    icon = Image.open(io.BytesIO(response.data))
+    assert {(16, 16), (32, 32), (48, 48)} <= set(icon.info["sizes"])
     assert client.get("/static/favicon.svg").status_code == 200
     page = client.get("/login").get_data(as_text=True)
     assert 'rel="icon" href="/static/favicon.svg"' in page
     assert 'href="/favicon.ico"' in page
+
+
+def test_the_campaign_status_filter_is_a_form_with_a_button(app, world, login_as):
+    """The CSP blocks inline handlers: the filter submits with its own Filter button."""
+    with app.app_context():
+        _ids(world)
+        lifecycle.create_campaign({"name": "Still a draft"}, "test")
+        session.commit()
+    client = login_as(MARKETER)
+    page = client.get("/admin/campaigns").get_data(as_text=True)
+    assert "onchange" not in page and "<button>Filter</button>" in page
+    live = client.get("/admin/campaigns?status=live").get_data(as_text=True)
+    assert "Flyer promo" in live and "Still a draft" not in live
+    drafts = client.get("/admin/campaigns?status=draft").get_data(as_text=True)
+    assert "Still a draft" in drafts and "Flyer promo" not in drafts
