@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint install install-test worker clean bench
+.PHONY: run test lint install install-test worker clean bench favicon
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ test: $(TEST_STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+# the favicon.ico twin of favicon.svg, drawn with Pillow; the file is committed
+favicon: $(STAMP)
+	$(BIN)/python -m app.web.make_favicon
 
 bench: $(TEST_STAMP)
 	$(BIN)/python tests/benchmarks/bench_renderers.py

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from flask import Response, abort, flash, redirect, render_template, request
 from flask_login import current_user
 
@@ -62,6 +64,64 @@ def run_action(action, success) -> bool:
         return False
     flash(success() if callable(success) else success, "success")
     return True
+
+
+@dataclass
+class FormOutcome:
+    """What ``save_form`` did: RESPONSE (a redirect) when saved, else ERRORS by field name."""
+
+    response: Response | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def errors_of(exc: ValueError) -> dict[str, str]:
+    """The errors of a refusal by field: a ValidationFailed's own, or anything else (a
+    ValueError such as Invalid, or the domain's FieldValueError with ``by_field``) under
+    its fields or 'form'."""
+    if isinstance(exc, ValidationFailed):
+        return dict(exc.errors)
+    return dict(getattr(exc, "by_field", None) or {"form": str(exc)})
+
+
+def save_form(action, *, success, done, refusals=(ValueError,)) -> FormOutcome:
+    """One unit of work from a form that is shown again on error: run ACTION, commit, flash
+    SUCCESS (a text, or a function of ACTION's result; no message for None) and redirect to
+    DONE (a URL, or a function of the result). On a refusal (ValidationFailed, ValueError, or
+    REFUSALS) roll back everything and return the errors by field, for ``form_page`` to show
+    beside the values typed (the templates show what was posted: ``typed``)."""
+    try:
+        result = action()
+        session.commit()
+    except refusals as exc:
+        session.rollback()
+        return FormOutcome(errors=errors_of(exc))
+    message = success(result) if callable(success) else success
+    if message:
+        flash(message, "success")
+    return FormOutcome(response=redirect(done(result) if callable(done) else done))
+
+
+def form_page(template: str, *, errors: dict | None = None, **context):
+    """TEMPLATE rendered with ERRORS: 400 when any, else 200. Its fields show ``typed(...)``
+    values, so that what was posted is shown again, never the stored values."""
+    errors = errors or {}
+    return render_template(template, errors=errors, **context), (400 if errors else 200)
+
+
+def typed(name: str, stored=""):
+    """For a form's template: what was posted under NAME when the page answers a POST (a
+    form shown again with its errors), else STORED."""
+    if request.method == "POST" and name in request.form:
+        return request.form.getlist(name)[-1]
+    return "" if stored is None else stored
+
+
+def typed_list(name: str, stored=(), *, posted_with: str = "csrf_token"):
+    """The values of the checkboxes NAME as posted (none ticked is an empty list) when the page
+    answers a POST of the form that holds POSTED_WITH, else STORED."""
+    if request.method == "POST" and posted_with in request.form:
+        return [value for value in request.form.getlist(name) if value]
+    return list(stored or ())
 
 
 # files are revalidated by their ETag (the render key) on every use
@@ -145,23 +205,26 @@ def location_form(partner, location, *, layout: str, done: str):
     errors: dict = {}
     data = {k: getattr(location, k) for k in locations.CLEANERS} if location else {"public": True}
     if request.method == "POST":
-        data = form_data()
-        try:
-            if location is None:
-                locations.add_location(partner, data, current_user)
-            else:
-                locations.update_location(location, data, current_user)
-            session.commit()
-            flash("Location saved.", "success")
-            return redirect(done)
-        except ValidationFailed as exc:
-            session.rollback()
-            errors = exc.errors
-    return render_template(
+        outcome = save_form(
+            lambda: _save_location(partner, location, form_data()),
+            success="Location saved.",
+            done=done,
+        )
+        if outcome.response:
+            return outcome.response
+        errors = outcome.errors
+    return form_page(
         "location_form.html",
+        errors=errors,
         layout=layout,
         partner=partner,
         location=location,
         data=data,
-        errors=errors,
-    ), (400 if errors else 200)
+    )
+
+
+def _save_location(partner, location, data: dict) -> None:
+    if location is None:
+        locations.add_location(partner, data, current_user)
+    else:
+        locations.update_location(location, data, current_user)

@@ -38,6 +38,7 @@ FAILING_IMPACTS = {"serious", "critical"}
 # GET routes that answer with a file, an image or JSON, not with a page of their own
 NOT_PAGES = {
     "public.health": "JSON",
+    "public.favicon": "an icon",
     "public.program_logo": "an image",
     "api_docs.openapi": "JSON",
     "admin.campaign_asset_preview": "a preview shown inside the asset page's frame",

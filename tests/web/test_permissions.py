@@ -46,6 +46,7 @@ PUBLIC_ENDPOINTS = {
     "static",
     "public.home",
     "public.health",
+    "public.favicon",
     "public.program_logo",
     "public.email_image",
     "public.unsubscribe",
@@ -478,7 +479,14 @@ def test_anonymous_is_sent_to_login_or_gets_401(app, world, targets):
                 f"{rule.method} {path}: {response.status_code} {response.headers.get('Location')}"
             )
     assert not problems, "\n".join(problems)
-    for path in ("/", "/healthz", "/login", "/forgot-password", "/api/openapi.json"):
+    for path in (
+        "/",
+        "/healthz",
+        "/favicon.ico",
+        "/login",
+        "/forgot-password",
+        "/api/openapi.json",
+    ):
         assert client.get(path).status_code == 200, path
 
 

@@ -296,8 +296,10 @@ def test_an_assets_colour_fields_pair_a_swatch_with_the_hex_text(app, world, mar
         session.commit()
         asset_id = asset.id
     page = text(marketer.get(f"/admin/campaigns/assets/{asset_id}"))
-    swatches = re.findall(r'<input type="color" id="p-(\w+)-swatch"', page)
+    swatches = re.findall(r'<input type="color" id="f-presets-(\w+)-swatch"', page)
     assert swatches, "the datasheet has a colour field"
     name = swatches[0]
     # empty means the template's default: the text field may stay empty, the swatch cannot
-    assert re.search(rf'<input type="text" id="p-{name}" name="preset_{name}" value=""', page)
+    assert re.search(
+        rf'<input type="text" id="f-presets-{name}" name="preset_{name}" value=""', page
+    )

@@ -27,9 +27,9 @@ def test_richtext_fields_carry_the_editor_and_stay_textareas(app, world, login_a
 
     partner = login_as("partner_member@a.example")
     page = html.unescape(partner.get(f"/portal/assets/{asset_id}").get_data(as_text=True))
-    assert '<textarea id="field_intro" name="field_intro" rows="4" data-richtext ' in page
+    assert '<textarea id="f-intro" name="field_intro"  rows="4" data-richtext ' in page
     assert 'data-max-text="600"' in page  # the limit counts the visible text
-    assert '<textarea id="field_headline"' not in page  # plain text stays plain
+    assert '<textarea id="f-headline"' not in page  # plain text stays plain
     assert "/static/richtext.js" in page
     # what a browser without the editor posts is still sanitized
     partner.post(
@@ -42,5 +42,5 @@ def test_richtext_fields_carry_the_editor_and_stay_textareas(app, world, login_a
 
     marketer = login_as("marketer@vendor.example")
     page = marketer.get(f"/admin/campaigns/assets/{asset_id}").get_data(as_text=True)
-    assert '<textarea id="p-intro" name="preset_intro" rows="3" data-richtext>' in page
+    assert '<textarea id="f-presets-intro" name="preset_intro" rows="3" data-richtext >' in page
     assert "/static/richtext.js" in page

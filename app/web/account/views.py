@@ -178,7 +178,12 @@ def settings():
                 flash("Saved.", "success")
                 return redirect(url_for("account.settings"))
             if action == "token":
-                _row, new_token = people.create_api_token(current_user, data.get("name", ""))
+                try:
+                    _row, new_token = people.create_api_token(current_user, data.get("name", ""))
+                except v.ValidationFailed as exc:  # the token's name is the field token-name
+                    raise v.ValidationFailed(
+                        {("token-name" if k == "name" else k): m for k, m in exc.errors.items()}
+                    ) from exc
                 session.commit()
                 flash("Copy the token now: it is shown only once.", "info")
             else:

@@ -13,7 +13,7 @@ from app.db import session, utcnow
 from app.web import charts, confirm, pickers
 from app.web.access import MARKETERS, VENDOR, roles
 from app.web.admin import bp
-from app.web.common import form_data, get_or_404, run_action
+from app.web.common import form_data, form_page, get_or_404, run_action, save_form
 from brand_templates import FieldValueError
 from brand_templates.models import BrandTemplate, BrandTemplateVersion
 from campaigns import assets, events, forecast, lifecycle, lookup, progress, targeting
@@ -106,7 +106,7 @@ def _form_options(data: dict) -> dict:
         "types": [(t.value, label) for t, label in PARTNER_TYPE_LABELS.items()],
         "statuses": [s.value for s in PartnerStatus],
         "chosen": {name: _chosen_partners(data.get(name)) for name in PARTNER_LISTS},
-        "typed": {name: request.form.get(f"{name}_add", "") for name in PARTNER_LISTS},
+        "typed_adds": {name: request.form.get(f"{name}_add", "") for name in PARTNER_LISTS},
         "suggestions": suggestions if len(suggestions) <= SUGGESTED_PARTNERS else [],
     }
 
@@ -133,19 +133,19 @@ def campaign_new():
     data = {"objective": "awareness", "targeting": targeting.validate_rules({})}
     if request.method == "POST":
         data, picker_errors = _campaign_data(request.form)
-        try:
-            campaign = _with_picker_errors(
+        outcome = save_form(
+            lambda: _with_picker_errors(
                 lambda: lifecycle.create_campaign(data, current_user), picker_errors
-            )
-            session.commit()
-            flash(f"{campaign.name} is created. Add its assets next.", "success")
-            return redirect(url_for("admin.campaign_detail", campaign_id=campaign.id))
-        except v.ValidationFailed as exc:
-            session.rollback()
-            errors = exc.errors
-    return render_template(
+            ),
+            success=lambda campaign: f"{campaign.name} is created. Add its assets next.",
+            done=lambda campaign: url_for("admin.campaign_detail", campaign_id=campaign.id),
+        )
+        if outcome.response:
+            return outcome.response
+        errors = outcome.errors
+    return form_page(
         "admin/campaign_form.html", campaign=None, data=data, errors=errors, **_form_options(data)
-    ), (400 if errors else 200)
+    )
 
 
 @bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
@@ -161,23 +161,23 @@ def campaign_edit(campaign_id: int):
     data["exclude_partner_ids"] = ", ".join(map(str, campaign.exclude_partner_ids or []))
     if request.method == "POST":
         data, picker_errors = _campaign_data(request.form)
-        try:
-            _with_picker_errors(
+        outcome = save_form(
+            lambda: _with_picker_errors(
                 lambda: lifecycle.update_campaign(campaign, data, current_user), picker_errors
-            )
-            session.commit()
-            flash("Saved.", "success")
-            return redirect(url_for("admin.campaign_detail", campaign_id=campaign.id))
-        except v.ValidationFailed as exc:
-            session.rollback()
-            errors = exc.errors
-    return render_template(
+            ),
+            success="Saved.",
+            done=url_for("admin.campaign_detail", campaign_id=campaign.id),
+        )
+        if outcome.response:
+            return outcome.response
+        errors = outcome.errors
+    return form_page(
         "admin/campaign_form.html",
         campaign=campaign,
         data=data,
         errors=errors,
         **_form_options(data),
-    ), (400 if errors else 200)
+    )
 
 
 @bp.post("/campaigns/targeting-preview")
@@ -292,23 +292,23 @@ def campaign_asset(asset_id: int):
             "presets": {name: form.get(f"preset_{name}", "") for name in manifest.fields},
             "editable_fields": request.form.getlist("editable"),
         }
-        try:
-            assets.update_asset(asset, data, current_user)
-            session.commit()
-            flash("Asset saved.", "success")
-            return redirect(url_for("admin.campaign_asset", asset_id=asset.id))
-        except v.ValidationFailed as exc:
-            session.rollback()
-            errors = exc.errors
-            asset = get_or_404(CampaignAsset, asset_id)
-    return render_template(
+        outcome = save_form(
+            lambda: assets.update_asset(asset, data, current_user),
+            success="Asset saved.",
+            done=url_for("admin.campaign_asset", asset_id=asset.id),
+        )
+        if outcome.response:
+            return outcome.response
+        errors = outcome.errors
+        asset = get_or_404(CampaignAsset, asset_id)
+    return form_page(
         "admin/campaign_asset.html",
+        errors=errors,
         asset=asset,
         manifest=manifest,
-        errors=errors,
         partners=_some_partners(),
         remove_question=_remove_question(asset),
-    ), (400 if errors else 200)
+    )
 
 
 def _remove_question(asset: CampaignAsset) -> confirm.Question:

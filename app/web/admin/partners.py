@@ -18,10 +18,12 @@ from app.web.access import VENDOR, VENDOR_MANAGERS, roles
 from app.web.admin import bp
 from app.web.common import (
     form_data,
+    form_page,
     get_or_404,
     location_form,
     logo_response,
     run_action,
+    save_form,
     uploaded_bytes,
 )
 from campaigns import overview
@@ -181,24 +183,28 @@ def _partner_form(partner: Partner | None, data: dict):
     errors: dict = {}
     if request.method == "POST":
         data = pickers.form_with_lists(form_data(), request.form, "countries")
-        try:
-            if partner is None:
-                saved = partners.create_partner(data, current_user)
-                done = f"{saved.name} is created."
-            else:
-                data.pop("status", None)  # status has its own action with a note
-                saved = partners.update_partner(partner, data, current_user)
-                done = "Saved."
-            on_partner_changed(saved.id)
-            session.commit()
-            flash(done, "success")
-            return redirect(url_for("admin.partner_detail", partner_id=saved.id))
-        except v.ValidationFailed as exc:
-            session.rollback()
-            errors = exc.errors
-    return render_template(
+        outcome = save_form(
+            lambda: _save_partner(partner, data),
+            success=lambda saved: f"{saved.name} is created." if partner is None else "Saved.",
+            done=lambda saved: url_for("admin.partner_detail", partner_id=saved.id),
+        )
+        if outcome.response:
+            return outcome.response
+        errors = outcome.errors
+    return form_page(
         "admin/partner_form.html", partner=partner, data=data, errors=errors, **_form_options()
-    ), (400 if errors else 200)
+    )
+
+
+def _save_partner(partner: Partner | None, data: dict) -> Partner:
+    """A new partner (PARTNER None) or PARTNER updated from DATA; its campaigns follow."""
+    if partner is None:
+        saved = partners.create_partner(data, current_user)
+    else:
+        data.pop("status", None)  # status has its own action with a note
+        saved = partners.update_partner(partner, data, current_user)
+    on_partner_changed(saved.id)
+    return saved
 
 
 @bp.post("/partners/<int:partner_id>/status")

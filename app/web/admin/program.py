@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, request, url_for
 from flask_login import current_user
 
 from app import audit
 from app import validation as v
-from app.db import session
 from app.storage import content_key, get_storage
 from app.web import theme
 from app.web.access import ADMIN, roles
 from app.web.admin import bp
-from app.web.common import form_data, get_or_404, run_action, uploaded_bytes
+from app.web.common import form_data, form_page, get_or_404, run_action, save_form, uploaded_bytes
 from campaigns import tier_rules
 from directory import partners, tiers
 from directory.logos import LogoRejected, process_logo
@@ -34,35 +33,36 @@ def settings():
     program = theme.program_settings()
     errors: dict = {}
     if request.method == "POST":
+        outcome = save_form(
+            lambda: _save_settings(program),
+            success="Program settings saved.",
+            done=url_for("admin.settings"),
+        )
+        if outcome.response:
+            return outcome.response
+        errors = outcome.errors
+        program = theme.program_settings()
+    return form_page("admin/settings.html", p=program, errors=errors, tiers=partners.tiers())
+
+
+def _save_settings(program) -> None:
+    """The form's settings, and the logo uploaded with them, onto PROGRAM (audited)."""
+    clean = v.collect(SETTINGS_CLEANERS, form_data())
+    logo = uploaded_bytes("logo")
+    if logo is not None:
         try:
-            clean = v.collect(SETTINGS_CLEANERS, form_data())
-            logo = uploaded_bytes("logo")
-            if logo is not None:
-                try:
-                    processed = process_logo(logo)
-                except LogoRejected as exc:
-                    raise v.ValidationFailed({"logo": str(exc)}) from exc
-                clean["logo_key"] = get_storage().put(
-                    content_key("program", processed.trimmed_png, ".png"),
-                    processed.trimmed_png,
-                    "image/png",
-                )
-            before = {k: getattr(program, k) for k in clean}
-            for key, value in clean.items():
-                setattr(program, key, value)
-            audit.record(
-                current_user, "settings.update", program, changes=audit.diff(before, clean)
-            )
-            session.commit()
-            flash("Program settings saved.", "success")
-            return redirect(url_for("admin.settings"))
-        except v.ValidationFailed as exc:
-            session.rollback()
-            errors = exc.errors
-            program = theme.program_settings()
-    return render_template(
-        "admin/settings.html", p=program, errors=errors, tiers=partners.tiers()
-    ), (400 if errors else 200)
+            processed = process_logo(logo)
+        except LogoRejected as exc:
+            raise v.ValidationFailed({"logo": str(exc)}) from exc
+        clean["logo_key"] = get_storage().put(
+            content_key("program", processed.trimmed_png, ".png"),
+            processed.trimmed_png,
+            "image/png",
+        )
+    before = {k: getattr(program, k) for k in clean}
+    for key, value in clean.items():
+        setattr(program, key, value)
+    audit.record(current_user, "settings.update", program, changes=audit.diff(before, clean))
 
 
 @bp.post("/tiers")

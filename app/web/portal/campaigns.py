@@ -6,14 +6,14 @@ view here asks it, so a campaign or asset not targeted at this partner is a 404.
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, render_template, request, url_for
 from flask_login import current_user
 
 from app import runtime
 from app.db import session
 from app.web import confirm
 from app.web.access import PARTNER, roles
-from app.web.common import FILE_CSP, file_response, uploaded_bytes
+from app.web.common import FILE_CSP, file_response, form_page, save_form, uploaded_bytes
 from app.web.lookups import (
     my_partner,
     record_event,
@@ -25,7 +25,12 @@ from brand_templates import FieldValueError, LockedFieldError, ValidationError
 from campaigns import customize
 from campaigns.downloads import campaign_zip, download_for, formats_of
 from campaigns.models import EventKind
-from campaigns.rendering import RenderProblem, preview_for_partner, thumbnail_for_partner
+from campaigns.rendering import (
+    RenderProblem,
+    customization_row,
+    preview_for_partner,
+    thumbnail_for_partner,
+)
 from directory.logos import LogoRejected, process_picture
 from renderers.errors import RenderError
 
@@ -86,23 +91,27 @@ def asset(asset_id: int):
                 layout="portal/layout.html",
                 cancel_url=url_for("portal.asset", asset_id=asset.id),
             )
-        try:
-            if resetting:
-                customize.reset_customization(asset, partner, current_user)
-                message = "Back to the vendor's version."
-            else:
-                values, uploads = _typed_values(asset), _uploaded_pictures(asset)
-                customize.save_customization(asset, partner, values, current_user, uploads=uploads)
-                message = "Saved. Your downloads use these values."
-            session.commit()
-            flash(message, "success")
-            # back beside the Download buttons: what one does next after saving
-            return redirect(url_for("portal.asset", asset_id=asset.id, _anchor="download"))
-        except (FieldValueError, LockedFieldError) as exc:
-            session.rollback()
-            errors = getattr(exc, "by_field", None) or {"form": str(exc)}
-            asset = visible_asset_or_404(asset_id)
-            partner = my_partner()
+        fmt = request.form.get("download")
+        if fmt is not None and fmt not in formats_of(asset):
+            abort(404, f"{asset.title} is not available as {fmt}.")
+        outcome = save_form(
+            lambda: _save(asset, partner, resetting, downloading=fmt is not None),
+            # the file is the answer to a download; the page stays, so no message waits
+            success=lambda message: None if fmt else message,
+            # a download goes on to the file, made with what was just saved; a save goes back
+            # beside the Download buttons: what one does next after saving
+            done=url_for("portal.asset_download", asset_id=asset.id, fmt=fmt)
+            if fmt
+            else url_for("portal.asset", asset_id=asset.id, _anchor="download"),
+            refusals=(ValueError, FieldValueError, LockedFieldError),
+        )
+        if outcome.response:
+            if fmt:
+                outcome.response.status_code = 303
+            return outcome.response
+        errors = outcome.errors
+        asset = visible_asset_or_404(asset_id)
+        partner = my_partner()
     else:
         record_event(EventKind.VIEW, asset.campaign_id, asset.id)
         session.commit()
@@ -113,14 +122,31 @@ def asset(asset_id: int):
                 typed = request.form.get(f"field_{state['name']}")
                 if typed is not None:
                     state["value"] = state["chosen"] = typed
-    return render_template(
+    return form_page(
         "portal/asset.html",
+        errors=errors,
         asset=asset,
         states=states,
-        errors=errors,
         formats=formats_of(asset),
         reset_question=RESET_QUESTION,
-    ), (400 if errors else 200)
+    )
+
+
+def _save(asset, partner, resetting: bool, *, downloading: bool) -> str:
+    """Save (or reset) the partner's values from the form; what to tell the partner. Before a
+    download, values the same as the saved ones are left alone (no new version, no event)."""
+    if resetting:
+        customize.reset_customization(asset, partner, current_user)
+        return "Back to the vendor's version."
+    values, uploads = _typed_values(asset), _uploaded_pictures(asset)
+    if downloading:
+        row = customization_row(asset, partner)
+        if not uploads and values == dict((row.values if row else None) or {}):
+            return "Your download uses the values saved."
+    customize.save_customization(asset, partner, values, current_user, uploads=uploads)
+    if downloading:
+        return "Saved. Your download uses these values."
+    return "Saved. Your downloads use these values."
 
 
 @bp.route("/assets/<int:asset_id>/preview", methods=["GET", "POST"])

@@ -18,10 +18,12 @@ from app.web import confirm, pickers
 from app.web.access import PARTNER, PARTNER_ADMIN, roles
 from app.web.common import (
     form_data,
+    form_page,
     get_or_404,
     location_form,
     logo_response,
     run_action,
+    save_form,
     uploaded_bytes,
 )
 from app.web.lookups import my_partner
@@ -65,18 +67,22 @@ def profile():
     if request.method == "POST":
         if not editable:
             abort(403)
-        data = pickers.form_with_lists(form_data(), request.form, "countries")
-        try:
-            partners.update_partner(partner, data, current_user, only=partners.SELF_EDITABLE)
-            session.commit()
-            flash("Your profile is saved.", "success")
-            return redirect(url_for("portal.profile"))
-        except v.ValidationFailed as exc:
-            session.rollback()
-            errors = exc.errors
-    return render_template(
+        outcome = save_form(
+            lambda: partners.update_partner(
+                partner,
+                pickers.form_with_lists(form_data(), request.form, "countries"),
+                current_user,
+                only=partners.SELF_EDITABLE,
+            ),
+            success="Your profile is saved.",
+            done=url_for("portal.profile"),
+        )
+        if outcome.response:
+            return outcome.response
+        errors = outcome.errors
+    return form_page(
         "portal/profile.html", partner=partner, data=data, errors=errors, editable=editable
-    ), (400 if errors else 200)
+    )
 
 
 @bp.get("/locations", endpoint="locations")
@@ -141,29 +147,16 @@ def brand_kit():
                 layout="portal/layout.html",
                 cancel_url=url_for("portal.brand_kit"),
             )
-        try:
-            if action == "remove_logo":
-                brand_kits.remove_logo(partner, current_user)
-                message = "The logo is removed."
-            else:
-                # the fields first: a refused field must not leave a stored logo behind
-                brand_kits.update_brand_kit(partner, form_data(), current_user)
-                max_bytes = runtime.settings().max_upload_bytes
-                logo = uploaded_bytes("logo")
-                if logo is not None:
-                    try:
-                        brand_kits.set_logo(partner, logo, current_user, max_bytes=max_bytes)
-                    except LogoRejected as exc:
-                        raise v.ValidationFailed({"logo": str(exc)}) from exc
-                message = "Your brand kit is saved."
-            session.commit()
-            flash(message, "success")
-            return redirect(url_for("portal.brand_kit"))
-        except v.ValidationFailed as exc:
-            session.rollback()
-            errors = exc.errors
-            kit = brand_kits.brand_kit_for(my_partner())
-    return render_template(
+        outcome = save_form(
+            lambda: _save_brand_kit(partner, action),
+            success=lambda message: message,
+            done=url_for("portal.brand_kit"),
+        )
+        if outcome.response:
+            return outcome.response
+        errors = outcome.errors
+        kit = brand_kits.brand_kit_for(my_partner())
+    return form_page(
         "portal/brand_kit.html",
         partner=partner,
         kit=kit,
@@ -173,7 +166,24 @@ def brand_kit():
         remove_logo_question=REMOVE_LOGO_QUESTION,
         backgrounds=brand_kits.LOGO_BACKGROUNDS,
         fading=brand_kits.logo_colors_fading_on_dark(kit),
-    ), (400 if errors else 200)
+    )
+
+
+def _save_brand_kit(partner, action: str) -> str:
+    """Remove the logo, or save the form's fields and the logo uploaded with them; what to say."""
+    if action == "remove_logo":
+        brand_kits.remove_logo(partner, current_user)
+        return "The logo is removed."
+    # the fields first: a refused field must not leave a stored logo behind
+    brand_kits.update_brand_kit(partner, form_data(), current_user)
+    logo = uploaded_bytes("logo")
+    if logo is not None:
+        max_bytes = runtime.settings().max_upload_bytes
+        try:
+            brand_kits.set_logo(partner, logo, current_user, max_bytes=max_bytes)
+        except LogoRejected as exc:
+            raise v.ValidationFailed({"logo": str(exc)}) from exc
+    return "Your brand kit is saved."
 
 
 @bp.get("/brand-kit/logo/<any(original, trimmed, thumb):variant>")

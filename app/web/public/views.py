@@ -1,5 +1,5 @@
-"""Public pages: the landing page, one-click unsubscribe, health, the program logo, and the
-images of emails partners downloaded."""
+"""Public pages: the landing page, one-click unsubscribe, health, the favicon, the program logo,
+and the images of emails partners downloaded."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
     request,
+    send_from_directory,
     url_for,
 )
 from flask_login import current_user
@@ -40,6 +42,17 @@ def home():
 def health():
     session.execute(text("SELECT 1"))
     return {"status": "ok"}
+
+
+@bp.get("/favicon.ico")
+@public
+def favicon():
+    """The icon browsers ask for by this name (pages link the SVG one too)."""
+    response = send_from_directory(
+        current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon"
+    )
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @bp.get("/theme/logo")
