@@ -63,7 +63,10 @@ def delete_tier(tier: Tier, actor) -> None:
     ).scalar_one()
     if members:
         raise v.ValidationFailed(
-            {"tier": f"{members} partner(s) are in {tier.name}; move them to another tier first."}
+            {
+                "tier": f"{members} {'partner is' if members == 1 else 'partners are'} in {tier.name}; "
+                "move them to another tier first."
+            }
         )
     audit.record(actor, "tier.delete", tier, changes={"name": [tier.name, None]})
     session.delete(tier)

@@ -149,7 +149,7 @@ def test_admin_configures_the_tier_ladder(world, login_as, app):
     response = client.post(
         f"/admin/tiers/{gold_id}", data={"action": "delete"}, follow_redirects=True
     )
-    assert b"1 partner(s) are in Gold" in response.data
+    assert b"1 partner is in Gold" in response.data
     client.post(f"/admin/tiers/{registered_id}", data={"action": "delete"})
     with app.app_context():
         from campaigns import lifecycle
