@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from app import validation as v
 from app.db import session
-from app.web import access, pickers, throttle, words
+from app.web import access, history, pickers, throttle, words
 from app.web.theme import theme_context
 
 csrf = CSRFProtect()
@@ -81,6 +81,7 @@ def init_app(app: Flask) -> None:
     app.context_processor(theme_context)
     pickers.init_app(app)
     words.init_app(app)
+    history.init_app(app)
 
 
 def _displayable(value):

@@ -589,4 +589,4 @@ def test_location_validation_and_audit(app, world, cm):
             .where(AuditEntry.action == "location.create")
             .where(AuditEntry.actor_label == "cm@vendor.example")
         ).scalar_one()
-        assert entry.partner_id == a and entry.changes["city"] == "Bonn"
+        assert entry.partner_id == a and entry.changes["city"] == [None, "Bonn"]
