@@ -98,6 +98,22 @@ LABELS = {
 OPAQUE = {"logo", "logo_key", "logo_trimmed_key", "logo_thumb_key", "file", "key", "token_hash"}
 
 
+OBJECTS = {
+    "brandkit": "Brand kit",
+    "campaignasset": "Asset",
+    "apitoken": "API token",
+    "programsettings": "Program settings",
+    "brandtemplate": "Template",
+    "brandtemplateversion": "Template version",
+}
+
+
+def object_words(entry: AuditEntry) -> str:
+    """What ENTRY changed: "Brand kit 4", "Partner 12"."""
+    kind = OBJECTS.get(entry.object_type) or entry.object_type.replace("_", " ").capitalize()
+    return f"{kind} {entry.object_id}".strip()
+
+
 @dataclass
 class HistoryLine:
     """One audit entry in words: what happened, and one line per changed field."""
@@ -189,4 +205,4 @@ def history(entry: AuditEntry) -> HistoryLine:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(history_line=history)
+    app.jinja_env.globals.update(history_line=history, history_object=object_words)

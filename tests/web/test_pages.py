@@ -40,7 +40,7 @@ ADMIN_PAGES = {
     "/admin/outbox": ("Outbox", ["When To Subject Kind Status No messages."], []),
     "/admin/audit": (
         "Audit log",
-        ["location.create", "city: Berlin", "email: None → partner_member@b.example"],
+        ["Location added", "City: Berlin", "Email: partner_member@b.example"],
         [],
     ),
     "/account": (

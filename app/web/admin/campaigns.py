@@ -34,6 +34,8 @@ from renderers.errors import RenderError
 PARTNER_LISTS = ("include_partner_ids", "exclude_partner_ids")
 # up to this many partners, the partner pickers suggest every name without JavaScript too
 SUGGESTED_PARTNERS = 500
+# "preview as partner" lists this many partners (the targeted ones first); a search finds others
+PREVIEW_CHOICES = 50
 
 
 def _rules_from_form(form) -> dict:
@@ -302,12 +304,19 @@ def campaign_asset(asset_id: int):
             session.rollback()
             errors = exc.errors
             asset = get_or_404(CampaignAsset, asset_id)
+    query = request.args.get("q", "")
+    choices = targeting.preview_choices(asset.campaign, query, limit=PREVIEW_CHOICES)
+    wanted = request.args.get("partner_id", type=int)
+    shown = next((c for c in choices if c.partner.id == wanted), choices[0] if choices else None)
     return render_template(
         "admin/campaign_asset.html",
         asset=asset,
         manifest=manifest,
         errors=errors,
-        partners=_some_partners(),
+        query=query,
+        choices=choices,
+        shown=shown,
+        choices_limit=PREVIEW_CHOICES,
         remove_question=_remove_question(asset),
     ), (400 if errors else 200)
 

@@ -1,0 +1,50 @@
+"""What marketers meet on the campaign screens, in plain words: "preview as partner" offers
+the targeted partners first with a search, the dashboard's totals leave previews out, the
+launch says why some partners got no email, and no internal key or type tag is shown."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from sqlalchemy import select
+
+from app.db import session
+from campaigns.membership import TargetingResult
+from tests.factories.directory import make_partner
+from tests.web.test_campaign_screens import _build_campaign
+
+
+def _text(response) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())
+
+
+def test_preview_as_partner_offers_the_targeted_partners_first(app, world, login_as, monkeypatch):
+    from app.web.admin import campaigns as campaign_views
+
+    monkeypatch.setattr(campaign_views, "PREVIEW_CHOICES", 20)
+    client = login_as("marketer@vendor.example")
+    with app.app_context():
+        campaign_id, asset_id = _build_campaign(client, world)  # Gold and above: Alpha only
+        for n in range(25):  # they sort before Alpha: a list by name alone shows only them
+            make_partner(f"Aaa Partner {n:02d}")
+        session.commit()
+    page = client.get(f"/admin/campaigns/assets/{asset_id}")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200
+    targeted = re.search(r'<optgroup label="Targeted by this campaign">(.*?)</optgroup>', body)
+    assert targeted and "Alpha Secret Partner" in targeted.group(1)
+    assert re.search(rf'<option value="{world.a_id}" selected>Alpha Secret Partner</option>', body)
+    assert f"preview?partner_id={world.a_id}" in body  # the frame shows a targeted partner
+    assert "Aaa Partner 00 (not targeted)" in body
+    assert "Aaa Partner 18 (not targeted)" in body
+    assert "Aaa Partner 19" not in body  # 20 listed: Alpha, then the first 19 others
+    assert "The first 20 are listed, targeted partners first: search by name" in _text(page)
+    # the search finds any partner by name, without JavaScript
+    found = client.get(f"/admin/campaigns/assets/{asset_id}?q=partner+24")
+    assert "Aaa Partner 24 (not targeted)" in found.get_data(as_text=True)
+    assert "Alpha Secret Partner</option>" not in found.get_data(as_text=True)
+    none = client.get(f"/admin/campaigns/assets/{asset_id}?q=nobody")
+    assert "No partner's name contains “nobody”." in _text(none)
+    chosen = client.get(f"/admin/campaigns/assets/{asset_id}?partner_id={world.b_id}&q=bravo")
+    assert f"preview?partner_id={world.b_id}" in chosen.get_data(as_text=True)
