@@ -7,10 +7,7 @@ from __future__ import annotations
 import html
 import re
 
-from sqlalchemy import select
-
 from app.db import session
-from campaigns.membership import TargetingResult
 from tests.factories.directory import make_partner
 from tests.web.test_campaign_screens import _build_campaign
 
