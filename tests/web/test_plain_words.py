@@ -8,6 +8,7 @@ import html
 import re
 
 from app.db import session
+from campaigns.membership import TargetingResult
 from tests.factories.directory import make_partner
 from tests.web.test_campaign_screens import _build_campaign
 
@@ -45,3 +46,68 @@ def test_preview_as_partner_offers_the_targeted_partners_first(app, world, login
     assert "No partner's name contains “nobody”." in _text(none)
     chosen = client.get(f"/admin/campaigns/assets/{asset_id}?partner_id={world.b_id}&q=bravo")
     assert f"preview?partner_id={world.b_id}" in chosen.get_data(as_text=True)
+
+
+def test_launch_message_says_why_some_partners_got_no_email():
+    from app.web.admin.campaigns import launch_message
+
+    everyone = TargetingResult(2, 2, 3)
+    assert (
+        launch_message(everyone) == "Launched: 2 partners added, 2 files being made, 3 emails sent."
+    )
+    some = TargetingResult(4, 4, 2, suppressed=1, silent_partners=1, already_told=1)
+    assert launch_message(some) == (
+        "Launched: 4 partners added, 4 files being made, 2 emails sent. No email for some: "
+        "1 partner has nobody with an email address to tell yet (they find the campaign in the "
+        "portal); 1 address unsubscribed from marketing email; 1 partner was told of this "
+        "campaign before."
+    )
+
+
+def test_launch_through_the_screen_names_the_partners_without_email(app, world, login_as):
+    client = login_as("marketer@vendor.example")
+    with app.app_context():
+        campaign_id, _asset_id = _build_campaign(client, world)  # Gold and above: Alpha
+        make_partner("Lonely Gold Partner", tier="Gold")  # nobody to email
+        session.commit()
+    launched = client.post(
+        f"/admin/campaigns/{campaign_id}/launch",
+        data={"action": "now", "confirmed": "yes"},
+        follow_redirects=True,
+    )
+    text = _text(launched)
+    assert "Launched: 2 partners added, 2 files being made, 2 emails sent." in text
+    assert "1 partner has nobody with an email address to tell yet" in text
+    assert "(s)" not in text
+
+
+def test_dashboard_total_leaves_previews_out(app, world, login_as):
+    from datetime import datetime
+
+    from campaigns.models import EngagementEvent
+
+    client = login_as("marketer@vendor.example")
+    with app.app_context():
+        campaign_id, asset_id = _build_campaign(client, world)
+    client.post(
+        f"/admin/campaigns/{campaign_id}/launch", data={"action": "now", "confirmed": "yes"}
+    )
+    with app.app_context():
+        for kind in ["preview"] * 7 + ["view", "download"]:
+            session.add(
+                EngagementEvent(
+                    kind=kind,
+                    partner_id=world.a_id,
+                    campaign_id=campaign_id,
+                    asset_id=asset_id,
+                    created_at=datetime(2026, 3, 2, 9),
+                    detail={},
+                )
+            )
+        session.commit()
+    page = client.get(f"/admin/campaigns/{campaign_id}/dashboard")
+    text = _text(page)
+    assert "2 events in all: views, customizations and downloads" in text
+    assert "Previews" not in text and "Previewed" not in text
+    full = _text(client.get(f"/admin/campaigns/{campaign_id}/dashboard/partners"))
+    assert "Previewed" not in full
