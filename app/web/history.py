@@ -11,7 +11,8 @@ from flask import Flask
 from app.db import session
 from app.models import AuditEntry, User
 from app.web.pickers import country_label
-from directory.models import PARTNER_TYPE_LABELS, Tier
+from app.web.words import partner_type_label
+from directory.models import Tier
 
 EMPTY = "(empty)"
 
@@ -141,19 +142,12 @@ def _user(value) -> str:
     return str(value)
 
 
-def _partner_type(value) -> str:
-    for kind, label in PARTNER_TYPE_LABELS.items():
-        if kind.value == value:
-            return label
-    return str(value)
-
-
 VALUE_WORDS = {
     "tier": _tier,
     "tier_id": _tier,
     "channel_manager": _user,
     "channel_manager_id": _user,
-    "type": _partner_type,
+    "type": partner_type_label,
     "country_code": country_label,
     "countries": country_label,
     "status": lambda value: str(value).capitalize(),

@@ -111,3 +111,45 @@ def test_dashboard_total_leaves_previews_out(app, world, login_as):
     assert "Previews" not in text and "Previewed" not in text
     full = _text(client.get(f"/admin/campaigns/{campaign_id}/dashboard/partners"))
     assert "Previewed" not in full
+
+
+INTERNALS = (
+    "offer_detail",
+    "cta_label",
+    "(richtext)",
+    "(text)",
+    "partner.colors.primary",
+    "partner.website",
+    "images/homevault.png",
+    "(s)",
+)
+
+
+def test_no_internal_keys_on_the_campaign_screens(app, world, login_as):
+    client = login_as("marketer@vendor.example")
+    with app.app_context():
+        campaign_id, asset_id = _build_campaign(client, world)
+        make_partner("Mike Managed", type="msp")
+        session.commit()
+    detail = _text(client.get(f"/admin/campaigns/{campaign_id}"))
+    assert "Partners may change: Headline," in detail and "Button text" in detail
+    assert "PDF document" in detail
+    response = client.get(f"/admin/campaigns/assets/{asset_id}")
+    asset = html.unescape(response.get_data(as_text=True))
+    assert 'placeholder="Default: the partner\'s website"' in asset
+    assert "partner.colors" not in asset and "images/homevault.png" not in asset  # placeholders
+    for page in (detail, _text(response)):  # what people read
+        for internal in INTERNALS:
+            assert internal not in page, internal
+    partners = _text(client.get("/admin/partners"))
+    assert "Managed service provider" in partners and " msp " not in f" {partners} "
+    client.post(
+        f"/admin/campaigns/{campaign_id}/launch", data={"action": "now", "confirmed": "yes"}
+    )
+
+    partner = login_as("partner_admin@a.example")
+    portal = _text(partner.get(f"/portal/campaigns/{campaign_id}"))
+    assert "You can adjust: Headline," in portal
+    assert not any(internal in portal for internal in INTERNALS)
+    kit = _text(partner.get("/portal/brand-kit"))
+    assert "Version" not in kit
