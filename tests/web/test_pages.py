@@ -18,7 +18,10 @@ ADMIN_PAGES = {
     ),
     "/admin/partners": (
         "Partners (2)",
-        ["Alpha Secret Partner Gold reseller active DE", "Bravo Partner Silver reseller active DE"],
+        [
+            "Alpha Secret Partner Gold Reseller active DE",
+            "Bravo Partner Silver Reseller active DE",
+        ],
         ['name="q"', 'name="tier"'],
     ),
     "/admin/partners/new": ("New partner", ["Used in addresses"], ['name="slug"', 'name="tier"']),
@@ -57,7 +60,7 @@ PORTAL_PAGES = {
     ),
     "/portal/profile": (
         "Company profile",
-        ["Set by Tandem Tier Gold Type reseller Status active"],
+        ["Set by Tandem Tier Gold Type Reseller Status Active"],
         ['value="Alpha Secret Partner"', 'name="countries"'],
     ),
     "/portal/locations": ("Locations", ["HQ 1 Main St, Berlin, DE yes"], []),
