@@ -16,12 +16,19 @@ def _plain(value):
     return value
 
 
+def _blank(value) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
 def diff(before: dict, after: dict) -> dict:
-    """{field: [old, new]} for the fields whose value changed."""
+    """{field: [old, new]} for the fields whose value changed (no value and an empty one are
+    the same). Always pairs, also for a new object (``diff({}, values)``): a history shows
+    each change as old and new, and a lone string would be read as a sequence of letters."""
     return {
         key: [_plain(before.get(key)), _plain(after.get(key))]
         for key in after
         if before.get(key) != after.get(key)
+        and not (_blank(before.get(key)) and _blank(after.get(key)))
     }
 
 

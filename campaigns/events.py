@@ -15,6 +15,8 @@ from campaigns.models import Campaign, CampaignPartner, EngagementEvent, EventKi
 from directory.models import Partner, Tier
 
 KINDS = tuple(k.value for k in EventKind)
+# what partners did with a campaign; previews (a live preview's refresh) are not engagement
+ENGAGEMENT = (EventKind.VIEW.value, EventKind.CUSTOMIZE.value, EventKind.DOWNLOAD.value)
 MAX_DETAIL_KEYS = 10
 MAX_DETAIL_TEXT = 200
 NO_TIER = "(no tier)"
@@ -137,8 +139,9 @@ def dashboard(campaign_id: int, top_partners: int | None = TOP_PARTNERS) -> dict
     downloaded; ``events``: totals per kind; ``by_tier`` and ``by_region``: the same per
     group (a partner in several regions counts in each); ``per_day``: events per kind and
     day, gap-free, for a chart; ``top_partners``: the TOP_PARTNERS most active partners
-    (None: every partner with activity), most active first; ``active_partners``: how many
-    partners did anything.
+    (None: every partner with activity), most active first, their ``total`` counting
+    engagement only (ENGAGEMENT: previews are not); ``active_partners``: how many partners
+    engaged; ``engagement_total``: the events the cards add up to.
     """
     campaign = session.get(Campaign, campaign_id)
     targeted = _targeted(campaign_id)
@@ -155,7 +158,9 @@ def dashboard(campaign_id: int, top_partners: int | None = TOP_PARTNERS) -> dict
     names = {pid: name for pid, name, *_ in targeted}
     activity = []
     for pid, kinds in counts.items():
-        total = sum(kinds.values())
+        total = sum(kinds.get(kind, 0) for kind in ENGAGEMENT)
+        if not total:  # only previews: no engagement
+            continue
         activity.append(
             {
                 "partner_id": pid,
@@ -175,6 +180,7 @@ def dashboard(campaign_id: int, top_partners: int | None = TOP_PARTNERS) -> dict
             **{kind: sum(1 for kinds in counts.values() if kinds.get(kind)) for kind in KINDS},
         },
         "events": {kind: events_total.get(kind, 0) for kind in KINDS},
+        "engagement_total": sum(events_total.get(kind, 0) for kind in ENGAGEMENT),
         "by_tier": _group_rows(tiers, counts),
         "by_region": sorted(
             _group_rows(dict(regions), counts), key=lambda row: (-row["targeted"], row["name"])

@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.db import session, utcnow
 from campaigns import dispatch, targeting
 from campaigns.lookup import _locked
 from campaigns.models import AssetRender, Campaign, CampaignPartner, CampaignStatus, RenderStatus
-from campaigns.notify import notify_new_partners
+from campaigns.notify import announce
 from campaigns.progress import requeue_stalled
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,10 @@ class TargetingResult:
     renders_queued: int
     emails_queued: int
     partners_removed: int = 0
+    # why some added partners got no email (not compared: the counts above are the result)
+    suppressed: int = field(default=0, compare=False)  # addresses unsubscribed from marketing
+    silent_partners: int = field(default=0, compare=False)  # told, with nobody to email
+    already_told: int = field(default=0, compare=False)  # added back, announced before
 
 
 def _action(action: Callable[[], T], attempts: int = 3) -> T:
@@ -82,11 +86,35 @@ def _target(campaign: Campaign, partner_ids: Iterable[int], source: str) -> Targ
                 for pid in new_ids
             ],
         )
+    told_before = _told(campaign, back_ids)
     _set_left_at(campaign, back_ids, None)
     render_ids = _ensure_renders(campaign)
-    emails = notify_new_partners(campaign)
+    told = announce(campaign)
     dispatch.queue_renders(render_ids)
-    return TargetingResult(len(new_ids) + len(back_ids), len(render_ids), emails)
+    return TargetingResult(
+        len(new_ids) + len(back_ids),
+        len(render_ids),
+        told.emails,
+        suppressed=told.suppressed,
+        silent_partners=told.silent_partners,
+        already_told=told_before,
+    )
+
+
+def _told(campaign: Campaign, partner_ids: list[int]) -> int:
+    """How many of PARTNER_IDS were announced CAMPAIGN before."""
+    told = 0
+    for chunk in dispatch.chunks(partner_ids, 1000):
+        told += session.execute(
+            select(func.count())
+            .select_from(CampaignPartner)
+            .where(
+                CampaignPartner.campaign_id == campaign.id,
+                CampaignPartner.partner_id.in_(chunk),
+                CampaignPartner.notified_at.is_not(None),
+            )
+        ).scalar_one()
+    return told
 
 
 def _untarget(

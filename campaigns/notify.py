@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from markupsafe import escape
 from sqlalchemy import select
 
@@ -58,8 +60,22 @@ def message_for(campaign: Campaign, user: User, program: ProgramSettings) -> tup
     return subject, text, html
 
 
+@dataclass(frozen=True)
+class Announcement:
+    """What announcing a campaign did: emails queued, and why some partners got none."""
+
+    emails: int = 0  # announcements queued for delivery
+    suppressed: int = 0  # addresses on the suppression list (unsubscribed): no email
+    silent_partners: int = 0  # partners told now with no active user to email
+
+
 def notify_new_partners(campaign: Campaign) -> int:
-    """Queue the announcement for every targeted partner not yet told; the number of emails.
+    """Queue the announcement for every targeted partner not yet told; the number of emails."""
+    return announce(campaign).emails
+
+
+def announce(campaign: Campaign) -> Announcement:
+    """Queue the announcement for every targeted partner not yet told, and say what it did.
 
     Marks each partner notified in the same unit of work, so a partner hears of a campaign
     once however often it is launched or synced. Suppressed addresses are honoured by
@@ -74,10 +90,11 @@ def notify_new_partners(campaign: Campaign) -> int:
         ).scalars()
     )
     if not targets:
-        return 0
+        return Announcement()
     program = _program()
     partner_ids = [t.partner_id for t in targets]
-    sent = 0
+    sent = suppressed = 0
+    reached: set[int] = set()
     for start in range(0, len(partner_ids), 1000):  # bounded IN lists
         users = (
             session.execute(
@@ -92,9 +109,13 @@ def notify_new_partners(campaign: Campaign) -> int:
         )
         for user in users:
             subject, text, html = message_for(campaign, user, program)
-            queue_mail(user.email, subject, text, html, category="marketing")
-            sent += 1
+            message = queue_mail(user.email, subject, text, html, category="marketing")
+            reached.add(user.partner_id)
+            if message.status == "suppressed":
+                suppressed += 1
+            else:
+                sent += 1
     now = utcnow()
     for target in targets:
         target.notified_at = now
-    return sent
+    return Announcement(sent, suppressed, len(set(partner_ids) - reached))

@@ -8,16 +8,15 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from app.db import session
+from campaigns import events
 from campaigns.models import (
     Campaign,
     CampaignPartner,
     CampaignStatus,
     EngagementEvent,
-    EventKind,
 )
 
-# what partners did with a campaign; previews (a live preview's refresh) are not engagement
-ENGAGEMENT = (EventKind.VIEW.value, EventKind.CUSTOMIZE.value, EventKind.DOWNLOAD.value)
+ENGAGEMENT = events.ENGAGEMENT
 
 
 @dataclass

@@ -13,9 +13,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import partial
 
-from sqlalchemy import ColumnElement, Select, String, and_, cast, false, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    or_,
+    select,
+)
 
 from app import validation as v
 from app.db import session
@@ -233,3 +245,39 @@ def preview_summary(
             for p in first
         ],
     }
+
+
+@dataclass(frozen=True)
+class PreviewChoice:
+    """A partner to preview an asset as, and whether the campaign targets it."""
+
+    partner: Partner
+    targeted: bool
+
+
+def preview_choices(campaign, query: str = "", limit: int = PREVIEW_SIZE) -> list[PreviewChoice]:
+    """The partners to offer for "preview as partner": those CAMPAIGN targets now first, then
+    the others (each by name), whose name holds QUERY (any case), at most LIMIT of them."""
+    try:
+        rules = validate_rules(campaign.targeting)
+    except v.ValidationFailed:  # e.g. a tier named in the rules was removed since
+        targeted_ids = select(Partner.id).where(false())
+    else:
+        targeted_ids = (
+            rules_query(
+                rules, campaign.include_partner_ids or (), campaign.exclude_partner_ids or ()
+            )
+            .with_only_columns(Partner.id)
+            .order_by(None)
+        )
+    targeted = Partner.id.in_(targeted_ids)
+    query_select = select(Partner, case((targeted, 1), else_=0).label("targeted"))
+    words = str(query or "").strip().lower()[:200]
+    if words:
+        query_select = query_select.where(
+            func.lower(Partner.name).like(f"%{_like_escape(words)}%", escape="\\")
+        )
+    rows = session.execute(
+        query_select.order_by(case((targeted, 0), else_=1), Partner.name, Partner.id).limit(limit)
+    )
+    return [PreviewChoice(partner, bool(is_targeted)) for partner, is_targeted in rows]

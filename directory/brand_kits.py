@@ -83,6 +83,7 @@ def set_logo(partner: Partner, data: bytes, actor, *, max_bytes: int | None = No
     """
     processed = process_logo(data, **({"max_bytes": max_bytes} if max_bytes else {}))
     kit = brand_kit_for(partner)
+    previous = kit.logo_key
     stored = store_logo(processed)
     for key, value in stored.items():
         setattr(kit, key, value)
@@ -91,7 +92,7 @@ def set_logo(partner: Partner, data: bytes, actor, *, max_bytes: int | None = No
         "brand_kit.logo",
         kit,
         partner_id=partner.id,
-        changes={"logo": [None, stored["logo_key"]]},
+        changes={"logo": [previous, stored["logo_key"]]},
     )
     return kit
 

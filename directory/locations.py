@@ -36,7 +36,9 @@ def add_location(partner: Partner, data, actor) -> Location:
     location = Location(partner_id=partner.id, **clean)
     session.add(location)
     session.flush()
-    audit.record(actor, "location.create", location, partner_id=partner.id, changes=clean)
+    audit.record(
+        actor, "location.create", location, partner_id=partner.id, changes=audit.diff({}, clean)
+    )
     return location
 
 

@@ -111,6 +111,17 @@ def snapshot(partner: Partner) -> dict:
     return {key: getattr(partner, RENAMED.get(key, key)) for key in CLEANERS}
 
 
+def _history_snapshot(partner: Partner) -> dict:
+    """The snapshot as the history keeps it: the tier by name and the channel manager by
+    address, as they were (ids would name whatever has that id when the history is read)."""
+    values = snapshot(partner)
+    tier = session.get(Tier, values["tier"]) if values["tier"] else None
+    manager = session.get(User, values["channel_manager"]) if values["channel_manager"] else None
+    values["tier"] = tier.name if tier else None
+    values["channel_manager"] = manager.email if manager else None
+    return values
+
+
 def form_values(partner: Partner) -> dict:
     """The partner's fields as a person types them (lists comma-joined, tier by name)."""
     values = {
@@ -146,7 +157,7 @@ def create_partner(data, actor) -> Partner:
         "partner.create",
         partner,
         partner_id=partner.id,
-        changes=audit.diff({}, snapshot(partner)),
+        changes=audit.diff({}, _history_snapshot(partner)),
     )
     return partner
 
@@ -161,12 +172,12 @@ def update_partner(
             select(Partner.id).where(Partner.slug == clean["slug"], Partner.id != partner.id)
         ).first():
             raise v.ValidationFailed({"slug": f"The slug '{clean['slug']}' is taken."})
-    before = snapshot(partner)
+    before = _history_snapshot(partner)
     for key, value in clean.items():
         setattr(partner, key, value)
     if new_status and new_status != partner.status:
         change_status(partner, new_status, actor)
-    changes = audit.diff(before, snapshot(partner))
+    changes = audit.diff(before, _history_snapshot(partner))
     if changes:
         audit.record(actor, "partner.update", partner, partner_id=partner.id, changes=changes)
     return partner

@@ -62,8 +62,9 @@ def delete_tier(tier: Tier, actor) -> None:
         select(func.count(Partner.id)).where(Partner.tier_id == tier.id)
     ).scalar_one()
     if members:
+        who = "1 partner is" if members == 1 else f"{members} partners are"
         raise v.ValidationFailed(
-            {"tier": f"{members} partner(s) are in {tier.name}; move them to another tier first."}
+            {"tier": f"{who} in {tier.name}; move them to another tier first."}
         )
     audit.record(actor, "tier.delete", tier, changes={"name": [tier.name, None]})
     session.delete(tier)

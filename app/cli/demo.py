@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.db import session
 from app.models import ProgramSettings, Role, User
-from directory import brand_kits, people
+from directory import brand_kits, locations, partners, people
 from directory.demo_logos import generate_logo
 from directory.models import (
     Location,
@@ -275,7 +275,15 @@ def load(count: int = 50) -> Demo | None:
     first = created[0]
     # the demo partner users' partner: active, and Gold, so that it sees every live campaign
     first.status = PartnerStatus.ACTIVE.value
-    first.tier_id = next(t.id for t in tiers if t.name == "Gold")
+    # through the domain, so that its history shows the change in words ("Tier: Silver → Gold")
+    manager = staff[Role.CHANNEL_MANAGER]
+    partners.update_partner(first, {"tier": "Gold"}, manager, only=("tier",))
+    session.flush()
+    home = first.locations[0] if first.locations else None
+    showroom = {"label": "Showroom", "street": "Marktplatz 1", "public": True}
+    showroom["city"] = home.city if home else "Munich"
+    showroom["country_code"] = home.country_code if home else "DE"
+    locations.add_location(first, showroom, manager)
     for role, local in [
         (Role.PARTNER_ADMIN, "partner.admin"),
         (Role.PARTNER_MEMBER, "partner.member"),

@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from app import validation as v
 from app.db import session
-from app.web import access, common, pickers, throttle
+from app.web import access, common, history, pickers, throttle, words
 from app.web.theme import theme_context
 
 csrf = CSRFProtect()
@@ -81,6 +81,8 @@ def init_app(app: Flask) -> None:
     app.context_processor(theme_context)
     pickers.init_app(app)
     app.jinja_env.globals.update(typed=common.typed, typed_list=common.typed_list)
+    words.init_app(app)
+    history.init_app(app)
 
 
 def _displayable(value):

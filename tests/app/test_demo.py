@@ -141,3 +141,20 @@ def test_demo_campaigns_show_in_the_admin_with_charts(app, demo, client):
         board = client.get(f"/admin/campaigns/{campaign_id}/dashboard").get_data(as_text=True)
         assert board.count('<figure class="chart">') == 4
         assert "No activity yet" not in board
+
+
+def test_demo_partner_history_reads_in_words(app, demo, client):
+    from directory.models import Partner
+
+    client.post("/login", data={"email": "manager@demo.example.com", "password": PASSWORD})
+    with app.app_context():
+        partner_id = session.execute(
+            select(User.partner_id).where(User.email == "partner.admin@demo.example.com")
+        ).scalar_one()
+        assert session.get(Partner, partner_id).tier.name == "Gold"
+        session.remove()
+    page = client.get(f"/admin/partners/{partner_id}").get_data(as_text=True)
+    history = page[page.index("<h2>History</h2>") :]
+    assert "Location added" in history and "Street: Marktplatz 1" in history
+    assert "Logo added" in history or "Logo changed" in history
+    assert "logos/" not in history and "None" not in history

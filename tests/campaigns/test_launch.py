@@ -39,7 +39,9 @@ def test_launch_targets_renders_and_notifies_once(network, make_campaign, sent):
     campaign = make_campaign(targeting={"min_tier": "Gold"})  # alpha and charlie
     result = lifecycle.launch(campaign.id, network.users["marketer"])
 
-    assert result == membership.TargetingResult(partners_added=2, renders_queued=4, emails_queued=3)
+    # three announcements made, one of them held back: the unsubscribed address
+    assert result == membership.TargetingResult(partners_added=2, renders_queued=4, emails_queued=2)
+    assert (result.suppressed, result.silent_partners, result.already_told) == (1, 0, 0)
     session.expire_all()
     assert campaign.status == "live" and campaign.launched_at is not None
     assert targeted(campaign.id) == {
@@ -369,3 +371,15 @@ def test_sync_all_live_soon_is_sent_after_commit(network, make_campaign, sent):
     assert sent.calls == []
     session.commit()
     assert sent.of("sync_all_live") == [([], None)]
+
+
+def test_launch_says_which_partners_have_nobody_to_email(network, make_campaign, sent):
+    from tests.factories.directory import make_partner
+
+    lonely = make_partner("Lonely Partner", tier="Gold")
+    session.commit()
+    campaign = make_campaign(targeting={"min_tier": "Gold"})  # alpha, charlie and lonely
+    result = lifecycle.launch(campaign.id, network.users["marketer"])
+    assert result.partners_added == 3 and result.emails_queued == 3
+    assert (result.suppressed, result.silent_partners, result.already_told) == (0, 1, 0)
+    assert lonely.id in targeted(campaign.id)

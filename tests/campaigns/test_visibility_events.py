@@ -143,10 +143,12 @@ def test_dashboard_and_export(network, make_campaign, sent):
     }
     dates = [row["date"] for row in per_day]
     assert dates == sorted(dates) and len(set(dates)) == len(dates)
+    # previews are not engagement: Alpha's total is its 2 views, 1 customization, 1 download
     assert [(p["name"], p["total"]) for p in board["top_partners"]] == [
-        ("Alpha Solar", 5),
+        ("Alpha Solar", 4),
         ("Bravo Energy", 2),
     ]
+    assert board["engagement_total"] == 6
 
     rows = list(csv.DictReader(io.StringIO(events.export_csv(campaign.id))))
     assert [r["partner"] for r in rows] == ["Alpha Solar", "Bravo Energy", "Charlie Power"]
@@ -174,3 +176,31 @@ def test_dashboard_of_a_quiet_campaign(network, make_campaign, sent):
         "download": 0,
     }
     assert events.dashboard(campaign.id)["per_day"] == []
+
+
+def test_previews_alone_are_not_activity(network, make_campaign, sent):
+    """A partner whose only events are live-preview refreshes is not active: the activity
+    totals add up to what the cards count (views, customizations, downloads)."""
+    campaign = make_campaign()
+    lifecycle.launch(campaign.id)
+    ids, users = network.ids, network.users
+    when = datetime(2026, 3, 2, 9, 30)
+    for kind, who in [("preview", "charlie")] * 5 + [("view", "alpha"), ("download", "alpha")]:
+        session.add(
+            EngagementEvent(
+                kind=kind,
+                partner_id=ids[who],
+                user_id=users[who].id,
+                campaign_id=campaign.id,
+                asset_id=campaign.assets[0].id,
+                created_at=when,
+                detail={},
+            )
+        )
+    session.commit()
+    board = events.dashboard(campaign.id)
+    assert [(p["name"], p["total"]) for p in board["top_partners"]] == [("Alpha Solar", 2)]
+    assert board["active_partners"] == 1
+    cards = sum(board["events"][kind] for kind in ("view", "customize", "download"))
+    assert board["engagement_total"] == cards == 2
+    assert board["events"]["preview"] == 5  # still recorded, not counted

@@ -75,7 +75,7 @@ def test_marketer_targets_previews_and_launches(app, world, login_as):
         data={"action": "now", "confirmed": "yes"},
         follow_redirects=True,
     )
-    assert b"Launched: 1 partner(s) added, 1 render(s) queued" in launched.data
+    assert b"Launched: 1 partner added, 1 file being made" in launched.data
     progress = client.get(f"/admin/campaigns/{campaign_id}/progress.json").get_json()
     assert progress["total"] == 1 and progress["status"] == "live"
     # launching again adds nobody
@@ -84,7 +84,7 @@ def test_marketer_targets_previews_and_launches(app, world, login_as):
         data={"action": "now", "confirmed": "yes"},
         follow_redirects=True,
     )
-    assert b"Launched: 0 partner(s) added" in again.data
+    assert b"Launched: 0 partners added" in again.data
     with app.app_context():
         assert session.execute(select(AssetRender)).scalars().all().__len__() == 1
         session.remove()

@@ -105,7 +105,7 @@ def test_launch_now_asks_first_with_how_many_partners_and_emails(app, world, dra
         data={"action": "now", "confirmed": "yes"},
         follow_redirects=True,
     )
-    assert "Launched: 2 partner(s) added" in text(launched)
+    assert "Launched: 2 partners added" in text(launched)
     after = _state(app, campaign_id)
     assert (after["status"], after["targets"]) == ("live", 2)
     with app.app_context():

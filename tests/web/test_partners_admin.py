@@ -286,7 +286,8 @@ def test_allowed_status_change_records_history_timestamp_and_audit(app, world, c
     detail = text(cm.get(f"/admin/partners/{a}"))
     assert "Alpha Secret Partner is now inactive." in detail
     assert "active → inactive (Paused for the audit)" in detail
-    assert "cm@vendor.example: partner.status" in detail
+    assert "cm@vendor.example: Status changed" in detail
+    assert "Status: Active → Inactive" in detail
 
     new_status, new_changed_at = status_of(app, a)
     assert new_status == "inactive" and new_changed_at > changed_at
@@ -517,11 +518,11 @@ def test_edit_records_what_changed(app, world, cm):
         assert entry.changes["description"] == ["", "Now with heat pumps"]
     audit_page = text(cm.get("/admin/audit"))
     assert re.search(
-        r"<td>cm@vendor\.example</td><td>partner\.update</td><td>partner "
+        r"<td>cm@vendor\.example</td><td>Partner details changed</td><td>Partner "
         rf"{a}</td>",
         audit_page,
     )
-    assert "name: Alpha Secret Partner → Alpha Partner AG" in audit_page
+    assert "Name: Alpha Secret Partner → Alpha Partner AG" in audit_page
     # the blank slug of a submitted form keeps the slug
     cm.post(f"/admin/partners/{a}/edit", data={"name": "Alpha Partner AG", "slug": ""})
     with app.app_context():
@@ -589,4 +590,4 @@ def test_location_validation_and_audit(app, world, cm):
             .where(AuditEntry.action == "location.create")
             .where(AuditEntry.actor_label == "cm@vendor.example")
         ).scalar_one()
-        assert entry.partner_id == a and entry.changes["city"] == "Bonn"
+        assert entry.partner_id == a and entry.changes["city"] == [None, "Bonn"]

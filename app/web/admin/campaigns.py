@@ -14,6 +14,7 @@ from app.web import charts, confirm, pickers
 from app.web.access import MARKETERS, VENDOR, roles
 from app.web.admin import bp
 from app.web.common import form_data, form_page, get_or_404, run_action, save_form
+from app.web.words import plural
 from brand_templates import FieldValueError
 from brand_templates.models import BrandTemplate, BrandTemplateVersion
 from campaigns import assets, events, forecast, lifecycle, lookup, progress, targeting
@@ -33,6 +34,8 @@ from renderers.errors import RenderError
 PARTNER_LISTS = ("include_partner_ids", "exclude_partner_ids")
 # up to this many partners, the partner pickers suggest every name without JavaScript too
 SUGGESTED_PARTNERS = 500
+# "preview as partner" lists this many partners (the targeted ones first); a search finds others
+PREVIEW_CHOICES = 50
 
 
 def _rules_from_form(form) -> dict:
@@ -301,12 +304,19 @@ def campaign_asset(asset_id: int):
             return outcome.response
         errors = outcome.errors
         asset = get_or_404(CampaignAsset, asset_id)
+    query = request.args.get("q", "")
+    choices = targeting.preview_choices(asset.campaign, query, limit=PREVIEW_CHOICES)
+    wanted = request.args.get("partner_id", type=int)
+    shown = next((c for c in choices if c.partner.id == wanted), choices[0] if choices else None)
     return form_page(
         "admin/campaign_asset.html",
         errors=errors,
         asset=asset,
         manifest=manifest,
-        partners=_some_partners(),
+        query=query,
+        choices=choices,
+        shown=shown,
+        choices_limit=PREVIEW_CHOICES,
         remove_question=_remove_question(asset),
     )
 
@@ -375,19 +385,41 @@ def campaign_launch(campaign_id: int):
             flash("The scheduled launch is cancelled.", "info")
         else:
             result = lifecycle.launch(campaign_id, current_user)
-            flash(
-                f"Launched: {result.partners_added} partner(s) added, {result.renders_queued} "
-                f"render(s) queued, {result.emails_queued} email(s) sent.",
-                "success",
-            )
+            flash(launch_message(result), "success")
     except v.ValidationFailed as exc:
         session.rollback()
         flash(" ".join(exc.errors.values()), "error")
     return redirect(url_for("admin.campaign_detail", campaign_id=campaign_id))
 
 
-def _count(number: int, noun: str, plural: str | None = None) -> str:
-    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+def _count(number: int, noun: str, plural_form: str | None = None) -> str:
+    return plural(number, noun, plural_form)
+
+
+def launch_message(result) -> str:
+    """What a launch did, in words, and why not every partner it added got an email."""
+    message = (
+        f"Launched: {plural(result.partners_added, 'partner')} added, "
+        f"{plural(result.renders_queued, 'file')} being made, "
+        f"{plural(result.emails_queued, 'email')} sent."
+    )
+    why = []
+    if result.silent_partners:
+        has = "has" if result.silent_partners == 1 else "have"
+        why.append(
+            f"{plural(result.silent_partners, 'partner')} {has} nobody with an email address"
+            " to tell yet (they find the campaign in the portal)"
+        )
+    if result.suppressed:
+        why.append(
+            f"{plural(result.suppressed, 'address', 'addresses')} unsubscribed from marketing email"
+        )
+    if result.already_told:
+        was = "was" if result.already_told == 1 else "were"
+        why.append(f"{plural(result.already_told, 'partner')} {was} told of this campaign before")
+    if why:
+        message += " No email for some: " + "; ".join(why) + "."
+    return message
 
 
 def _launch_question(campaign: Campaign) -> confirm.Question:
@@ -438,7 +470,7 @@ def campaign_status(campaign_id: int):
 def campaign_retry(campaign_id: int):
     get_or_404(Campaign, campaign_id)
     count = progress.retry_failed(campaign_id, current_user)
-    flash(f"{count} failed render(s) queued again.", "info")
+    flash(f"{plural(count, 'failed render')} queued again.", "info")
     return redirect(url_for("admin.campaign_detail", campaign_id=campaign_id))
 
 
@@ -501,7 +533,10 @@ def campaign_breakdown(campaign_id: int, which: str):
     data = events.dashboard(campaign.id, top_partners=None)
     chart = _breakdown(data, which, limit=None)
     key, title, heading, series = BREAKDOWNS[which]
-    columns = ["targeted", *events.KINDS] if which != "partners" else [*events.KINDS, "total"]
+    # previews are not engagement: the columns add up to what the dashboard's cards say
+    columns = (
+        ["targeted", *events.ENGAGEMENT] if which != "partners" else [*events.ENGAGEMENT, "total"]
+    )
     return render_template(
         "admin/campaign_breakdown.html",
         campaign=campaign,
