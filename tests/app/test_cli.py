@@ -29,7 +29,8 @@ def test_demo_loads_a_program_once_and_prints_logins(app):
         ]
         assert {u.role for u in session.execute(select(User)).scalars()} == {r.value for r in Role}
         locations = session.execute(select(Location)).scalars().all()
-        assert len(locations) == 12 and all(loc.latitude is not None for loc in locations)
+        # one per partner, and the first partner's showroom added through the domain
+        assert len(locations) == 13 and all(loc.latitude is not None for loc in locations)
         assert len({loc.country_code for loc in locations}) >= 4
         kits = session.execute(select(BrandKit)).scalars().all()
         assert len(kits) == 12 and all(k.logo_trimmed_key and k.logo_colors for k in kits)
