@@ -78,7 +78,7 @@ def test_marketer_launches_and_gold_partner_downloads(world, live_server, browse
     assert preview.evaluate("img => img.naturalWidth") > 0
     page.screenshot(path=str(ARTIFACTS / "campaign-asset.png"), full_page=True)
     with page.expect_download() as info:
-        page.get_by_role("link", name="PDF").click()
+        page.get_by_role("button", name="PDF", exact=True).click()
     download = info.value
     assert download.suggested_filename.endswith("-alpha-secret-partner.pdf")
     text = "".join(
