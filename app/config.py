@@ -41,6 +41,10 @@ class Settings:
     ratelimit_storage_url: str = "memory://"
     # the largest `max_pages` a brand template may declare in its template.toml
     template_max_pages_ceiling: int = DEFAULT_TEMPLATE_MAX_PAGES_CEILING
+    # the frequency cap of journey emails per recipient, across journeys: at most this many
+    # per this many days (more are postponed, not dropped); 0 emails: no cap
+    journey_cap_emails: int = 2
+    journey_cap_days: int = 7
 
     @property
     def embedded_broker(self) -> bool:
@@ -70,6 +74,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         login_limit_per_address=env.get("LOGIN_LIMIT_PER_ADDRESS") or "30 per 15 minutes",
         ratelimit_storage_url=redis_url or "memory://",
         template_max_pages_ceiling=template_max_pages_ceiling(env),
+        journey_cap_emails=int(env.get("JOURNEY_CAP_EMAILS") or 2),
+        journey_cap_days=int(env.get("JOURNEY_CAP_DAYS") or 7),
     )
 
 
