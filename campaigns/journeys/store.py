@@ -592,3 +592,21 @@ def run_until_idle(*, now: datetime | None = None, limit: int = BATCH, rounds: i
             break
         total += ran
     return total
+
+
+def drain(budget_seconds: float = 5.0, *, limit: int = BATCH) -> int:
+    """The beat's tick: fire the directory's recorded events, then run due enrollments batch
+    after batch until none is due or BUDGET_SECONDS have passed; how many were run."""
+    import time
+
+    from campaigns.journeys import triggers
+
+    triggers.process_partner_events()
+    started = time.monotonic()
+    total = 0
+    while time.monotonic() - started < budget_seconds:
+        ran = tick(limit)
+        total += ran
+        if ran < limit:
+            break
+    return total

@@ -76,6 +76,15 @@ def fire(
     return enrolled
 
 
+def fire_many(event: str, partner_ids: list[int], data: dict | None = None) -> int:
+    """``fire`` for many partners at once (a campaign launched to thousands): the live
+    journeys are read once; none starting on EVENT costs one query."""
+    journeys = [(j, dfn) for j, dfn in live_journeys() if _starts_on(dfn, event, dict(data or {}))]
+    if not journeys:
+        return 0
+    return sum(fire(event, partner_id=pid, data=data) for pid in partner_ids)
+
+
 def process_partner_events(limit: int = EVENT_BATCH) -> int:
     """Fire the triggers for the directory's recorded events not handled yet; how many.
 
@@ -109,3 +118,62 @@ def process_partner_events(limit: int = EVENT_BATCH) -> int:
         fire(kind, partner_id=partner_id, data=dict(data or {}))
     session.commit()
     return len(events)
+
+
+def enter_audiences(limit: int = 5000) -> int:
+    """Enroll the partners (or prospects) that newly match the audience of a live journey
+    whose trigger is entering its audience; how many. Commits."""
+    from campaigns.journeys import audience
+    from campaigns.journeys.models import Enrollment
+
+    enrolled = 0
+    for journey, definition in live_journeys():
+        if d.trigger(definition).get("kind") != "audience":
+            continue
+        prospects = d.audience_kind(definition) == "prospects"
+        query = (
+            audience.prospect_query(definition) if prospects else audience.partner_query(definition)
+        )
+        column = Enrollment.prospect_id if prospects else Enrollment.partner_id
+        inside = select(column).where(Enrollment.journey_id == journey.id, column.is_not(None))
+        if (d.reentry(definition).get("mode") or "once") == "once":
+            query = query.where(query.selected_columns[0].not_in(inside))
+        for subject_id in session.execute(query.limit(limit)).scalars():
+            made = enrollments.enroll(
+                journey,
+                partner_id=None if prospects else subject_id,
+                prospect_id=subject_id if prospects else None,
+                source="audience",
+                check_audience=False,
+            )
+            enrolled += made is not None
+    session.commit()
+    return enrolled
+
+
+def date_triggers(limit: int = 5000) -> int:
+    """Enroll the partners whose date field (created, status changed) plus the journey's days
+    fell in the last two days; the re-entry rule stops repeats. Commits."""
+    from datetime import timedelta
+
+    from campaigns.journeys import audience
+    from directory.models import Partner
+
+    enrolled = 0
+    now = clock.now()
+    for journey, definition in live_journeys():
+        trig = d.trigger(definition)
+        if trig.get("kind") != "date" or d.audience_kind(definition) != "partners":
+            continue
+        column = getattr(Partner, trig.get("field") or "created_at")
+        due = now - timedelta(days=int(trig.get("days_after") or 0))
+        query = audience.partner_query(definition).where(
+            column <= due, column > due - timedelta(days=2)
+        )
+        for partner_id in session.execute(query.limit(limit)).scalars():
+            made = enrollments.enroll(
+                journey, partner_id=partner_id, source="date", check_audience=False
+            )
+            enrolled += made is not None
+    session.commit()
+    return enrolled

@@ -23,6 +23,7 @@ from app.web.access import public
 from app.web.common import image_response
 from app.web.theme import theme_context
 from campaigns import email_images
+from campaigns.journeys import tracking as journey_tracking
 
 bp = Blueprint("public", __name__)
 
@@ -83,6 +84,7 @@ def unsubscribe(token: str):
         abort(404, "This unsubscribe link is not valid.")
     if request.method == "POST":
         mail.suppress(address)
+        journey_tracking.record_unsubscribe(address)
         session.commit()
         if request.form.get("List-Unsubscribe") == "One-Click":
             return "", 204
@@ -91,3 +93,23 @@ def unsubscribe(token: str):
     return render_template(
         "public/unsubscribe.html", address=address, done=mail.is_suppressed(address)
     )
+
+
+@bp.get("/t/o/<token>.gif")
+@public
+def journey_open(token: str):
+    """The open pixel of a journey email: a transparent GIF whatever the token."""
+    journey_tracking.record_open(token, request.headers.get("User-Agent", ""))
+    response = Response(journey_tracking.PIXEL, mimetype="image/gif")
+    response.headers["Cache-Control"] = "no-store, private"
+    return response
+
+
+@bp.get("/t/c/<token>")
+@public
+def journey_click(token: str):
+    """A link of a journey email: counted, then on to where the email pointed."""
+    target = journey_tracking.record_click(token)
+    if target is None:
+        abort(404, "This link is not valid.")
+    return redirect(target, code=302)
