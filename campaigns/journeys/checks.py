@@ -21,6 +21,77 @@ MAX_STEPS = 200
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
+FACTS = (
+    "opened",
+    "clicked",
+    "downloaded",
+    "customized",
+    "has_logo",
+    "status_changed",
+    "partner",
+    "applied",
+    "application",
+    "inactive_days",
+)
+PARTNER_FIELDS = (
+    "status",
+    "tier",
+    "type",
+    "country",
+    "countries",
+    "regions",
+    "specialties",
+    "certifications",
+    "listed_in_locator",
+)
+
+
+def clean_condition(value: Any, label: str, depth: int = 0) -> dict:
+    """A condition: {"fact": ...} with its parameters, or {"all"/"any": [...]}, {"not": ...}."""
+    if not isinstance(value, Mapping) or depth > 6:
+        raise v.Invalid(f"{label} must be a condition.")
+    if "all" in value or "any" in value:
+        key = "all" if "all" in value else "any"
+        items = value[key]
+        if not isinstance(items, list) or not 1 <= len(items) <= 20:
+            raise v.Invalid(f"{label}: '{key}' holds a list of 1 to 20 conditions.")
+        return {key: [clean_condition(item, label, depth + 1) for item in items]}
+    if "not" in value:
+        return {"not": clean_condition(value["not"], label, depth + 1)}
+    fact = value.get("fact")
+    if fact not in FACTS:
+        raise v.Invalid(f"{label}: the fact must be one of {', '.join(FACTS)}.")
+    clean: dict[str, Any] = {"fact": fact}
+    if value.get("step") not in (None, ""):
+        clean["step"] = _target(value.get("step"), f"{label}: the email step")
+    if value.get("campaign_id") not in (None, ""):
+        number = value.get("campaign_id")
+        if not isinstance(number, int) or not v.is_row_id(number):
+            raise v.Invalid(f"{label}: the campaign must be a campaign id.")
+        clean["campaign_id"] = number
+    if fact == "partner":
+        if value.get("field") not in PARTNER_FIELDS:
+            raise v.Invalid(f"{label}: the field must be one of {', '.join(PARTNER_FIELDS)}.")
+        clean["field"] = value["field"]
+        values = value.get("values") or []
+        if not isinstance(values, list) or len(values) > 50:
+            raise v.Invalid(f"{label}: the values must be a list.")
+        clean["values"] = [v.text(item, max_length=60, label=label) for item in values]
+        if "value" in value:
+            clean["value"] = bool(value["value"])
+    if fact in ("applied", "application"):
+        statuses = value.get("statuses") or ([value["status"]] if value.get("status") else [])
+        if not isinstance(statuses, list) or any(
+            s not in ("submitted", "approved", "declined") for s in statuses
+        ):
+            raise v.Invalid(f"{label}: an application is submitted, approved or declined.")
+        if statuses:
+            clean["statuses"] = statuses
+    if fact == "inactive_days":
+        clean["days"] = int(_number(value.get("days", 60), f"{label}: the days", low=1))
+    return clean
+
+
 def _window(value: Any, label: str) -> dict | None:
     if value in (None, "", {}):
         return None
@@ -108,11 +179,8 @@ def _clean_step(raw: Any, index: int) -> dict:
             if raw.get("of_step"):
                 step["of_step"] = _target(raw.get("of_step"), f"{label}: the email step")
     if kind in ("condition", "goal"):
-        if raw.get("if") is not None:
-            if not isinstance(raw.get("if"), Mapping):
-                raise v.Invalid(f"{label}: the condition must be an object.")
-            v.check_json(raw["if"], max_depth=8)
-            step["if"] = dict(raw["if"])
+        if raw.get("if") not in (None, {}):
+            step["if"] = clean_condition(raw.get("if"), f"{label}: the condition")
     if kind == "condition":
         step["yes"] = _target(raw.get("yes"), f"{label}: the 'yes' step")
         step["no"] = _target(raw.get("no"), f"{label}: the 'no' step")
@@ -151,8 +219,11 @@ def clean_definition(data: Any) -> dict:
     if not isinstance(aud, Mapping) or aud.get("kind", "partners") not in d.AUDIENCE_KINDS:
         errors["audience"] = "The audience is partners or prospects."
     elif aud.get("kind", "partners") == "partners":
+        if not isinstance(aud.get("rules") or {}, Mapping):
+            errors["audience"] = "The audience's rules must be an object."
         try:
-            rules = targeting.validate_rules(aud.get("rules") or {})
+            raw_rules = aud.get("rules") or {}
+            rules = targeting.validate_rules(raw_rules if isinstance(raw_rules, Mapping) else {})
             clean["audience"] = {
                 "kind": "partners",
                 "rules": rules,
@@ -215,11 +286,12 @@ def clean_definition(data: Any) -> dict:
 
     goal = data.get("goal")
     if goal not in (None, {}, ""):
-        if not isinstance(goal, Mapping):
-            errors["goal"] = "The goal must be a condition."
-        else:
-            clean["goal"] = dict(goal)
-    leave = (data.get("exit") or {}).get("on_leave_audience", "exit")
+        try:
+            clean["goal"] = clean_condition(goal, "The goal")
+        except v.Invalid as exc:
+            errors["goal"] = str(exc)
+    exit_rules = data.get("exit") or {}
+    leave = exit_rules.get("on_leave_audience", "exit") if isinstance(exit_rules, Mapping) else ""
     if leave not in ("exit", "continue"):
         errors["exit"] = "Leaving the audience either ends the journey (exit) or not (continue)."
     clean["exit"] = {"on_leave_audience": leave}
@@ -371,3 +443,13 @@ def _check_email(sid: str, step: dict, definition: dict, say) -> None:
         say(sid, "This email has no subject.")
     if not step.get("body"):
         say(sid, "This email has no message and no template.")
+
+
+def messages_by_step(found: list[dict[str, str]]) -> dict[str, str]:
+    """The problems as {step id: its messages, one after the other}."""
+    out: dict[str, str] = {}
+    for item in found:
+        out[item["step"]] = (
+            f"{out[item['step']]} {item['message']}" if item["step"] in out else item["message"]
+        )
+    return out

@@ -91,7 +91,7 @@ def publish(journey: Journey, actor, *, move_enrollments: bool = False) -> Journ
     definition = checks.clean_definition(journey.draft)
     found = checks.problems(definition)
     if found:
-        raise v.ValidationFailed({item["step"]: item["message"] for item in found})
+        raise v.ValidationFailed(checks.messages_by_step(found))
     number = (
         session.execute(
             select(func.max(JourneyVersion.number)).where(JourneyVersion.journey_id == journey.id)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.db import session
 from app.models import ApiToken, AuditEntry, Invitation, MailMessage, Role, User
+from campaigns.journeys import lifecycle as journey_lifecycle
 from directory import brand_kits, people
 from directory.demo_logos import generate_logo
 from directory.models import Location, Partner
@@ -21,6 +22,7 @@ MARKERS = [
     b"partner_admin@a.example",
     b"partner_member@a.example",
     b"alpha.example",
+    b"Alpha Secret Journey",
 ]
 HOSTILE_FORM = {
     "name": "HACKED",
@@ -51,6 +53,14 @@ def a_objects(world, app):
         session.commit()
         campaign, asset = _campaign_for_a_only(a)
         message = session.execute(select(MailMessage)).scalars().first()
+        journey = journey_lifecycle.create_journey(
+            {
+                "name": "Alpha Secret Journey",
+                "definition": {"audience": {"kind": "partners", "rules": {"min_tier": "Gold"}}},
+            },
+            "test",
+        )
+        session.commit()
         return {
             "partner_id": a.id,
             "location_id": a.locations[0].id,
@@ -63,6 +73,7 @@ def a_objects(world, app):
             "template_id": asset.template_version.template_id,
             "version_id": asset.template_version_id,
             "campaign_id": campaign.id,
+            "journey_id": journey.id,
             "asset_id": asset.id,
             "slug": "product-flyer",
             "fmt": "pdf",

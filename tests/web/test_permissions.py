@@ -21,6 +21,7 @@ from app.web.access import public, roles
 from brand_templates.library import load_starter
 from brand_templates.versions import import_template, publish
 from campaigns import assets, lifecycle
+from campaigns.journeys import lifecycle as journey_lifecycle
 from directory import brand_kits, people
 from directory.demo_logos import generate_logo
 from directory.models import Location, Partner
@@ -49,6 +50,8 @@ PUBLIC_ENDPOINTS = {
     "public.program_logo",
     "public.email_image",
     "public.unsubscribe",
+    "public.journey_open",
+    "public.journey_click",
     "account.login",
     "account.logout",
     "account.forgot_password",
@@ -57,6 +60,11 @@ PUBLIC_ENDPOINTS = {
     "api_docs.openapi",
 }
 CSV = b"name,slug,type,tier,countries\nPermission Probe,permission-probe,reseller,Gold,DE\n"
+# a journey for partners of tier Gold and partner A, whatever the walk did to it: an email
+JOURNEY_DEFINITION = {
+    "audience": {"kind": "partners", "rules": {"min_tier": "Gold"}},
+    "steps": [{"id": "welcome", "type": "email", "subject": "Hello", "body": "Welcome."}],
+}
 # campaign form fields that keep the targets' campaign aimed at partner A (Gold) only
 CAMPAIGN_FORM = {"objective": "promotion", "min_tier": "Gold", "statuses": "active"}
 
@@ -97,6 +105,8 @@ class Rule:
 
 
 def _id_or_value(value, ids: dict):
+    if isinstance(value, list):
+        return [_id_or_value(item, ids) for item in value]
     if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
         return ids.get(value[1:-1], value)
     return value
@@ -322,6 +332,29 @@ TABLE = [
     Rule("POST", "/api/v1/partner/pictures", PARTNER, raw=("image/png", generate_logo("Pic"))),
     Rule("GET", "/api/v1/partner/pictures", PARTNER),
     Rule("DELETE", "/api/v1/partner/assets/{asset_id}/customization", PARTNER),
+    Rule("GET", "/api/v1/journeys", VENDOR),
+    Rule("POST", "/api/v1/journeys", MARKETERS, json={"starter": "onboarding"}),
+    Rule("GET", "/api/v1/journeys/{journey_id}", VENDOR),
+    Rule("PATCH", "/api/v1/journeys/{journey_id}", MARKETERS, json={"description": "via API"}),
+    Rule(
+        "POST",
+        "/api/v1/journeys/{journey_id}/simulate",
+        VENDOR,
+        json={"partner_id": "{partner_id}"},
+    ),
+    Rule("POST", "/api/v1/journeys/{journey_id}/publish", MARKETERS, json={}),
+    Rule(
+        "POST",
+        "/api/v1/journeys/{journey_id}/enrollments",
+        MARKETERS,
+        json={"partner_ids": ["{partner_id}"]},
+        # a channel manager may enroll, but could not publish the draft before
+        refused_with={"channel_manager": 422},
+    ),
+    Rule("GET", "/api/v1/journeys/{journey_id}/enrollments", VENDOR),
+    Rule("POST", "/api/v1/journeys/{journey_id}/pause", MARKETERS),
+    Rule("POST", "/api/v1/journeys/{journey_id}/resume", MARKETERS),
+    Rule("POST", "/api/v1/journeys/{journey_id}/stop", MARKETERS),
     Rule("DELETE", "/api/v1/campaigns/{draft_campaign_id}/assets/{draft_asset_id}", MARKETERS),
     Rule("POST", "/admin/locations/{location_id}/delete", MANAGERS),
     Rule("POST", "/portal/locations/{location_id}/delete", PARTNER_ADMIN),
@@ -372,8 +405,20 @@ def targets(app, world):
             "draft_asset_id": draft_asset.id,
         }
         assert lifecycle.launch(campaign.id).partners_added == 1  # A, not B
+        journey = journey_lifecycle.create_journey(
+            {
+                "name": "Alpha Secret Journey",
+                "definition": {
+                    **JOURNEY_DEFINITION,
+                    "audience": {**JOURNEY_DEFINITION["audience"], "include_partner_ids": [a.id]},
+                },
+            },
+            "test",
+        )
+        session.commit()
         return {
             **ids,
+            "journey_id": journey.id,
             "partner_id": a.id,
             "location_id": a.locations[0].id,
             "user_id": world.users["a_partner_member"].id,
@@ -416,6 +461,7 @@ def test_table_covers_every_route(app):
         "asset_id": 1,
         "draft_campaign_id": 1,
         "draft_asset_id": 1,
+        "journey_id": 1,
     }
 
     def endpoint(rule: Rule) -> str:

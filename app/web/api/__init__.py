@@ -26,6 +26,7 @@ def validation_failed(exc: ValidationFailed):
 from app.web.api import (  # noqa: E402
     account,
     campaigns,
+    journeys,
     partner_campaigns,
     partners,
     templates,
@@ -36,6 +37,7 @@ __all__ = [
     "bp",
     "campaigns",
     "docs",
+    "journeys",
     "partner_campaigns",
     "partners",
     "templates",
