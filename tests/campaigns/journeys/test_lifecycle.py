@@ -20,7 +20,6 @@ from campaigns.journeys import (
     preview,
     starters,
     store,
-    tracking,
     triggers,
 )
 from campaigns.journeys.models import Enrollment, JourneySend
