@@ -45,6 +45,8 @@ class Settings:
     # per this many days (more are postponed, not dropped); 0 emails: no cap
     journey_cap_emails: int = 2
     journey_cap_days: int = 7
+    # a journey batch claimed longer ago than this was left by a worker that died
+    journey_lease_seconds: int = 120
 
     @property
     def embedded_broker(self) -> bool:
@@ -76,6 +78,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         template_max_pages_ceiling=template_max_pages_ceiling(env),
         journey_cap_emails=int(env.get("JOURNEY_CAP_EMAILS") or 2),
         journey_cap_days=int(env.get("JOURNEY_CAP_DAYS") or 7),
+        journey_lease_seconds=int(env.get("JOURNEY_LEASE_SECONDS") or 120),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from app import clock
 from app.db import session
@@ -123,3 +123,47 @@ def wake(*, partner_id: int | None = None, prospect_id: int | None = None) -> in
         query.values(next_run_at=clock.now()).execution_options(synchronize_session=False)
     )
     return result.rowcount or 0
+
+
+def bulk_enroll(journey: Journey, partner_ids: list[int], *, source: str = "manual") -> int:
+    """Enroll many partners at once with one INSERT per thousand (an import, an audience
+    entry, the benchmark): those already in the journey are left out, the audience is not
+    checked again (the caller chose them by it); how many. The caller commits."""
+    if journey.status != JourneyStatus.LIVE.value or journey.current_version_id is None:
+        return 0
+    version = session.get(JourneyVersion, journey.current_version_id)
+    first = d.first_step_id(version.definition)
+    if first is None:
+        return 0
+    inside = set(
+        session.execute(
+            select(Enrollment.partner_id).where(
+                Enrollment.journey_id == journey.id, Enrollment.partner_id.is_not(None)
+            )
+        ).scalars()
+    )
+    now = clock.now()
+    rows = [
+        {
+            "journey_id": journey.id,
+            "version_id": version.id,
+            "partner_id": pid,
+            "step_id": first,
+            "state": EnrollmentState.ACTIVE.value,
+            "exit_reason": "",
+            "next_run_at": now,
+            "step_started_at": now,
+            "waiting_on": "",
+            "seq": 0,
+            "attempts": 0,
+            "source": source[:40],
+            "data": {},
+            "error": "",
+            "entered_at": now,
+        }
+        for pid in dict.fromkeys(partner_ids)
+        if pid not in inside
+    ]
+    for start in range(0, len(rows), 1000):
+        session.execute(insert(Enrollment), rows[start : start + 1000])
+    return len(rows)

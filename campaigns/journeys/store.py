@@ -12,6 +12,7 @@ redone one row at a time, each on its own.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -43,17 +44,30 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
 BATCH = 500
-ENROLLMENTS = claims.Claimable(
-    table=Enrollment,
-    id=Enrollment.id,
-    state=Enrollment.state,
-    claimable=(EnrollmentState.ACTIVE.value,),
-    claimed=EnrollmentState.RUNNING.value,
-    claimed_at=Enrollment.claimed_at,
-    attempts=Enrollment.attempts,
-    lease=LEASE,
-    due_at=Enrollment.next_run_at,
-)
+
+
+@functools.cache
+def _spec(lease_seconds: float) -> claims.Claimable:
+    return claims.Claimable(
+        table=Enrollment,
+        id=Enrollment.id,
+        state=Enrollment.state,
+        claimable=(EnrollmentState.ACTIVE.value,),
+        claimed=EnrollmentState.RUNNING.value,
+        claimed_at=Enrollment.claimed_at,
+        attempts=Enrollment.attempts,
+        lease=timedelta(seconds=lease_seconds),
+        due_at=Enrollment.next_run_at,
+    )
+
+
+def enrollments_spec() -> claims.Claimable:
+    """How enrollments are claimed: a batch runs in seconds, so a claim older than the lease
+    (``JOURNEY_LEASE_SECONDS``, default 2 minutes) was left by a worker that died."""
+    return _spec(float(runtime.settings().journey_lease_seconds))
+
+
+ENROLLMENTS = _spec(LEASE.total_seconds())
 
 
 def send_key(enrollment_id: int, step_id: str, seq: int) -> str:
@@ -349,7 +363,7 @@ _ROW_COLUMNS = (
 def tick(limit: int = BATCH, *, now: datetime | None = None) -> int:
     """Claim up to LIMIT due enrollments and run them; how many were run. Commits."""
     now = now or clock.now()
-    ids = claims.claim_due(ENROLLMENTS, limit, now=now)
+    ids = claims.claim_due(enrollments_spec(), limit, now=now)
     if not ids:
         return 0
     return run_claimed(ids, now)
@@ -577,7 +591,7 @@ def due_count(now: datetime | None = None) -> int:
                     Enrollment.state == EnrollmentState.ACTIVE.value,
                     Enrollment.next_run_at <= now,
                 ),
-                ENROLLMENTS.expired(now),
+                enrollments_spec().expired(now),
             )
         )
     ).scalar_one()
