@@ -69,8 +69,13 @@ def queue_mail(
     html: str | None = None,
     *,
     category: str = "transactional",
+    suppressed: bool | None = None,
 ) -> MailMessage:
-    """Add a message to the current unit of work; it is dispatched after the commit."""
+    """Add a message to the current unit of work; it is dispatched after the commit.
+
+    SUPPRESSED: whether the address is on the suppression list, when the caller already
+    knows (a batch that read the list once for all its addresses); else it is looked up.
+    """
     settings = runtime.settings()
     headers: dict[str, str] = {}
     status = "queued" if settings.mail_url.startswith("smtp") else "held"
@@ -78,7 +83,7 @@ def queue_mail(
         url = f"{settings.base_url}/unsubscribe/{unsubscribe_token(to)}"
         headers["List-Unsubscribe"] = f"<{url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        if is_suppressed(to):
+        if is_suppressed(to) if suppressed is None else suppressed:
             status = "suppressed"
     message = MailMessage(
         to_address=to.lower(),

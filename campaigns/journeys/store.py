@@ -508,7 +508,12 @@ def _apply(
         key = send_key(row.id, str(step["id"]), seq)
         composed = messages.compose(step, recipient, send_key=key, program=program)
         message = mail.queue_mail(
-            recipient.email, composed.subject, composed.text, composed.html, category="marketing"
+            recipient.email,
+            composed.subject,
+            composed.text,
+            composed.html,
+            category="marketing",
+            suppressed=recipient.email in batch.suppressed,
         )
         session.add(
             JourneySend(
