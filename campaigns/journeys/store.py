@@ -96,6 +96,8 @@ class Batch:
     sends: dict[str, list[datetime]] = field(default_factory=lambda: defaultdict(list))
     rows: list[Any] = field(default_factory=list)
     facts: dict[str, set] = field(default_factory=dict)
+    # the emails of the batch: (outbox message, journey send), written at once at the end
+    outgoing: list[tuple[dict, dict]] = field(default_factory=list)
 
     def known(self, condition: dict, since: datetime | None, row: Any) -> bool | None:
         """The answer to a simple condition for ROW from one query for the whole batch (made
@@ -548,6 +550,15 @@ def _run(ids: list[int], now: datetime) -> int:
         session.connection().execute(statement, moves)
     if step_runs:
         session.execute(StepRun.__table__.insert(), step_runs)
+    if batch.outgoing:
+        ids = mail.queue_many([message for message, _send in batch.outgoing])
+        session.execute(
+            JourneySend.__table__.insert(),
+            [
+                {**send, "mail_message_id": i}
+                for i, (_m, send) in zip(ids, batch.outgoing, strict=True)
+            ],
+        )
     session.flush()
     return len(moves)
 
@@ -615,27 +626,32 @@ def _apply(
     if kind == "email" and recipient is not None:
         key = send_key(row.id, str(step["id"]), seq)
         composed = messages.compose(step, recipient, send_key=key, program=program)
-        message = mail.queue_mail(
-            recipient.email,
-            composed.subject,
-            composed.text,
-            composed.html,
-            category="marketing",
-            suppressed=recipient.email in batch.suppressed,
-        )
-        session.add(
-            JourneySend(
-                key=key,
-                enrollment_id=row.id,
-                journey_id=row.journey_id,
-                step_id=str(step["id"]),
-                seq=seq,
-                partner_id=row.partner_id,
-                prospect_id=row.prospect_id,
-                mail_message=message,
-                to_address=recipient.email,
-                status="suppressed" if message.status == "suppressed" else "queued",
-                sent_at=now,
+        suppressed = recipient.email in batch.suppressed
+        batch.outgoing.append(
+            (
+                {
+                    "to": recipient.email,
+                    "subject": composed.subject,
+                    "text": composed.text,
+                    "html": composed.html,
+                    "suppressed": suppressed,
+                    "unsubscribe_url": composed.unsubscribe_url,
+                },
+                {
+                    "key": key,
+                    "enrollment_id": row.id,
+                    "journey_id": row.journey_id,
+                    "step_id": str(step["id"]),
+                    "seq": seq,
+                    "partner_id": row.partner_id,
+                    "prospect_id": row.prospect_id,
+                    "to_address": recipient.email,
+                    "status": "suppressed" if suppressed else "queued",
+                    "sent_at": now,
+                    "opens": 0,
+                    "opened_by_proxy": False,
+                    "clicks": 0,
+                },
             )
         )
         batch.sends[recipient.email].append(now)
