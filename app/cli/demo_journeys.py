@@ -86,7 +86,8 @@ def load_journeys(author: User, rng: random.Random) -> dict[str, int]:
             ).scalars()
         )
         # onboarding: a first wave two weeks ago, a second one five days ago
-        first_wave, second_wave = partner_ids[:8], partner_ids[8:13]
+        split = max(1, len(partner_ids) * 3 // 5)
+        first_wave, second_wave = partner_ids[:split][:8], partner_ids[split:][:5]
         lifecycle.enroll_many(onboarding, author, partner_ids=first_wave, source="manual")
         lifecycle.enroll_many(recruitment, author, prospect_ids=[p.id for p in prospects[:6]])
         session.commit()
