@@ -247,6 +247,10 @@ def _table(args, engine: dict, naive: dict) -> str:
             f"| {figures['p95']:.2f} s | {figures['max']:.2f} s | {figures['duplicates']} |"
         )
     ratio = engine["rate"] / naive["rate"] if naive["rate"] else 0
+    try:
+        load = Path("/proc/loadavg").read_text().split()[:3]
+    except OSError:
+        load = ["?"] * 3
     machine = describe(f"SQLAlchemy {sqlalchemy.__version__}", "PostgreSQL on loopback")
     return "\n".join(
         [
@@ -260,6 +264,9 @@ def _table(args, engine: dict, naive: dict) -> str:
             "baseline in the same run. Wall time includes the spread: steps cannot run before "
             "they are due, so with work arriving over the spread the rate is bounded by the "
             "arrival rate; the baseline's rows are all due at once, so its rate is its maximum.",
+            "",
+            f"Load average of the machine at the end of the run: {' / '.join(load)} (1 / 5 / 15 "
+            "minutes; other processes share its cores).",
         ]
     )
 
