@@ -58,7 +58,10 @@ PUBLIC_ENDPOINTS = {
     "account.reset_password",
     "account.accept_invitation",
     "api_docs.openapi",
+    "public.become_a_partner",
+    "public.application_thanks",
 }
+PROSPECT_CSV = b"company,email,country\nProbe Prospects,probe@prospects.example,FR\n"
 CSV = b"name,slug,type,tier,countries\nPermission Probe,permission-probe,reseller,Gold,DE\n"
 # a journey for partners of tier Gold and partner A, whatever the walk did to it: an email
 JOURNEY_DEFINITION = {
@@ -286,6 +289,56 @@ TABLE = [
         json={"description": "patched"},
     ),
     Rule("GET", "/api/v1/tiers", EVERYONE),
+    # recruitment: vendor staff; approving and declining, managers
+    Rule("GET", "/admin/prospects", VENDOR),
+    Rule("GET", "/admin/prospects/new", VENDOR),
+    Rule(
+        "POST",
+        "/admin/prospects/new",
+        VENDOR,
+        data={"company": "Probe Prospect", "email": "probe@probe-prospect.example"},
+    ),
+    Rule("GET", "/admin/prospects/{prospect_id}", VENDOR),
+    Rule(
+        "POST",
+        "/admin/prospects/{prospect_id}",
+        VENDOR,
+        data={"company": "Probe Renamed", "email": "renamed@probe-prospect.example"},
+    ),
+    Rule("GET", "/admin/prospects/import", VENDOR),
+    Rule(
+        "POST", "/admin/prospects/import", VENDOR, data={"action": "preview"}, upload=PROSPECT_CSV
+    ),
+    Rule("GET", "/admin/prospects/import/sample.csv", VENDOR),
+    Rule("GET", "/admin/applications", VENDOR),
+    Rule("GET", "/admin/applications/{application_id}", VENDOR),
+    Rule(
+        "POST", "/admin/applications/{application_id}/approve", MANAGERS, data={"confirmed": "yes"}
+    ),
+    Rule(
+        "POST",
+        "/admin/applications/{declined_application_id}/decline",
+        MANAGERS,
+        data={"confirmed": "yes", "reason": "probe"},
+    ),
+    Rule("GET", "/api/v1/prospects", VENDOR),
+    Rule(
+        "POST",
+        "/api/v1/prospects",
+        VENDOR,
+        json={"company": "API Probe Prospect", "email": "api@probe-prospect.example"},
+    ),
+    Rule("GET", "/api/v1/prospects/{prospect_id}", VENDOR),
+    Rule("PATCH", "/api/v1/prospects/{prospect_id}", VENDOR, json={"notes": "probe"}),
+    Rule("GET", "/api/v1/applications", VENDOR),
+    Rule("GET", "/api/v1/applications/{application_id}", VENDOR),
+    Rule("POST", "/api/v1/applications/{api_application_id}/approve", MANAGERS, json={}),
+    Rule(
+        "POST",
+        "/api/v1/applications/{api_declined_application_id}/decline",
+        MANAGERS,
+        json={"reason": "probe"},
+    ),
     Rule("GET", "/api/v1/campaigns", VENDOR),
     Rule(
         "POST",
@@ -427,7 +480,27 @@ def targets(app, world):
             "template_id": version.template_id,
             "version_id": version.id,
             "message_id": session.execute(select(MailMessage.id)).scalars().first(),
+            **_recruitment_targets(),
         }
+
+
+def _recruitment_targets() -> dict:
+    """A prospect and four applications waiting for review (approved or declined on the walk)."""
+    from tests.factories.recruitment import make_application, make_prospect
+
+    prospect = make_prospect("Probe Target Prospect")
+    made = [
+        make_application(company=f"Applicant {n}", email=f"applicant{n}@apply{n}.example")
+        for n in range(4)
+    ]
+    session.commit()
+    return {
+        "prospect_id": prospect.id,
+        "application_id": made[0].id,
+        "declined_application_id": made[1].id,
+        "api_application_id": made[2].id,
+        "api_declined_application_id": made[3].id,
+    }
 
 
 def _api_token(app, email: str) -> tuple[int, str]:
@@ -462,6 +535,11 @@ def test_table_covers_every_route(app):
         "draft_campaign_id": 1,
         "draft_asset_id": 1,
         "journey_id": 1,
+        "prospect_id": 1,
+        "application_id": 1,
+        "declined_application_id": 1,
+        "api_application_id": 1,
+        "api_declined_application_id": 1,
     }
 
     def endpoint(rule: Rule) -> str:
