@@ -12,9 +12,11 @@ from sqlalchemy import select
 from app.db import session
 from app.models import ApiToken, AuditEntry, Invitation, MailMessage, Role, User
 from campaigns.journeys import lifecycle as journey_lifecycle
+from campaigns.journeys.models import Application, Prospect
 from directory import brand_kits, people
 from directory.demo_logos import generate_logo
 from directory.models import Location, Partner
+from tests.factories.recruitment import make_application, make_prospect
 
 MARKERS = [
     b"Alpha Secret Partner",
@@ -23,6 +25,8 @@ MARKERS = [
     b"partner_member@a.example",
     b"alpha.example",
     b"Alpha Secret Journey",
+    b"Secret Prospect Co",
+    b"Secret Applicant Co",
 ]
 HOSTILE_FORM = {
     "name": "HACKED",
@@ -60,6 +64,10 @@ def a_objects(world, app):
             },
             "test",
         )
+        prospect = make_prospect("Secret Prospect Co")
+        application = make_application(
+            company="Secret Applicant Co", email="applicant@secret-applicant.example"
+        )
         session.commit()
         return {
             "partner_id": a.id,
@@ -74,6 +82,8 @@ def a_objects(world, app):
             "version_id": asset.template_version_id,
             "campaign_id": campaign.id,
             "journey_id": journey.id,
+            "prospect_id": prospect.id,
+            "application_id": application.id,
             "asset_id": asset.id,
             "slug": "product-flyer",
             "fmt": "pdf",
@@ -144,6 +154,12 @@ def _state(app, world):
                 for t in session.execute(select(ApiToken)).scalars()
                 if t.partner_id == a.id
             ],
+            "prospects": session.execute(
+                select(Prospect.id, Prospect.company, Prospect.status, Prospect.notes)
+            ).all(),
+            "applications": session.execute(
+                select(Application.id, Application.status, Application.partner_id)
+            ).all(),
         }
 
 
