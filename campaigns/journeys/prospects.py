@@ -60,12 +60,12 @@ def domain_of(website: str = "", email: str = "") -> str:
         host = urlparse(site if "://" in site else f"http://{site}").hostname or ""
         host = host.removeprefix("www.")
         if host:
-            return host
+            return host[:200]
     address = (email or "").strip().lower()
     if "@" in address:
         domain = address.rsplit("@", 1)[1]
         if domain and domain not in FREE_MAIL:
-            return domain
+            return domain[:200]
     return ""
 
 
