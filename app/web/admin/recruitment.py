@@ -66,6 +66,7 @@ def _prospect_form(prospect: Prospect | None, data: dict):
     with what was typed and a message at each field (400)."""
     errors: dict = {}
     if request.method == "POST":
+        data = {k: request.form.get(k, "") for k in prospects.FIELDS}
         try:
             data = form_data()
             if prospect is None:
@@ -80,7 +81,6 @@ def _prospect_form(prospect: Prospect | None, data: dict):
         except v.ValidationFailed as exc:
             session.rollback()
             errors = exc.errors
-            data = data or {k: request.form.get(k, "") for k in prospects.FIELDS}
     found = (
         prospects.duplicates(prospect.email, prospect.domain, exclude_prospect_id=prospect.id)
         if prospect is not None

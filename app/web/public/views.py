@@ -142,6 +142,7 @@ def become_a_partner():
     if request.method == "POST":
         if request.form.get(HONEYPOT, "").strip():
             return redirect(url_for("public.application_thanks"))
+        data = {k: request.form.get(k, "") for k in (*applications.FIELDS, "consent")}
         try:
             data = pickers.form_with_lists(form_data(), request.form, "specialties")
             applications.submit(data)
@@ -150,7 +151,6 @@ def become_a_partner():
         except v.ValidationFailed as exc:
             session.rollback()
             errors = exc.errors
-            data = data or {k: request.form.get(k, "") for k in applications.FIELDS}
     program = theme_context()["program"]
     return render_template(
         "public/apply.html",
