@@ -164,3 +164,13 @@ def test_demo_runs_two_starter_journeys_with_people_at_different_steps(app, demo
             select(func.count()).where(Application.status == "submitted")
         ).scalar_one()
         assert pending == 2
+
+
+def test_demo_has_prospects_and_two_applications_to_review(app, demo, client):
+    client.post("/login", data={"email": "manager@demo.example.com", "password": PASSWORD})
+    listing = client.get("/admin/applications?status=submitted").get_data(as_text=True)
+    assert "Waiting for review (2)" in listing
+    prospects = client.get("/admin/prospects").get_data(as_text=True)
+    assert "Northwind Energy" in prospects and "Invited" in prospects
+    # the purchased list holds a partner's look-alike: flagged
+    assert "Looks like the partner" in prospects
