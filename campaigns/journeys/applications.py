@@ -166,14 +166,14 @@ class Approval:
 
 def approve(application: Application, actor) -> Approval:
     """A partner (status onboarding) from the application, an invitation to its contact, and
-    the ``application_approved`` trigger (the onboarding journey starts on it). The caller
-    tells the campaigns of the new partner (``campaigns.membership.on_partner_changed``)."""
+    the ``application_approved`` trigger; the status change starts the onboarding starter.
+    The caller tells the campaigns (``campaigns.membership.on_partner_changed``)."""
     _must_be_waiting(application)
     partner = partners.create_partner(
         {
             "name": application.company,
             "type": application.partner_type or partners.PARTNER_TYPES[0],
-            "status": PartnerStatus.ONBOARDING.value,
+            "status": PartnerStatus.APPLICANT.value,
             "countries": [application.country] if application.country else [],
             "specialties": list(application.specialties or []),
             "website": application.website,
@@ -182,6 +182,9 @@ def approve(application: Application, actor) -> Approval:
         },
         actor,
     )
+    # applicant -> onboarding: the status history says so, and the journeys that start when
+    # a partner's status changes (the onboarding starter) start for it at the next tick
+    partners.change_status(partner, PartnerStatus.ONBOARDING.value, actor, "application approved")
     invited = people.find_user(application.email) is None
     if invited:
         people.invite(

@@ -9,10 +9,17 @@ from sqlalchemy import func, select
 from app.db import session
 from app.models import AuditEntry, Invitation, MailMessage, Role
 from app.validation import ValidationFailed
-from campaigns.journeys import applications, prospect_csv, prospects
+from campaigns.journeys import (
+    applications,
+    lifecycle,
+    prospect_csv,
+    prospects,
+    starters,
+    triggers,
+)
 from campaigns.journeys.models import Application, Enrollment, Prospect
 from directory import people
-from directory.models import Partner
+from directory.models import Partner, PartnerStatusChange
 from tests.campaigns.journeys.conftest import build, email
 from tests.factories.directory import PASSWORD, make_partner, make_tiers
 from tests.factories.recruitment import application_form, make_application, make_prospect
@@ -172,6 +179,27 @@ def test_approve_creates_partner_invitation_and_starts_onboarding(ctx, world_use
     assert audit.actor_id == world_user.id and audit.partner_id == partner.id
     with pytest.raises(ValidationFailed):
         applications.approve(application, world_user)
+
+
+def test_approval_starts_the_shipped_onboarding_starter(ctx, world_user):
+    onboarding = starters.copy_starter("onboarding", world_user)
+    lifecycle.publish(onboarding, world_user)
+    session.commit()
+    application = make_application()
+    session.commit()
+    partner = applications.approve(application, world_user).partner
+    session.commit()
+    history = session.execute(
+        select(PartnerStatusChange.from_status, PartnerStatusChange.to_status)
+        .where(PartnerStatusChange.partner_id == partner.id)
+        .order_by(PartnerStatusChange.id)
+    ).all()
+    assert history == [(None, "applicant"), ("applicant", "onboarding")]
+    triggers.process_partner_events()  # what the beat tick does
+    enrollment = session.execute(
+        select(Enrollment).where(Enrollment.journey_id == onboarding.id)
+    ).scalar_one()
+    assert enrollment.partner_id == partner.id
 
 
 def test_decline_sends_a_polite_email_with_the_reason(ctx, world_user):
