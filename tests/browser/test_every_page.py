@@ -58,8 +58,6 @@ NOT_PAGES = {
     "admin.partners_search": "JSON",
     "admin.partners_import_sample": "CSV",
     "admin.prospects_import_sample": "CSV",
-    "public.journey_open": "a tracking pixel",
-    "public.journey_click": "a redirect to a journey email's link",
     "public.email_image": "an image of an email, for mail clients",
     "public.journey_open": "the open pixel of a journey email (a GIF)",
     "public.journey_click": "a redirect from a journey email's link",
