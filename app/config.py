@@ -39,8 +39,16 @@ class Settings:
     login_limit_per_account: str = "5 per 15 minutes"
     login_limit_per_address: str = "30 per 15 minutes"
     ratelimit_storage_url: str = "memory://"
+    # applications sent on the public form per client address
+    application_limit_per_address: str = "5 per hour"
     # the largest `max_pages` a brand template may declare in its template.toml
     template_max_pages_ceiling: int = DEFAULT_TEMPLATE_MAX_PAGES_CEILING
+    # the frequency cap of journey emails per recipient, across journeys: at most this many
+    # per this many days (more are postponed, not dropped); 0 emails: no cap
+    journey_cap_emails: int = 2
+    journey_cap_days: int = 7
+    # a journey batch claimed longer ago than this was left by a worker that died
+    journey_lease_seconds: int = 120
 
     @property
     def embedded_broker(self) -> bool:
@@ -69,7 +77,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         login_limit_per_account=env.get("LOGIN_LIMIT_PER_ACCOUNT") or "5 per 15 minutes",
         login_limit_per_address=env.get("LOGIN_LIMIT_PER_ADDRESS") or "30 per 15 minutes",
         ratelimit_storage_url=redis_url or "memory://",
+        application_limit_per_address=env.get("APPLICATION_LIMIT_PER_ADDRESS") or "5 per hour",
         template_max_pages_ceiling=template_max_pages_ceiling(env),
+        journey_cap_emails=int(env.get("JOURNEY_CAP_EMAILS") or 2),
+        journey_cap_days=int(env.get("JOURNEY_CAP_DAYS") or 7),
+        journey_lease_seconds=int(env.get("JOURNEY_LEASE_SECONDS") or 120),
     )
 
 

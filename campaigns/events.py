@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.db import session, utcnow
+from campaigns.journeys import enrollments as journey_enrollments
+from campaigns.journeys import triggers as journey_triggers
 from campaigns.models import Campaign, CampaignPartner, EngagementEvent, EventKind
 from directory.models import Partner, Tier
 
@@ -43,7 +45,8 @@ def record(
     asset_id: int | None = None,
     **detail: Any,
 ) -> None:
-    """Add one event to the current unit of work (the caller commits): one INSERT, no query.
+    """Add one event to the current unit of work (the caller commits): one INSERT; a download
+    also fires the journeys' ``asset_downloaded`` trigger, and wakes journeys waiting on it.
 
     ``detail`` is small context such as ``format="pdf"``.
     """
@@ -60,6 +63,14 @@ def record(
             detail=_small(detail),
         )
     )
+    if kind == EventKind.DOWNLOAD.value:
+        journey_triggers.fire(
+            "asset_downloaded",
+            partner_id=partner_id,
+            data={"campaign_id": campaign_id, "asset_id": asset_id},
+        )
+    elif kind == EventKind.CUSTOMIZE.value:
+        journey_enrollments.wake(partner_id=partner_id)
 
 
 def record_by(user, kind: str, campaign_id: int, asset_id: int | None = None, **detail) -> None:

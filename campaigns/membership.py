@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.db import session, utcnow
 from campaigns import dispatch, targeting
+from campaigns.journeys import triggers as journey_triggers
 from campaigns.lookup import _locked
 from campaigns.models import AssetRender, Campaign, CampaignPartner, CampaignStatus, RenderStatus
 from campaigns.notify import announce
@@ -88,6 +89,10 @@ def _target(campaign: Campaign, partner_ids: Iterable[int], source: str) -> Targ
         )
     told_before = _told(campaign, back_ids)
     _set_left_at(campaign, back_ids, None)
+    if new_ids:
+        journey_triggers.fire_many(
+            "campaign_launched", new_ids, {"campaign_id": campaign.id, "source": source}
+        )
     render_ids = _ensure_renders(campaign)
     told = announce(campaign)
     dispatch.queue_renders(render_ids)

@@ -111,8 +111,11 @@ def _unformula(value: str) -> str:
     return value
 
 
-def parse(data: bytes) -> list[tuple[int, dict[str, str]]]:
-    """(line number, row) pairs; CsvError for a file that cannot be read as a whole."""
+def parse(
+    data: bytes, columns: list[str] = COLUMNS, required: str = "name"
+) -> list[tuple[int, dict[str, str]]]:
+    """(line number, row) pairs; CsvError for a file that cannot be read as a whole. COLUMNS
+    and the REQUIRED one are the partners' unless another import (prospects) names its own."""
     text = decode(data)
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
@@ -126,13 +129,13 @@ def parse(data: bytes) -> list[tuple[int, dict[str, str]]]:
     except csv.Error as exc:
         raise CsvError(f"Line 1: {exc}") from exc
     header = [h.strip().lower().replace(" ", "_") for h in header]
-    unknown = [h for h in header if h and h not in COLUMNS and h != ERROR_COLUMN]
+    unknown = [h for h in header if h and h not in columns and h != ERROR_COLUMN]
     if unknown:
         raise CsvError(
-            f"Unknown column(s): {', '.join(unknown)}. Known columns: {', '.join(COLUMNS)}."
+            f"Unknown column(s): {', '.join(unknown)}. Known columns: {', '.join(columns)}."
         )
-    if "name" not in header:
-        raise CsvError("The header must include a 'name' column.")
+    if required not in header:
+        raise CsvError(f"The header must include a '{required}' column.")
     duplicates = {h for h in header if header.count(h) > 1 and h}
     if duplicates:
         raise CsvError(f"Column(s) appear twice: {', '.join(sorted(duplicates))}.")
@@ -144,7 +147,7 @@ def parse(data: bytes) -> list[tuple[int, dict[str, str]]]:
             line = reader.line_num
             if len(values) > len(header):
                 # the cells that fit the header, kept for the rows to fix
-                cells = {h: c for h, c in zip(header, values, strict=False) if h in COLUMNS}
+                cells = {h: c for h, c in zip(header, values, strict=False) if h in columns}
                 problem = f"{len(values)} cells but {len(header)} columns"
                 rows.append((line, {**cells, "__error__": problem}))
                 continue

@@ -11,6 +11,7 @@ from app import audit
 from app import validation as v
 from app.db import session, utcnow
 from app.models import VENDOR_ROLES, User
+from directory import activity
 from directory.models import (
     STATUS_TRANSITIONS,
     Partner,
@@ -152,6 +153,7 @@ def create_partner(data, actor) -> Partner:
             note="created",
         )
     )
+    activity.record(activity.PARTNER_CREATED, partner.id, status=status)
     audit.record(
         actor,
         "partner.create",
@@ -173,8 +175,16 @@ def update_partner(
         ).first():
             raise v.ValidationFailed({"slug": f"The slug '{clean['slug']}' is taken."})
     before = _history_snapshot(partner)
+    old_tier_id = partner.tier_id
     for key, value in clean.items():
         setattr(partner, key, value)
+    if "tier_id" in clean and clean["tier_id"] != old_tier_id:
+        activity.record(
+            activity.PARTNER_TIER_CHANGED,
+            partner.id,
+            from_tier_id=old_tier_id,
+            to_tier_id=clean["tier_id"],
+        )
     if new_status and new_status != partner.status:
         change_status(partner, new_status, actor)
     changes = audit.diff(before, _history_snapshot(partner))
@@ -202,6 +212,9 @@ def change_status(partner: Partner, new_status: str, actor, note: str = "") -> P
         )
     partner.status = new.value
     partner.status_changed_at = utcnow()
+    activity.record(
+        activity.PARTNER_STATUS_CHANGED, partner.id, from_status=old.value, to_status=new.value
+    )
     change = PartnerStatusChange(
         partner_id=partner.id,
         from_status=old.value,

@@ -248,6 +248,7 @@ class Demo:
 def load(count: int = 50) -> Demo | None:
     """Fill an empty database (commits); what was loaded, or None if it was not empty."""
     from app.cli.demo_campaigns import load_campaigns
+    from app.cli.demo_recruitment import load_recruitment
 
     if not database_is_empty():
         return None
@@ -298,4 +299,9 @@ def load(count: int = 50) -> Demo | None:
         )
         logins.append((role.value, f"{local}@{DOMAIN}", PASSWORD))
     session.commit()
-    return Demo(logins, load_campaigns(staff[Role.MARKETER], first, rng))
+    campaigns = load_campaigns(staff[Role.MARKETER], first, rng)
+    from app.cli.demo_journeys import load_journeys
+
+    load_journeys(staff[Role.MARKETER], rng)
+    load_recruitment(created[1])
+    return Demo(logins, campaigns)

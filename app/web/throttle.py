@@ -34,7 +34,11 @@ __all__ = ["RateLimitExceeded", "init_app", "limiter", "retry_minutes"]
 
 def init_app(app: Flask) -> None:
     settings = app.config["TANDEM"]
-    for name in ("login_limit_per_account", "login_limit_per_address"):
+    for name in (
+        "login_limit_per_account",
+        "login_limit_per_address",
+        "application_limit_per_address",
+    ):
         try:
             parse(getattr(settings, name))
         except ValueError as exc:
@@ -93,6 +97,19 @@ def secret_links(view):
     """A link with a token (password reset, invitation): unknown tokens and refused forms
     count against the client's address."""
     return limiter.limit(_per_address, deduct_when=_failed, error_message=ADDRESS_PAUSED)(view)
+
+
+def _per_address_applications() -> str:
+    return current_app.config["TANDEM"].application_limit_per_address
+
+
+def public_forms(view):
+    """Every POST of a public form (an application) counts against the client's address."""
+    return limiter.limit(
+        _per_address_applications,
+        methods=["POST"],
+        error_message="Too many forms sent from your network.",
+    )(view)
 
 
 def token_failures(blueprint) -> None:

@@ -158,3 +158,36 @@ def test_demo_partner_history_reads_in_words(app, demo, client):
     assert "Location added" in history and "Street: Marktplatz 1" in history
     assert "Logo added" in history or "Logo changed" in history
     assert "logos/" not in history and "None" not in history
+
+
+def test_demo_runs_two_starter_journeys_with_people_at_different_steps(app, demo):
+    from campaigns.journeys import analytics
+    from campaigns.journeys.models import Application, Journey, JourneySend
+
+    with app.app_context():
+        journeys = session.execute(select(Journey).order_by(Journey.id)).scalars().all()
+        assert [j.starter for j in journeys] == ["onboarding", "recruitment"]
+        assert all(j.status == "live" for j in journeys)
+        for journey in journeys:
+            funnel = analytics.funnel(journey.id)
+            assert sum(1 for row in funnel if row["completed"]) >= 2, funnel
+        onboarding = journeys[0]
+        waiting_at = {row["step"] for row in analytics.funnel(onboarding.id) if row["waiting"]}
+        done = analytics.state_counts([onboarding.id])[onboarding.id]
+        assert len(waiting_at) + bool(done["done"]) >= 2
+        sends = session.execute(select(JourneySend)).scalars().all()
+        assert any(s.opened_at for s in sends) and any(s.clicked_at for s in sends)
+        pending = session.execute(
+            select(func.count()).where(Application.status == "submitted")
+        ).scalar_one()
+        assert pending == 2
+
+
+def test_demo_has_prospects_and_two_applications_to_review(app, demo, client):
+    client.post("/login", data={"email": "manager@demo.example.com", "password": PASSWORD})
+    listing = client.get("/admin/applications?status=submitted").get_data(as_text=True)
+    assert "Waiting for review (2)" in listing
+    prospects = client.get("/admin/prospects").get_data(as_text=True)
+    assert "Northwind Energy" in prospects and "Invited" in prospects
+    # the purchased list holds a partner's look-alike: flagged
+    assert "Looks like the partner" in prospects

@@ -23,12 +23,14 @@ from app.db import session
 from app.mail import unsubscribe_token
 from app.models import MailMessage, Role, User
 from campaigns import lifecycle
+from campaigns.journeys import applications
 from directory import brand_kits, people
 from directory.demo_logos import generate_logo
 from directory.models import Partner
 from tests.browser.conftest import ARTIFACTS, sign_in, watch_console
 from tests.factories.campaigns import live_campaign
 from tests.factories.directory import PASSWORD
+from tests.factories.recruitment import make_application, make_prospect
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -56,7 +58,10 @@ NOT_PAGES = {
     "admin.template_thumbnail": "an image",
     "admin.partners_search": "JSON",
     "admin.partners_import_sample": "CSV",
+    "admin.prospects_import_sample": "CSV",
     "public.email_image": "an image of an email, for mail clients",
+    "public.journey_open": "the open pixel of a journey email (a GIF)",
+    "public.journey_click": "a redirect from a journey email's link",
 }
 SCREENSHOTS = {
     "portal.home",
@@ -110,6 +115,14 @@ def site(app, world) -> Site:
             "Spring promo", [a.id], ["product-flyer", "social-square", "monthly-newsletter"]
         )
         draft = lifecycle.create_campaign({"name": "Autumn draft"}, "test")
+        prospect = make_prospect("Echo Energy")
+        make_prospect("Echo Energy France", email="fr@echo.example")  # a duplicate to flag
+        waiting = make_application()
+        approved = make_application(company="Approved Applicant", email="ok@approved.example")
+        session.commit()
+        applications.approve(approved, admin)
+        declined = make_application(company="Declined Applicant", email="no@declined.example")
+        applications.decline(declined, admin, "Not this year.")
         session.commit()
         reset_token = security.sign(
             app.config["TANDEM"].secret_key, people.RESET_SALT, [a_admin.id, a_admin.session_nonce]
@@ -124,6 +137,8 @@ def site(app, world) -> Site:
                 "template_id": sorted({asset.template_version.template_id for asset in added}),
                 "message_id": [message_id],
                 "which": ["tiers", "regions", "partners"],
+                "prospect_id": [prospect.id],
+                "application_id": [waiting.id, approved.id, declined.id],
             },
             overrides={
                 "portal": {"campaign_id": [campaign.id]},  # partners never see drafts

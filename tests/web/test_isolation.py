@@ -11,9 +11,12 @@ from sqlalchemy import select
 
 from app.db import session
 from app.models import ApiToken, AuditEntry, Invitation, MailMessage, Role, User
+from campaigns.journeys import lifecycle as journey_lifecycle
+from campaigns.journeys.models import Application, Prospect
 from directory import brand_kits, people
 from directory.demo_logos import generate_logo
 from directory.models import Location, Partner
+from tests.factories.recruitment import make_application, make_prospect
 
 MARKERS = [
     b"Alpha Secret Partner",
@@ -21,6 +24,9 @@ MARKERS = [
     b"partner_admin@a.example",
     b"partner_member@a.example",
     b"alpha.example",
+    b"Alpha Secret Journey",
+    b"Secret Prospect Co",
+    b"Secret Applicant Co",
 ]
 HOSTILE_FORM = {
     "name": "HACKED",
@@ -51,6 +57,18 @@ def a_objects(world, app):
         session.commit()
         campaign, asset = _campaign_for_a_only(a)
         message = session.execute(select(MailMessage)).scalars().first()
+        journey = journey_lifecycle.create_journey(
+            {
+                "name": "Alpha Secret Journey",
+                "definition": {"audience": {"kind": "partners", "rules": {"min_tier": "Gold"}}},
+            },
+            "test",
+        )
+        prospect = make_prospect("Secret Prospect Co")
+        application = make_application(
+            company="Secret Applicant Co", email="applicant@secret-applicant.example"
+        )
+        session.commit()
         return {
             "partner_id": a.id,
             "location_id": a.locations[0].id,
@@ -63,6 +81,9 @@ def a_objects(world, app):
             "template_id": asset.template_version.template_id,
             "version_id": asset.template_version_id,
             "campaign_id": campaign.id,
+            "journey_id": journey.id,
+            "prospect_id": prospect.id,
+            "application_id": application.id,
             "asset_id": asset.id,
             "slug": "product-flyer",
             "fmt": "pdf",
@@ -133,6 +154,12 @@ def _state(app, world):
                 for t in session.execute(select(ApiToken)).scalars()
                 if t.partner_id == a.id
             ],
+            "prospects": session.execute(
+                select(Prospect.id, Prospect.company, Prospect.status, Prospect.notes)
+            ).all(),
+            "applications": session.execute(
+                select(Application.id, Application.status, Application.partner_id)
+            ).all(),
         }
 
 

@@ -21,6 +21,7 @@ from app.web.access import public, roles
 from brand_templates.library import load_starter
 from brand_templates.versions import import_template, publish
 from campaigns import assets, lifecycle
+from campaigns.journeys import lifecycle as journey_lifecycle
 from directory import brand_kits, people
 from directory.demo_logos import generate_logo
 from directory.models import Location, Partner
@@ -50,14 +51,24 @@ PUBLIC_ENDPOINTS = {
     "public.program_logo",
     "public.email_image",
     "public.unsubscribe",
+    "public.journey_open",
+    "public.journey_click",
     "account.login",
     "account.logout",
     "account.forgot_password",
     "account.reset_password",
     "account.accept_invitation",
     "api_docs.openapi",
+    "public.become_a_partner",
+    "public.application_thanks",
 }
+PROSPECT_CSV = b"company,email,country\nProbe Prospects,probe@prospects.example,FR\n"
 CSV = b"name,slug,type,tier,countries\nPermission Probe,permission-probe,reseller,Gold,DE\n"
+# a journey for partners of tier Gold and partner A, whatever the walk did to it: an email
+JOURNEY_DEFINITION = {
+    "audience": {"kind": "partners", "rules": {"min_tier": "Gold"}},
+    "steps": [{"id": "welcome", "type": "email", "subject": "Hello", "body": "Welcome."}],
+}
 # campaign form fields that keep the targets' campaign aimed at partner A (Gold) only
 CAMPAIGN_FORM = {"objective": "promotion", "min_tier": "Gold", "statuses": "active"}
 
@@ -98,6 +109,8 @@ class Rule:
 
 
 def _id_or_value(value, ids: dict):
+    if isinstance(value, list):
+        return [_id_or_value(item, ids) for item in value]
     if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
         return ids.get(value[1:-1], value)
     return value
@@ -277,6 +290,56 @@ TABLE = [
         json={"description": "patched"},
     ),
     Rule("GET", "/api/v1/tiers", EVERYONE),
+    # recruitment: vendor staff; approving and declining, managers
+    Rule("GET", "/admin/prospects", VENDOR),
+    Rule("GET", "/admin/prospects/new", VENDOR),
+    Rule(
+        "POST",
+        "/admin/prospects/new",
+        VENDOR,
+        data={"company": "Probe Prospect", "email": "probe@probe-prospect.example"},
+    ),
+    Rule("GET", "/admin/prospects/{prospect_id}", VENDOR),
+    Rule(
+        "POST",
+        "/admin/prospects/{prospect_id}",
+        VENDOR,
+        data={"company": "Probe Renamed", "email": "renamed@probe-prospect.example"},
+    ),
+    Rule("GET", "/admin/prospects/import", VENDOR),
+    Rule(
+        "POST", "/admin/prospects/import", VENDOR, data={"action": "preview"}, upload=PROSPECT_CSV
+    ),
+    Rule("GET", "/admin/prospects/import/sample.csv", VENDOR),
+    Rule("GET", "/admin/applications", VENDOR),
+    Rule("GET", "/admin/applications/{application_id}", VENDOR),
+    Rule(
+        "POST", "/admin/applications/{application_id}/approve", MANAGERS, data={"confirmed": "yes"}
+    ),
+    Rule(
+        "POST",
+        "/admin/applications/{declined_application_id}/decline",
+        MANAGERS,
+        data={"confirmed": "yes", "reason": "probe"},
+    ),
+    Rule("GET", "/api/v1/prospects", VENDOR),
+    Rule(
+        "POST",
+        "/api/v1/prospects",
+        VENDOR,
+        json={"company": "API Probe Prospect", "email": "api@probe-prospect.example"},
+    ),
+    Rule("GET", "/api/v1/prospects/{prospect_id}", VENDOR),
+    Rule("PATCH", "/api/v1/prospects/{prospect_id}", VENDOR, json={"notes": "probe"}),
+    Rule("GET", "/api/v1/applications", VENDOR),
+    Rule("GET", "/api/v1/applications/{application_id}", VENDOR),
+    Rule("POST", "/api/v1/applications/{api_application_id}/approve", MANAGERS, json={}),
+    Rule(
+        "POST",
+        "/api/v1/applications/{api_declined_application_id}/decline",
+        MANAGERS,
+        json={"reason": "probe"},
+    ),
     Rule("GET", "/api/v1/campaigns", VENDOR),
     Rule(
         "POST",
@@ -323,6 +386,29 @@ TABLE = [
     Rule("POST", "/api/v1/partner/pictures", PARTNER, raw=("image/png", generate_logo("Pic"))),
     Rule("GET", "/api/v1/partner/pictures", PARTNER),
     Rule("DELETE", "/api/v1/partner/assets/{asset_id}/customization", PARTNER),
+    Rule("GET", "/api/v1/journeys", VENDOR),
+    Rule("POST", "/api/v1/journeys", MARKETERS, json={"starter": "onboarding"}),
+    Rule("GET", "/api/v1/journeys/{journey_id}", VENDOR),
+    Rule("PATCH", "/api/v1/journeys/{journey_id}", MARKETERS, json={"description": "via API"}),
+    Rule(
+        "POST",
+        "/api/v1/journeys/{journey_id}/simulate",
+        VENDOR,
+        json={"partner_id": "{partner_id}"},
+    ),
+    Rule("POST", "/api/v1/journeys/{journey_id}/publish", MARKETERS, json={}),
+    Rule(
+        "POST",
+        "/api/v1/journeys/{journey_id}/enrollments",
+        MARKETERS,
+        json={"partner_ids": ["{partner_id}"]},
+        # a channel manager may enroll, but could not publish the draft before
+        refused_with={"channel_manager": 422},
+    ),
+    Rule("GET", "/api/v1/journeys/{journey_id}/enrollments", VENDOR),
+    Rule("POST", "/api/v1/journeys/{journey_id}/pause", MARKETERS),
+    Rule("POST", "/api/v1/journeys/{journey_id}/resume", MARKETERS),
+    Rule("POST", "/api/v1/journeys/{journey_id}/stop", MARKETERS),
     Rule("DELETE", "/api/v1/campaigns/{draft_campaign_id}/assets/{draft_asset_id}", MARKETERS),
     Rule("POST", "/admin/locations/{location_id}/delete", MANAGERS),
     Rule("POST", "/portal/locations/{location_id}/delete", PARTNER_ADMIN),
@@ -373,8 +459,20 @@ def targets(app, world):
             "draft_asset_id": draft_asset.id,
         }
         assert lifecycle.launch(campaign.id).partners_added == 1  # A, not B
+        journey = journey_lifecycle.create_journey(
+            {
+                "name": "Alpha Secret Journey",
+                "definition": {
+                    **JOURNEY_DEFINITION,
+                    "audience": {**JOURNEY_DEFINITION["audience"], "include_partner_ids": [a.id]},
+                },
+            },
+            "test",
+        )
+        session.commit()
         return {
             **ids,
+            "journey_id": journey.id,
             "partner_id": a.id,
             "location_id": a.locations[0].id,
             "user_id": world.users["a_partner_member"].id,
@@ -383,7 +481,27 @@ def targets(app, world):
             "template_id": version.template_id,
             "version_id": version.id,
             "message_id": session.execute(select(MailMessage.id)).scalars().first(),
+            **_recruitment_targets(),
         }
+
+
+def _recruitment_targets() -> dict:
+    """A prospect and four applications waiting for review (approved or declined on the walk)."""
+    from tests.factories.recruitment import make_application, make_prospect
+
+    prospect = make_prospect("Probe Target Prospect")
+    made = [
+        make_application(company=f"Applicant {n}", email=f"applicant{n}@apply{n}.example")
+        for n in range(4)
+    ]
+    session.commit()
+    return {
+        "prospect_id": prospect.id,
+        "application_id": made[0].id,
+        "declined_application_id": made[1].id,
+        "api_application_id": made[2].id,
+        "api_declined_application_id": made[3].id,
+    }
 
 
 def _api_token(app, email: str) -> tuple[int, str]:
@@ -417,6 +535,12 @@ def test_table_covers_every_route(app):
         "asset_id": 1,
         "draft_campaign_id": 1,
         "draft_asset_id": 1,
+        "journey_id": 1,
+        "prospect_id": 1,
+        "application_id": 1,
+        "declined_application_id": 1,
+        "api_application_id": 1,
+        "api_declined_application_id": 1,
     }
 
     def endpoint(rule: Rule) -> str:

@@ -15,7 +15,7 @@ from app.models import AuditEntry, Invitation, Role, User
 from app.storage import StorageError, content_key, get_storage
 from app.web import pickers
 from app.web.access import VENDOR, VENDOR_MANAGERS, roles
-from app.web.admin import bp
+from app.web.admin import bp, imports
 from app.web.common import (
     form_data,
     form_page,
@@ -24,7 +24,6 @@ from app.web.common import (
     logo_response,
     run_action,
     save_form,
-    uploaded_bytes,
 )
 from campaigns import overview
 from campaigns.membership import on_partner_changed, sync_all_live_soon
@@ -290,25 +289,12 @@ def partners_import():
     result, upload_key, file_error = None, None, None
     if request.method == "POST":
         storage = get_storage()
-        upload_key = request.form.get("upload_key") or None
         action = request.form.get("action")
         try:
-            if upload_key:
-                try:  # the key comes back from the form: anything but a waiting import is refused
-                    data = storage.get(upload_key) if upload_key.startswith("imports/") else None
-                except StorageError:
-                    data = None
-                if data is None:
-                    raise partner_csv.CsvError("The uploaded file has expired; upload it again.")
-            else:
-                data = uploaded_bytes("file")
-                if data is None:
-                    raise partner_csv.CsvError("Choose a CSV file to upload.")
-                partner_csv.parse(data)  # every file-level check before anything is stored
-                upload_key = storage.put(content_key("imports", data, ".csv"), data, "text/csv")
+            data, upload_key = imports.import_file(partner_csv.parse)
             if action == "rejected":  # the dry run's rows with errors, to fix
                 result = partner_csv.run_import(data, current_user, commit=False)
-                return _csv_file(partner_csv.rejected_csv(result), "partners-to-fix.csv")
+                return imports.csv_file(partner_csv.rejected_csv(result), "partners-to-fix.csv")
             commit = action in ("commit", "commit_good")
             result = partner_csv.run_import(
                 data, current_user, commit=commit, only_good=action == "commit_good"
@@ -336,6 +322,9 @@ def partners_import():
         upload_key=upload_key,
         file_error=file_error,
         columns=partner_csv.COLUMNS,
+        noun="partners",
+        import_url=url_for("admin.partners_import"),
+        sample_url=url_for("admin.partners_import_sample"),
     ), (400 if file_error else 200)
 
 
@@ -353,14 +342,6 @@ def _store_report(storage, result: partner_csv.ImportResult) -> str:
     return storage.put(content_key("imports/reports", data, ".json"), data, "application/json")
 
 
-def _csv_file(text: str, filename: str) -> Response:
-    return Response(
-        text,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 @bp.get("/partners/import/report")
 @roles(VENDOR_MANAGERS)
 def partners_import_report():
@@ -374,7 +355,7 @@ def partners_import_report():
         flash("That import report is no longer available.", "info")
         return redirect(url_for("admin.partners_import"))
     if request.args.get("format") == "csv":
-        return _csv_file(report["rejected"], "partners-to-fix.csv")
+        return imports.csv_file(report["rejected"], "partners-to-fix.csv")
     ids = [partner_id for partner_id, _action, _line in report["partners"]]
     found = {
         p.id: p
@@ -397,4 +378,4 @@ def partners_import_report():
 def partners_import_sample():
     """A file in the import's format to start from."""
     names = [t.name for t in partners.tiers()]
-    return _csv_file(partner_csv.sample_csv(names), "partners-sample.csv")
+    return imports.csv_file(partner_csv.sample_csv(names), "partners-sample.csv")

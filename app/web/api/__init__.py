@@ -25,18 +25,24 @@ def validation_failed(exc: ValidationFailed):
 # the resource modules add their views to bp and docs
 from app.web.api import (  # noqa: E402
     account,
+    applications,
     campaigns,
+    journeys,
     partner_campaigns,
     partners,
+    prospects,
     templates,
 )
 
 __all__ = [
     "account",
+    "applications",
     "bp",
     "campaigns",
     "docs",
+    "journeys",
     "partner_campaigns",
     "partners",
+    "prospects",
     "templates",
 ]

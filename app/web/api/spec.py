@@ -200,7 +200,8 @@ def openapi_document(app: Flask, prefix: str = "/api/v1") -> dict:
         "info": {
             "title": "Tandem API",
             "version": "1",
-            "description": "Partners, campaigns and co-branded assets. "
+            "description": "Partners, campaigns and co-branded assets; journeys; prospects and "
+            "applications. "
             "Authenticate with `Authorization: Bearer <token>`; "
             "create tokens on your account page.",
         },

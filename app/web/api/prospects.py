@@ -1,0 +1,101 @@
+"""API: prospects (vendor staff only)."""
+
+from __future__ import annotations
+
+from flask import abort, g, request
+
+from app.db import session
+from app.web.access import VENDOR, acting_user, roles
+from app.web.api import bp
+from app.web.api.schemas.recruitment import (
+    PROSPECT,
+    PROSPECT_CREATE,
+    PROSPECT_PAGE,
+    PROSPECT_QUERY,
+    PROSPECT_UPDATE,
+)
+from app.web.api.spec import operation
+from app.web.common import get_or_404
+from campaigns.journeys import prospects
+from campaigns.journeys.models import Prospect
+
+
+def _when(value):
+    return value.isoformat() + "Z" if value else None
+
+
+def prospect_json(p: Prospect, *, duplicates: prospects.Duplicates | None = None) -> dict:
+    found = {
+        "id": p.id,
+        "company": p.company,
+        "contact_name": p.contact_name,
+        "email": p.email,
+        "country": p.country,
+        "website": p.website,
+        "domain": p.domain,
+        "source": p.source,
+        "status": p.status,
+        "notes": p.notes,
+        "partner_id": p.partner_id,
+        "created_at": _when(p.created_at),
+    }
+    if duplicates is not None:
+        found["duplicates"] = {
+            "partners": [x.id for x in duplicates.partners],
+            "prospects": [x.id for x in duplicates.prospects],
+        }
+    return found
+
+
+def _with_duplicates(p: Prospect) -> dict:
+    return prospect_json(
+        p, duplicates=prospects.duplicates(p.email, p.domain, exclude_prospect_id=p.id)
+    )
+
+
+@bp.get("/prospects")
+@roles(VENDOR)
+@operation("Search prospects", response=PROSPECT_PAGE, query=PROSPECT_QUERY, tag="recruitment")
+def prospects_index():
+    filters = prospects.ProspectFilters.from_args(request.args)
+    if filters.errors:
+        abort(400, " ".join(filters.errors))
+    page = prospects.search_prospects(filters)
+    return {
+        "items": [prospect_json(p) for p in page.items],
+        "total": page.total,
+        "page": page.page,
+        "per_page": page.per_page,
+    }
+
+
+@bp.post("/prospects")
+@roles(VENDOR)
+@operation(
+    "Add a prospect (the answer names its duplicates)",
+    body=PROSPECT_CREATE,
+    response=PROSPECT,
+    status=201,
+    tag="recruitment",
+)
+def prospects_create():
+    prospect = prospects.create_prospect(g.api_body, acting_user())
+    session.commit()
+    return _with_duplicates(prospect), 201
+
+
+@bp.get("/prospects/<int:prospect_id>")
+@roles(VENDOR)
+@operation("One prospect, with its duplicates", response=PROSPECT, tag="recruitment")
+def prospect_show(prospect_id: int):
+    return _with_duplicates(get_or_404(Prospect, prospect_id))
+
+
+@bp.patch("/prospects/<int:prospect_id>")
+@roles(VENDOR)
+@operation("Change a prospect", body=PROSPECT_UPDATE, response=PROSPECT, tag="recruitment")
+def prospect_update(prospect_id: int):
+    prospect = get_or_404(Prospect, prospect_id)
+    prospects.update_prospect(prospect, g.api_body, acting_user())
+    session.commit()
+    return _with_duplicates(prospect)

@@ -1,0 +1,1 @@
+"""Journeys: automated conversations with partners and prospects, run by the workers."""
