@@ -199,3 +199,10 @@ def goal_facts(definition: dict) -> list[str]:
 
 def joined_ids(form, name: str) -> str:
     return pickers.joined(form, name)
+
+
+def number(value):
+    """A number as people write it: 2, not 2.0 (text as typed stays as it is)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value

@@ -447,6 +447,7 @@ def journey_detail(journey_id: int):
         counts=analytics.state_counts([journey.id]).get(journey.id, {}),
         chart=chart,
         labels=d.STEP_TYPE_LABELS,
+        f=forms,
         statuses=JOURNEY_STATUS_LABELS,
         questions={"stop": _stop_question, "pause": _pause_question},
         unpublished=lifecycle.has_unpublished_changes(journey),
