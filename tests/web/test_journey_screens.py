@@ -263,7 +263,10 @@ def test_prospects_enrolled_from_a_csv(marketer):
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     import io
 
-    data = b"email,company,contact_name\nknown@known.example,Known Co,Kim\nnew@new.example,New Co,Nia\n"
+    data = (
+        b"email,company,contact_name\n"
+        b"known@known.example,Known Co,Kim\nnew@new.example,New Co,Nia\n"
+    )
     response = marketer.post(
         f"/admin/journeys/{journey.id}/enrollments",
         data={"file": (io.BytesIO(data), "prospects.csv")},
@@ -279,3 +282,20 @@ def test_prospects_enrolled_from_a_csv(marketer):
         follow_redirects=True,
     )
     assert "Line 2" in bad.get_data(as_text=True)
+
+
+def test_the_marketer_home_shows_live_journeys(marketer, world):
+    journey_id = _blank(marketer)
+    _three_steps(marketer, journey_id)
+    assert "Live journeys" not in marketer.get("/admin/").get_data(as_text=True)
+    marketer.post(f"/admin/journeys/{journey_id}/publish", data={})
+    marketer.post(f"/admin/journeys/{journey_id}/enrollments", data={"partner_ids": world.a_id})
+    home = marketer.get("/admin/").get_data(as_text=True)
+    assert "Live journeys" in home and "Welcome series" in home
+    assert 'href="/admin/journeys"' in home  # the navigation entry
+
+
+def test_partner_users_are_not_told_journeys_exist(client, world, login_as):
+    login_as("partner_admin@a.example")
+    assert client.get("/admin/journeys").status_code == 404
+    assert "Journeys" not in client.get("/portal/").get_data(as_text=True)

@@ -29,7 +29,6 @@ from campaigns.journeys.models import (
     Journey,
     JourneyStatus,
 )
-from directory import partners as partner_dir
 from directory.models import Partner, PartnerStatus
 
 PER_PAGE = 50

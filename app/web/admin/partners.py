@@ -25,6 +25,7 @@ from app.web.common import (
     uploaded_bytes,
 )
 from campaigns import overview
+from campaigns.journeys import analytics as journey_analytics
 from campaigns.membership import on_partner_changed, sync_all_live_soon
 from directory import locations, partner_csv, partners, people
 from directory.models import PARTNER_TYPE_LABELS, Location, Partner, PartnerStatus
@@ -68,6 +69,7 @@ def dashboard():
     return render_template(
         "admin/dashboard.html",
         home=overview.home_campaigns(),
+        live_journeys=journey_analytics.list_journeys("live"),
         by_status=by_status,
         by_tier=by_tier,
         total=total,
