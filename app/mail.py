@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from urllib.parse import parse_qs, unquote, urlparse
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from app import after_commit, claims, jobs, runtime, security
 from app.db import session, utcnow
@@ -69,8 +69,13 @@ def queue_mail(
     html: str | None = None,
     *,
     category: str = "transactional",
+    suppressed: bool | None = None,
 ) -> MailMessage:
-    """Add a message to the current unit of work; it is dispatched after the commit."""
+    """Add a message to the current unit of work; it is dispatched after the commit.
+
+    SUPPRESSED: whether the address is on the suppression list, when the caller already
+    knows (a batch that read the list once for all its addresses); else it is looked up.
+    """
     settings = runtime.settings()
     headers: dict[str, str] = {}
     status = "queued" if settings.mail_url.startswith("smtp") else "held"
@@ -78,7 +83,7 @@ def queue_mail(
         url = f"{settings.base_url}/unsubscribe/{unsubscribe_token(to)}"
         headers["List-Unsubscribe"] = f"<{url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        if is_suppressed(to):
+        if is_suppressed(to) if suppressed is None else suppressed:
             status = "suppressed"
     message = MailMessage(
         to_address=to.lower(),
@@ -94,6 +99,57 @@ def queue_mail(
         session.flush()
         after_commit.add("mail", message.id, _deliver)
     return message
+
+
+def queue_many(messages: list[dict], *, category: str = "marketing") -> list[int]:
+    """Add many messages at once (a journey batch): one INSERT for all, their ids in order;
+    dispatched after the commit like ``queue_mail``'s.
+
+    Each item: ``to``, ``subject``, ``text``, ``html`` and ``suppressed`` (whether the caller
+    found the address on the suppression list); marketing mail gets the one-click unsubscribe
+    headers (RFC 8058).
+    """
+    if not messages:
+        return []
+    settings = runtime.settings()
+    sending = settings.mail_url.startswith("smtp")
+    now = utcnow()
+    rows = []
+    for item in messages:
+        to = item["to"].lower()
+        headers: dict[str, str] = {}
+        status = "queued" if sending else "held"
+        if category != "transactional":
+            url = item.get("unsubscribe_url") or (
+                f"{settings.base_url}/unsubscribe/{unsubscribe_token(to)}"
+            )
+            headers["List-Unsubscribe"] = f"<{url}>"
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+            if item.get("suppressed"):
+                status = "suppressed"
+        rows.append(
+            {
+                "created_at": now,
+                "to_address": to,
+                "subject": item["subject"],
+                "text_body": item["text"],
+                "html_body": item.get("html"),
+                "category": category,
+                "headers": headers,
+                "status": status,
+                "attempts": 0,
+                "error": "",
+            }
+        )
+    ids = list(
+        session.execute(
+            insert(MailMessage).returning(MailMessage.id, sort_by_parameter_order=True), rows
+        ).scalars()
+    )
+    for message_id, row in zip(ids, rows, strict=True):
+        if row["status"] == "queued":
+            after_commit.add("mail", message_id, _deliver)
+    return ids
 
 
 DELIVER_TASK = "tandem.mail.deliver"

@@ -290,4 +290,8 @@ def load(count: int = 50) -> Demo | None:
         )
         logins.append((role.value, f"{local}@{DOMAIN}", PASSWORD))
     session.commit()
-    return Demo(logins, load_campaigns(staff[Role.MARKETER], first, rng))
+    campaigns = load_campaigns(staff[Role.MARKETER], first, rng)
+    from app.cli.demo_journeys import load_journeys
+
+    load_journeys(staff[Role.MARKETER], rng)
+    return Demo(logins, campaigns)

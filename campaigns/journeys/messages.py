@@ -33,6 +33,7 @@ class Composed:
     subject: str
     text: str
     html: str
+    unsubscribe_url: str = ""
 
 
 def words(recipient: Recipient, program: ProgramSettings | None = None) -> dict[str, str]:
@@ -106,7 +107,7 @@ def compose(
     )
     if send_key is not None:
         body_html = tracking.track_html(body_html, send_key)
-    return Composed(subject or "(no subject)", text, body_html)
+    return Composed(subject or "(no subject)", text, body_html, unsubscribe)
 
 
 def render_template_email(template_version_id: int, partner_id: int, step: dict):

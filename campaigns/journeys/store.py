@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import claims, clock, mail, runtime
@@ -94,6 +94,26 @@ class Batch:
     in_audience: dict[tuple[int, str, int], bool] = field(default_factory=dict)
     suppressed: set[str] = field(default_factory=set)
     sends: dict[str, list[datetime]] = field(default_factory=lambda: defaultdict(list))
+    rows: list[Any] = field(default_factory=list)
+    facts: dict[str, set] = field(default_factory=dict)
+    # the emails of the batch: (outbox message, journey send), written at once at the end
+    outgoing: list[tuple[dict, dict]] = field(default_factory=list)
+
+    def known(self, condition: dict, since: datetime | None, row: Any) -> bool | None:
+        """The answer to a simple condition for ROW from one query for the whole batch (made
+        at the first question), or None for the conditions asked row by row."""
+        fact = condition.get("fact")
+        if since is not None or len(condition) > 2 or fact not in PREFETCHED:
+            return None
+        if len(condition) == 2 and set(condition) != {"fact", "step"}:
+            return None
+        if fact not in self.facts:
+            self.facts[fact] = PREFETCHED[fact](self.rows)
+        found = self.facts[fact]
+        if fact in ("opened", "clicked"):
+            step = condition.get("step")
+            return (row.id, step) in found if step else (row.id, None) in found
+        return row.partner_id in found if row.partner_id is not None else False
 
 
 def _partner_recipients(partner_ids: list[int]) -> dict[int, messages.Recipient]:
@@ -152,8 +172,58 @@ def _prospect_recipients(prospect_ids: list[int]) -> dict[int, messages.Recipien
     }
 
 
+def _partners_with_logo(rows: list[Any]) -> set:
+    ids = [r.partner_id for r in rows if r.partner_id is not None]
+    return set(
+        session.execute(
+            select(BrandKit.partner_id).where(
+                BrandKit.partner_id.in_(ids), BrandKit.logo_key.is_not(None)
+            )
+        ).scalars()
+    )
+
+
+def _engaged(kind: str):
+    def query(rows: list[Any]) -> set:
+        ids = [r.partner_id for r in rows if r.partner_id is not None]
+        return set(
+            session.execute(
+                select(EngagementEvent.partner_id)
+                .where(EngagementEvent.partner_id.in_(ids), EngagementEvent.kind == kind)
+                .distinct()
+            ).scalars()
+        )
+
+    return query
+
+
+def _tracked(column):
+    def query(rows: list[Any]) -> set:
+        found: set = set()
+        for enrollment_id, step_id in session.execute(
+            select(JourneySend.enrollment_id, JourneySend.step_id).where(
+                JourneySend.enrollment_id.in_([r.id for r in rows]), column.is_not(None)
+            )
+        ).all():
+            found.add((enrollment_id, step_id))
+            found.add((enrollment_id, None))
+        return found
+
+    return query
+
+
+# the facts answered for a whole batch at once
+PREFETCHED = {
+    "has_logo": _partners_with_logo,
+    "downloaded": _engaged("download"),
+    "customized": _engaged("customize"),
+    "opened": _tracked(JourneySend.opened_at),
+    "clicked": _tracked(JourneySend.clicked_at),
+}
+
+
 def load_batch(rows: list[Any], definitions: dict[int, dict], now: datetime) -> Batch:
-    batch = Batch(now=now)
+    batch = Batch(now=now, rows=list(rows))
     partner_ids = sorted({r.partner_id for r in rows if r.partner_id is not None})
     prospect_ids = sorted({r.prospect_id for r in rows if r.prospect_id is not None})
     for pid, recipient in _partner_recipients(partner_ids).items():
@@ -227,7 +297,8 @@ class DbFacts:
         return [at for at in self.batch.sends.get(self.recipient.email, []) if at > since]
 
     def holds(self, condition: dict, since: datetime | None) -> bool:
-        return holds(condition, self.row, since)
+        known = self.batch.known(condition, since, self.row)
+        return holds(condition, self.row, since) if known is None else known
 
 
 def holds(condition: dict, row: Any, since: datetime | None = None) -> bool:
@@ -399,12 +470,26 @@ def _definitions(version_ids: set[int]) -> dict[int, dict]:
     )
 
 
+def _claimed_rows(ids: list[int], now: datetime) -> list[Any]:
+    """The rows of IDS this worker claimed at NOW and still holds. On PostgreSQL they are
+    locked until the commit, so nobody can take them over meanwhile (a claim that outlived its
+    lease is taken with SKIP LOCKED, which skips them)."""
+    query = select(*_ROW_COLUMNS).where(
+        Enrollment.id.in_(ids),
+        Enrollment.state == EnrollmentState.RUNNING.value,
+        Enrollment.claimed_at == now,
+    )
+    if _locks():
+        query = query.with_for_update()
+    return session.execute(query.order_by(Enrollment.id)).all()
+
+
+def _locks() -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
 def _run(ids: list[int], now: datetime) -> int:
-    rows = session.execute(
-        select(*_ROW_COLUMNS).where(
-            Enrollment.id.in_(ids), Enrollment.state == EnrollmentState.RUNNING.value
-        )
-    ).all()
+    rows = _claimed_rows(ids, now)
     if not rows:
         return 0
     definitions = _definitions({r.version_id for r in rows})
@@ -412,80 +497,114 @@ def _run(ids: list[int], now: datetime) -> int:
     program = ProgramSettings.saved() or ProgramSettings.with_defaults()
     rules = policy()
     step_runs: list[dict] = []
-    done = 0
-    for row in rows:
-        definition = definitions[row.version_id]
-        key = ("partner", row.partner_id) if row.partner_id else ("prospect", row.prospect_id)
-        recipient = batch.recipients.get(key)
-        tz = windows.zone(
-            recipient.time_zone if recipient else None,
-            recipient.country if recipient else None,
-            definition.get("time_zone") or "UTC",
-        )
-        result = stepper.run(
-            definition,
-            step_id=row.step_id,
-            step_started_at=row.step_started_at or now,
-            now=now,
-            facts=DbFacts(row, batch, recipient),
-            enrollment_key=row.id,
-            tz=tz,
-            policy=rules,
-        )
-        if not _move(row, result, now):
-            continue  # another worker took it over
-        done += 1
-        for offset, executed in enumerate(result.executed, start=1):
-            seq = row.seq + offset
-            step_runs.append(
-                {
-                    "enrollment_id": row.id,
-                    "journey_id": row.journey_id,
-                    "step_id": executed.step_id,
-                    "seq": seq,
-                    "outcome": executed.outcome[:60],
-                    "due_at": executed.due_at,
-                    "ran_at": now,
-                }
+    moves: list[dict] = []
+    # the facts' queries must not flush the emails added for earlier rows one by one
+    with session.no_autoflush:
+        for row in rows:
+            definition = definitions[row.version_id]
+            key = ("partner", row.partner_id) if row.partner_id else ("prospect", row.prospect_id)
+            recipient = batch.recipients.get(key)
+            tz = windows.zone(
+                recipient.time_zone if recipient else None,
+                recipient.country if recipient else None,
+                definition.get("time_zone") or "UTC",
             )
-            if executed.effect is not None:
-                _apply(executed.effect, row, seq, recipient, program, batch, now)
+            result = stepper.run(
+                definition,
+                step_id=row.step_id,
+                step_started_at=row.step_started_at or now,
+                now=now,
+                facts=DbFacts(row, batch, recipient),
+                enrollment_key=row.id,
+                tz=tz,
+                policy=rules,
+            )
+            move = _move_values(row, result, now)
+            # SQLite: one writer at a time, no row locks; each move is fenced by the claim
+            if not _locks() and not _fenced_move(row, move, now):
+                continue  # another worker took it over
+            moves.append(move)
+            for offset, executed in enumerate(result.executed, start=1):
+                seq = row.seq + offset
+                step_runs.append(
+                    {
+                        "enrollment_id": row.id,
+                        "journey_id": row.journey_id,
+                        "step_id": executed.step_id,
+                        "seq": seq,
+                        "outcome": executed.outcome[:60],
+                        "due_at": executed.due_at,
+                        "ran_at": now,
+                    }
+                )
+                if executed.effect is not None:
+                    _apply(executed.effect, row, seq, recipient, program, batch, now)
+    if _locks() and moves:
+        # the rows are locked by this transaction: one statement, many parameter sets
+        table = Enrollment.__table__
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("_id"))
+            .values({name: bindparam(name) for name in MOVED_COLUMNS})
+        )
+        session.connection().execute(statement, moves)
     if step_runs:
         session.execute(StepRun.__table__.insert(), step_runs)
+    if batch.outgoing:
+        ids = mail.queue_many([message for message, _send in batch.outgoing])
+        session.execute(
+            JourneySend.__table__.insert(),
+            [
+                {**send, "mail_message_id": i}
+                for i, (_m, send) in zip(ids, batch.outgoing, strict=True)
+            ],
+        )
     session.flush()
-    return done
+    return len(moves)
 
 
-def _move(row: Any, result: stepper.Result, now: datetime) -> bool:
-    """Move the row where the stepper left it, if this worker still holds its claim."""
-    values: dict[str, Any] = {
+MOVED_COLUMNS = (
+    "seq",
+    "claimed_at",
+    "waiting_on",
+    "state",
+    "step_id",
+    "step_started_at",
+    "next_run_at",
+    "exit_reason",
+    "finished_at",
+    "goal_reached_at",
+)
+
+
+def _move_values(row: Any, result: stepper.Result, now: datetime) -> dict[str, Any]:
+    """Where the stepper left the row: the values of every moved column, and its id."""
+    done = result.done
+    return {
+        "_id": row.id,
         "seq": row.seq + len(result.executed),
         "claimed_at": None,
         "waiting_on": result.waiting_on,
+        "state": EnrollmentState.DONE.value if done else EnrollmentState.ACTIVE.value,
+        "step_id": None if done else result.step_id,
+        "step_started_at": result.step_started_at or row.step_started_at,
+        "next_run_at": None if done else result.next_run_at,
+        "exit_reason": result.exit_reason if done else "",
+        "finished_at": now if done else None,
+        "goal_reached_at": now if result.exit_reason == ExitReason.GOAL.value else None,
     }
-    if result.done:
-        values.update(
-            state=EnrollmentState.DONE.value,
-            step_id=None,
-            next_run_at=None,
-            exit_reason=result.exit_reason,
-            finished_at=now,
-        )
-        if result.exit_reason == ExitReason.GOAL.value:
-            values["goal_reached_at"] = now
-    else:
-        values.update(
-            state=EnrollmentState.ACTIVE.value,
-            step_id=result.step_id,
-            step_started_at=result.step_started_at,
-            next_run_at=result.next_run_at,
-        )
+
+
+def _fenced_move(row: Any, move: dict[str, Any], now: datetime) -> bool:
+    """Move the row if this worker still holds its claim (the same attempt, claimed at NOW)."""
+    values = {name: move[name] for name in MOVED_COLUMNS}
     moved = session.execute(
         update(Enrollment)
         .where(
             Enrollment.id == row.id,
             Enrollment.state == EnrollmentState.RUNNING.value,
             Enrollment.attempts == row.attempts,
+            Enrollment.claimed_at == now,
         )
         .values(values)
         .execution_options(synchronize_session=False)
@@ -507,22 +626,32 @@ def _apply(
     if kind == "email" and recipient is not None:
         key = send_key(row.id, str(step["id"]), seq)
         composed = messages.compose(step, recipient, send_key=key, program=program)
-        message = mail.queue_mail(
-            recipient.email, composed.subject, composed.text, composed.html, category="marketing"
-        )
-        session.add(
-            JourneySend(
-                key=key,
-                enrollment_id=row.id,
-                journey_id=row.journey_id,
-                step_id=str(step["id"]),
-                seq=seq,
-                partner_id=row.partner_id,
-                prospect_id=row.prospect_id,
-                mail_message=message,
-                to_address=recipient.email,
-                status="suppressed" if message.status == "suppressed" else "queued",
-                sent_at=now,
+        suppressed = recipient.email in batch.suppressed
+        batch.outgoing.append(
+            (
+                {
+                    "to": recipient.email,
+                    "subject": composed.subject,
+                    "text": composed.text,
+                    "html": composed.html,
+                    "suppressed": suppressed,
+                    "unsubscribe_url": composed.unsubscribe_url,
+                },
+                {
+                    "key": key,
+                    "enrollment_id": row.id,
+                    "journey_id": row.journey_id,
+                    "step_id": str(step["id"]),
+                    "seq": seq,
+                    "partner_id": row.partner_id,
+                    "prospect_id": row.prospect_id,
+                    "to_address": recipient.email,
+                    "status": "suppressed" if suppressed else "queued",
+                    "sent_at": now,
+                    "opens": 0,
+                    "opened_by_proxy": False,
+                    "clicks": 0,
+                },
             )
         )
         batch.sends[recipient.email].append(now)

@@ -141,3 +141,26 @@ def test_demo_campaigns_show_in_the_admin_with_charts(app, demo, client):
         board = client.get(f"/admin/campaigns/{campaign_id}/dashboard").get_data(as_text=True)
         assert board.count('<figure class="chart">') == 4
         assert "No activity yet" not in board
+
+
+def test_demo_runs_two_starter_journeys_with_people_at_different_steps(app, demo):
+    from campaigns.journeys import analytics
+    from campaigns.journeys.models import Application, Journey, JourneySend
+
+    with app.app_context():
+        journeys = session.execute(select(Journey).order_by(Journey.id)).scalars().all()
+        assert [j.starter for j in journeys] == ["onboarding", "recruitment"]
+        assert all(j.status == "live" for j in journeys)
+        for journey in journeys:
+            funnel = analytics.funnel(journey.id)
+            assert sum(1 for row in funnel if row["completed"]) >= 2, funnel
+        onboarding = journeys[0]
+        waiting_at = {row["step"] for row in analytics.funnel(onboarding.id) if row["waiting"]}
+        done = analytics.state_counts([onboarding.id])[onboarding.id]
+        assert len(waiting_at) + bool(done["done"]) >= 2
+        sends = session.execute(select(JourneySend)).scalars().all()
+        assert any(s.opened_at for s in sends) and any(s.clicked_at for s in sends)
+        pending = session.execute(
+            select(func.count()).where(Application.status == "submitted")
+        ).scalar_one()
+        assert pending == 2

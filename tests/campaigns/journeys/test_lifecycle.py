@@ -290,3 +290,43 @@ def test_starters_copy_validate_and_publish(app, partners):
         definition = checks.clean_definition(journey.draft)
         problems = checks.problems(definition, check_audience=False)
         assert problems == [], (item["key"], problems)
+
+
+def test_recruitment_starter_thanks_applicants_and_reminds_the_others(app, partners):
+    from campaigns.journeys.models import Application, Prospect
+
+    journey = starters.copy_starter("recruitment", "test")
+    prospects = [
+        Prospect(company=f"Prospect {i}", contact_name="Kim", email=f"kim@p{i}.example",
+                 country="DE")
+        for i in range(2)
+    ]  # fmt: skip
+    session.add_all(prospects)
+    session.flush()
+    lifecycle.publish(journey, "test")
+    lifecycle.enroll_many(journey, "test", prospect_ids=[p.id for p in prospects])
+    session.commit()
+    store.run_until_idle()
+    assert _count(JourneySend, JourneySend.step_id == "invite") == 2
+    clock.advance(timedelta(days=1))
+    session.add(
+        Application(company="Prospect 0", contact_name="Kim", email="kim@p0.example",
+                    prospect_id=prospects[0].id, created_at=clock.now())
+    )  # fmt: skip
+    triggers.fire("application_submitted", prospect_id=prospects[0].id)
+    session.commit()
+    store.run_until_idle()
+    sent = session.execute(select(JourneySend.prospect_id, JourneySend.step_id)).all()
+    assert (prospects[0].id, "thank-you") in sent
+    # five days after the invitation is a Saturday: the reminder waits for Monday's window
+    clock.advance(timedelta(days=5))
+    store.run_until_idle()
+    assert _count(JourneySend, JourneySend.step_id == "reminder") == 0
+    clock.advance(timedelta(days=2))
+    store.run_until_idle()
+    sent = session.execute(select(JourneySend.prospect_id, JourneySend.step_id)).all()
+    assert (prospects[1].id, "reminder") in sent and (prospects[0].id, "reminder") not in sent
+    goal = session.execute(
+        select(Enrollment.exit_reason).where(Enrollment.prospect_id == prospects[0].id)
+    ).scalar_one()
+    assert goal == "goal"
