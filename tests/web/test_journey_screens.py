@@ -299,3 +299,33 @@ def test_partner_users_are_not_told_journeys_exist(client, world, login_as):
     login_as("partner_admin@a.example")
     assert client.get("/admin/journeys").status_code == 404
     assert "Journeys" not in client.get("/portal/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("bad", ["x\x00y", "x\x01y"])
+def test_hostile_text_is_refused_with_a_message(marketer, world, bad):
+    journey_id = _blank(marketer)
+    _add(marketer, journey_id, "email")
+    response = marketer.post(
+        f"/admin/journeys/{journey_id}/steps",
+        data={"action": "save", "step": "email-1", "subject": bad, "body": "Hi", "title": bad},
+    )
+    assert response.status_code == 400
+    response = marketer.post(f"/admin/journeys/{journey_id}/edit", data={"name": bad})
+    assert response.status_code == 400
+    assert _journey().name == "Welcome series"
+    for data in (
+        {"action": "add", "type": "email", "after": bad},
+        {"action": "add", "type": bad},
+        {"action": "remove", "step": bad},
+        {"action": "save", "step": bad},
+    ):
+        assert marketer.post(f"/admin/journeys/{journey_id}/steps", data=data).status_code < 500
+    huge = "99999999999999999999"
+    for url, data in (
+        ("simulate", {"sim_partner_ids": huge}),
+        ("test-send", {"step": "email-1", "test_partner_ids_email-1": huge}),
+        ("enrollments", {"partner_ids": huge}),
+    ):
+        assert marketer.post(f"/admin/journeys/{journey_id}/{url}", data=data).status_code < 500
+    listing = marketer.get(f"/admin/journeys/{journey_id}/enrollments?page=abc&step=x%00y")
+    assert listing.status_code == 200

@@ -45,6 +45,12 @@ def _journey(journey_id: int) -> Journey:
     return get_or_404(Journey, journey_id)
 
 
+def _row_ids(text: str) -> list[int]:
+    """The ids in comma-separated TEXT that can name a row (others name nothing)."""
+    numbers = [int(x) for x in text.replace(" ", "").split(",") if x.isdigit() and len(x) < 12]
+    return [n for n in numbers if v.is_row_id(n)]
+
+
 def _errors_of(exc: v.ValidationFailed) -> str:
     return " ".join(exc.errors.values())
 
@@ -354,7 +360,7 @@ def journey_simulate(journey_id: int):
     try:
         if problem:
             raise v.ValidationFailed({"sim_partner_ids": problem})
-        chosen = [int(x) for x in ids.replace(" ", "").split(",") if x.isdigit()]
+        chosen = _row_ids(ids)
         if not chosen:
             raise v.ValidationFailed({"sim_partner_ids": "Choose a partner to simulate."})
         definition = checks.clean_definition(journey.draft or d.empty())
@@ -396,7 +402,7 @@ def journey_test_send(journey_id: int):
     try:
         if problem:
             raise v.ValidationFailed({"partner": problem})
-        chosen = [int(x) for x in ids.replace(" ", "").split(",") if x.isdigit()]
+        chosen = _row_ids(ids)
         if not chosen:
             raise v.ValidationFailed({"partner": "Choose a partner to send the test as."})
         definition = checks.clean_definition(journey.draft or d.empty())
@@ -530,7 +536,7 @@ def journey_enroll(journey_id: int):
             ids, problem = _picked_partners(request.form, "partner_ids")
             if problem:
                 raise v.ValidationFailed({"partner_ids": problem})
-            chosen = [int(x) for x in ids.replace(" ", "").split(",") if x.isdigit()]
+            chosen = _row_ids(ids)
             if not chosen:
                 raise v.ValidationFailed({"partner_ids": "Choose at least one partner."})
             result = lifecycle.enroll_many(journey, current_user, partner_ids=chosen)
