@@ -485,11 +485,13 @@ def journey_enrollments(journey_id: int):
         page = max(1, min(int(request.args.get("page") or 1), 100_000))
     except ValueError:
         page = 1
-    result = editing_enrollments(journey.id, state=state, step=step, page=page)
     definition = (
         journey.current_version.definition if journey.current_version else journey.draft
     ) or d.empty()
     steps = d.steps_by_id(definition)
+    if step not in steps:
+        step = None
+    result = editing_enrollments(journey.id, state=state, step=step, page=page)
     picker_options = _form_options({"include_partner_ids": request.args.get("_none", "")})
     return render_template(
         "admin/journeys/enrollments.html",
