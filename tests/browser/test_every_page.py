@@ -59,6 +59,8 @@ NOT_PAGES = {
     "admin.partners_search": "JSON",
     "admin.partners_import_sample": "CSV",
     "public.email_image": "an image of an email, for mail clients",
+    "public.journey_open": "the open pixel of a journey email (a GIF)",
+    "public.journey_click": "a redirect from a journey email's link",
 }
 SCREENSHOTS = {
     "portal.home",
