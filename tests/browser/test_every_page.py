@@ -43,8 +43,6 @@ NOT_PAGES = {
     "admin.campaign_asset_preview": "a preview shown inside the asset page's frame",
     "admin.campaign_export": "CSV",
     "admin.journey_export": "CSV",
-    "public.journey_open": "a tracking pixel",
-    "public.journey_click": "a redirect to the link clicked",
     "admin.campaign_progress": "JSON",
     "admin.partner_logo": "an image",
     "admin.partners_export": "CSV",
