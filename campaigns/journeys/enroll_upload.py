@@ -1,18 +1,15 @@
-"""Manual enrollment helpers for the screens: prospects from an uploaded CSV (found by email, or
-added), and the enrollments waiting at one step."""
+"""Manual enrollment of prospects from an uploaded CSV: found by email, or added."""
 
 from __future__ import annotations
 
 import csv
 import io
-from typing import Any
 
 from sqlalchemy import func, select
 
 from app import validation as v
 from app.db import session
-from campaigns.journeys.models import Enrollment, Prospect
-from directory.models import Partner
+from campaigns.journeys.models import Prospect
 
 MAX_ROWS = 5000
 MAX_BYTES = 2_000_000
@@ -87,31 +84,3 @@ def prospects_from_csv(data: bytes) -> tuple[list[int], int]:
             added += 1
         ids.append(known[row["email"]])
     return list(dict.fromkeys(ids)), added
-
-
-def enrollments_at_step(
-    journey_id: int, step_id: str, *, state: str | None, page: int, per_page: int
-) -> dict[str, Any]:
-    """The journey's enrollments at STEP_ID now, as analytics.enrollments_page gives them."""
-    query = (
-        select(Enrollment, Partner.name, Prospect.company)
-        .outerjoin(Partner, Partner.id == Enrollment.partner_id)
-        .outerjoin(Prospect, Prospect.id == Enrollment.prospect_id)
-        .where(Enrollment.journey_id == journey_id, Enrollment.step_id == step_id)
-    )
-    if state:
-        states = ("active", "running") if state == "active" else (state,)
-        query = query.where(Enrollment.state.in_(states))
-    total = session.execute(
-        select(func.count()).select_from(query.with_only_columns(Enrollment.id).subquery())
-    ).scalar_one()
-    rows = session.execute(
-        query.order_by(Enrollment.id.desc()).limit(per_page).offset((max(page, 1) - 1) * per_page)
-    ).all()
-    return {
-        "items": [
-            {"enrollment": e, "subject": partner_name or company or ""}
-            for e, partner_name, company in rows
-        ],
-        "total": total,
-    }

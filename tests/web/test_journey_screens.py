@@ -130,6 +130,10 @@ def test_build_publish_enroll_and_run_without_javascript(marketer, world):
     follow = marketer.get(f"/admin/journeys/{journey_id}/enrollments")
     assert "1 enrolled" in follow.get_data(as_text=True)
     store.run_until_idle()
+    listing = marketer.get("/admin/journeys").get_data(as_text=True)
+    row = listing[listing.index("Welcome series") :]
+    # entered 1, inside 1, waiting 1 (two days), paused 0, finished 0, goal 0
+    assert re.search(r"<td>1</td><td>1</td><td[^>]*>1</td><td[^>]*>0</td><td>0</td>", row)
     clock.advance(timedelta(days=2, minutes=1))
     store.run_until_idle()
     session.remove()

@@ -19,7 +19,15 @@ from app.web.admin import journey_forms as forms
 from app.web.admin.campaigns import _form_options, _picked_partners, _rules_from_form
 from app.web.common import get_or_404, uploaded_bytes
 from brand_templates.models import BrandTemplate, BrandTemplateVersion
-from campaigns.journeys import analytics, checks, editing, enroll_upload, lifecycle, preview
+from campaigns.journeys import (
+    analytics,
+    checks,
+    editing,
+    enroll_upload,
+    lifecycle,
+    listing,
+    preview,
+)
 from campaigns.journeys import definition as d
 from campaigns.journeys import starters as starter_lib
 from campaigns.journeys.models import (
@@ -64,9 +72,11 @@ def journeys():
     status = request.args.get("status") or None
     if status not in {s.value for s in JourneyStatus}:
         status = None
+    rows = analytics.list_journeys(status)
     return render_template(
         "admin/journeys/list.html",
-        rows=analytics.list_journeys(status),
+        rows=rows,
+        waiting=listing.waiting_counts([row["journey"].id for row in rows]),
         status=status,
         statuses=JOURNEY_STATUS_LABELS,
         starters=starter_lib.starters(),
@@ -450,6 +460,7 @@ def journey_detail(journey_id: int):
         stats=stats,
         conversion=analytics.conversion(journey.id),
         counts=analytics.state_counts([journey.id]).get(journey.id, {}),
+        waiting=listing.waiting_counts([journey.id]).get(journey.id, 0),
         chart=chart,
         labels=d.STEP_TYPE_LABELS,
         f=forms,
@@ -517,9 +528,7 @@ def editing_enrollments(journey_id: int, *, state, step, page: int) -> dict:
     """The enrollments page, filtered by step too (the analytics page filters by state)."""
     if not step:
         return analytics.enrollments_page(journey_id, state=state, page=page, per_page=PER_PAGE)
-    return enroll_upload.enrollments_at_step(
-        journey_id, step, state=state, page=page, per_page=PER_PAGE
-    )
+    return listing.enrollments_at_step(journey_id, step, state=state, page=page, per_page=PER_PAGE)
 
 
 @bp.post("/journeys/<int:journey_id>/enrollments")
