@@ -333,3 +333,32 @@ def test_hostile_text_is_refused_with_a_message(marketer, world, bad):
         assert marketer.post(f"/admin/journeys/{journey_id}/{url}", data=data).status_code < 500
     listing = marketer.get(f"/admin/journeys/{journey_id}/enrollments?page=abc&step=x%00y")
     assert listing.status_code == 200
+
+
+def test_a_channel_manager_simulates_the_published_version(marketer, world, login_as):
+    journey_id = _blank(marketer)
+    _three_steps(marketer, journey_id)
+    marketer.post(f"/admin/journeys/{journey_id}/publish", data={})
+    # a later draft change does not show in the published version's simulation
+    marketer.post(
+        f"/admin/journeys/{journey_id}/steps",
+        data={
+            "action": "save",
+            "step": "email-2",
+            "title": "Draft only",
+            "subject": "x",
+            "body": "y",
+            "content": "message",
+        },
+    )
+    manager = login_as("cm@vendor.example")
+    assert "Simulate a partner" in manager.get(f"/admin/journeys/{journey_id}").get_data(
+        as_text=True
+    )
+    response = manager.post(
+        f"/admin/journeys/{journey_id}/simulate",
+        data={"sim_partner_ids": str(world.a_id), "version": "published"},
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Two days in" in page and "Draft only" not in page

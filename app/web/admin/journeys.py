@@ -373,15 +373,22 @@ def journey_simulate(journey_id: int):
         chosen = _row_ids(ids)
         if not chosen:
             raise v.ValidationFailed({"sim_partner_ids": "Choose a partner to simulate."})
-        definition = checks.clean_definition(journey.draft or d.empty())
+        published = request.form.get("version") == "published" and journey.current_version
+        definition = (
+            journey.current_version.definition
+            if published
+            else checks.clean_definition(journey.draft or d.empty())
+        )
         result = preview.simulate(definition, partner_id=chosen[0], suppose=suppose)
     except v.ValidationFailed as exc:
         session.rollback()
         flash(_errors_of(exc), "error")
+        if current_user.role not in MARKETERS or request.form.get("version") == "published":
+            return redirect(url_for("admin.journey_detail", journey_id=journey.id) + "#try")
         return redirect(url_for("admin.journey_edit", journey_id=journey.id) + "#try")
     session.rollback()  # nothing of a simulation is kept
     partner = session.get(Partner, chosen[0])
-    steps = d.steps_by_id(journey.draft or {})
+    steps = d.steps_by_id(definition)
     simulation = {
         "partner": partner,
         "suppose": suppose,
@@ -395,7 +402,7 @@ def journey_simulate(journey_id: int):
         ],
         "end": result["end"],
     }
-    if current_user.role not in MARKETERS:
+    if published or current_user.role not in MARKETERS:
         return render_template(
             "admin/journeys/simulation.html", journey=journey, simulation=simulation
         )
@@ -467,6 +474,7 @@ def journey_detail(journey_id: int):
         statuses=JOURNEY_STATUS_LABELS,
         questions={"stop": _stop_question, "pause": _pause_question},
         unpublished=lifecycle.has_unpublished_changes(journey),
+        suggestions=_form_options({})["suggestions"],
     )
 
 
