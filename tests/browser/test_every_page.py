@@ -45,6 +45,7 @@ NOT_PAGES = {
     "api_docs.openapi": "JSON",
     "admin.campaign_asset_preview": "a preview shown inside the asset page's frame",
     "admin.campaign_export": "CSV",
+    "admin.journey_export": "CSV",
     "admin.campaign_progress": "JSON",
     "admin.partner_logo": "an image",
     "admin.partners_export": "CSV",
@@ -124,6 +125,7 @@ def site(app, world) -> Site:
         declined = make_application(company="Declined Applicant", email="no@declined.example")
         applications.decline(declined, admin, "Not this year.")
         session.commit()
+        journeys = _journeys(a.id)
         reset_token = security.sign(
             app.config["TANDEM"].secret_key, people.RESET_SALT, [a_admin.id, a_admin.session_nonce]
         )
@@ -139,6 +141,7 @@ def site(app, world) -> Site:
                 "which": ["tiers", "regions", "partners"],
                 "prospect_id": [prospect.id],
                 "application_id": [waiting.id, approved.id, declined.id],
+                "journey_id": journeys,
             },
             overrides={
                 "portal": {"campaign_id": [campaign.id]},  # partners never see drafts
@@ -147,6 +150,23 @@ def site(app, world) -> Site:
                 "public.unsubscribe": {"token": [unsubscribe_token("someone@example.com")]},
             },
         )
+
+
+def _journeys(partner_id: int) -> list[int]:
+    """A draft journey (the onboarding starter: branches in the editor) and a live one with
+    partner A inside, its first email sent."""
+    from campaigns.journeys import lifecycle as journey_lifecycle
+    from campaigns.journeys import starters, store
+
+    draft = starters.copy_starter("onboarding", "test")
+    live = starters.copy_starter("onboarding", "test", name="Onboarding, live")
+    live.draft = {**live.draft, "trigger": {"kind": "manual"}, "send_window": None}
+    session.flush()
+    journey_lifecycle.publish(live, "test")
+    journey_lifecycle.enroll_many(live, "test", partner_ids=[partner_id])
+    session.commit()
+    store.run_until_idle()
+    return [draft.id, live.id]
 
 
 def _pages(app, site: Site, role):

@@ -69,6 +69,14 @@ JOURNEY_DEFINITION = {
     "audience": {"kind": "partners", "rules": {"min_tier": "Gold"}},
     "steps": [{"id": "welcome", "type": "email", "subject": "Hello", "body": "Welcome."}],
 }
+# the journey's settings form, keeping it aimed at partner A (Gold and included)
+JOURNEY_SETTINGS = {
+    "name": "Alpha Secret Journey",
+    "audience_kind": "partners",
+    "min_tier": "Gold",
+    "include_partner_ids": "{partner_id}",
+    "trigger_kind": "manual",
+}
 # campaign form fields that keep the targets' campaign aimed at partner A (Gold) only
 CAMPAIGN_FORM = {"objective": "promotion", "min_tier": "Gold", "statuses": "active"}
 
@@ -386,6 +394,41 @@ TABLE = [
     Rule("POST", "/api/v1/partner/pictures", PARTNER, raw=("image/png", generate_logo("Pic"))),
     Rule("GET", "/api/v1/partner/pictures", PARTNER),
     Rule("DELETE", "/api/v1/partner/assets/{asset_id}/customization", PARTNER),
+    # the journey screens, before the API's journey rules (which end by stopping it)
+    Rule("GET", "/admin/journeys", VENDOR),
+    Rule("POST", "/admin/journeys/new", MARKETERS, data={"starter": "onboarding"}),
+    Rule("GET", "/admin/journeys/{journey_id}", VENDOR),
+    Rule("GET", "/admin/journeys/{journey_id}/edit", MARKETERS),
+    Rule("POST", "/admin/journeys/{journey_id}/edit", MARKETERS, data=JOURNEY_SETTINGS),
+    Rule(
+        "POST",
+        "/admin/journeys/{journey_id}/steps",
+        MARKETERS,
+        data={"action": "save", "step": "welcome", "subject": "Hello", "body": "Welcome."},
+    ),
+    Rule(
+        "POST",
+        "/admin/journeys/{journey_id}/simulate",
+        VENDOR,
+        data={"sim_partner_ids": "{partner_id}"},
+    ),
+    Rule(
+        "POST",
+        "/admin/journeys/{journey_id}/test-send",
+        MARKETERS,
+        data={"step": "welcome", "test_partner_ids_welcome": "{partner_id}"},
+    ),
+    Rule("POST", "/admin/journeys/{journey_id}/publish", MARKETERS),
+    Rule(
+        "POST",
+        "/admin/journeys/{journey_id}/enrollments",
+        MARKETERS,
+        data={"partner_ids": "{partner_id}"},
+    ),
+    Rule("GET", "/admin/journeys/{journey_id}/enrollments", VENDOR),
+    Rule("GET", "/admin/journeys/{journey_id}/export.csv", VENDOR),
+    # without confirmation: the question, nothing paused
+    Rule("POST", "/admin/journeys/{journey_id}/status", MARKETERS, data={"action": "pause"}),
     Rule("GET", "/api/v1/journeys", VENDOR),
     Rule("POST", "/api/v1/journeys", MARKETERS, json={"starter": "onboarding"}),
     Rule("GET", "/api/v1/journeys/{journey_id}", VENDOR),

@@ -7,6 +7,7 @@ bp = Blueprint("admin", __name__)
 # the view modules add their views to bp
 from app.web.admin import (  # noqa: E402
     campaigns,
+    journeys,
     outbox,
     partners,
     program,
@@ -15,4 +16,14 @@ from app.web.admin import (  # noqa: E402
     users,
 )
 
-__all__ = ["bp", "campaigns", "outbox", "partners", "program", "recruitment", "templates", "users"]
+__all__ = [
+    "bp",
+    "campaigns",
+    "journeys",
+    "outbox",
+    "partners",
+    "program",
+    "recruitment",
+    "templates",
+    "users",
+]

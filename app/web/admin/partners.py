@@ -26,6 +26,7 @@ from app.web.common import (
     save_form,
 )
 from campaigns import overview
+from campaigns.journeys import analytics as journey_analytics
 from campaigns.membership import on_partner_changed, sync_all_live_soon
 from directory import locations, partner_csv, partners, people
 from directory.models import PARTNER_TYPE_LABELS, Location, Partner, PartnerStatus
@@ -69,6 +70,7 @@ def dashboard():
     return render_template(
         "admin/dashboard.html",
         home=overview.home_campaigns(),
+        live_journeys=journey_analytics.list_journeys("live"),
         by_status=by_status,
         by_tier=by_tier,
         total=total,
