@@ -2,7 +2,14 @@
 
 import importlib
 
-MODEL_MODULES = ("app.models", "directory.models", "brand_templates.models", "campaigns.models")
+MODEL_MODULES = (
+    "app.models",
+    "directory.models",
+    "directory.activity_models",
+    "directory.scorecards.models",
+    "brand_templates.models",
+    "campaigns.models",
+)
 
 
 def import_all_models() -> None:
