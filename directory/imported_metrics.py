@@ -30,7 +30,15 @@ MAX_ROWS = 50_000
 MAX_VALUE = 1e15
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-__all__ = ["CsvError", "COLUMNS", "METRICS", "run_import", "upsert", "rejected_csv"]
+__all__ = [
+    "COLUMNS",
+    "METRICS",
+    "CsvError",
+    "partners_by_key",
+    "rejected_csv",
+    "run_import",
+    "upsert",
+]
 
 
 @dataclass
@@ -115,7 +123,7 @@ def _date(value, label: str) -> date:
         raise v.Invalid(f"{label} '{text}' is not a date (YYYY-MM-DD).") from exc
 
 
-def _partners_by_key(keys: set[str]) -> dict[str, int]:
+def partners_by_key(keys: set[str]) -> dict[str, int]:
     """{slug or id as typed: partner id} for the partners the file names."""
     found: dict[str, int] = {}
     slugs = [k.lower() for k in keys if not k.isdigit()]
@@ -197,7 +205,7 @@ def run_import(data: bytes, actor, *, commit: bool, only_good: bool = False) -> 
     """Check every row (dry run) and, with COMMIT, save them in one transaction: all of them,
     or with ONLY_GOOD the good ones. Nothing is saved if any row fails and not ONLY_GOOD."""
     parsed = parse(data)
-    ids = _partners_by_key({(c.get("partner") or "").strip().lower() for _l, c in parsed})
+    ids = partners_by_key({(c.get("partner") or "").strip().lower() for _l, c in parsed})
     rows, seen = [], {}
     for line, cells in parsed:
         row = Row(line=line, cells=cells)
