@@ -47,3 +47,23 @@ def simple_card(**extra):
     card = cards.create_scorecard(data, "test")
     session.flush()
     return card
+
+
+def scored_with_a_recommendation(partner_id: int) -> tuple[int, int]:
+    """A scorecard run once, in which PARTNER_ID (Gold, the only revenue, no downloads:
+    score 60) is recommended for Silver; (scorecard id, recommendation id)."""
+    from sqlalchemy import select
+
+    from directory.scorecards import runs
+    from directory.scorecards.models import TierRecommendation
+
+    card = simple_card()
+    add_revenue(partner_id, 1000, start=date.today() - timedelta(days=30))
+    session.commit()
+    run = runs.request_run(card, "test")
+    session.commit()
+    runs.run(run.id)
+    rec = session.execute(
+        select(TierRecommendation).where(TierRecommendation.partner_id == partner_id)
+    ).scalar_one()
+    return card.id, rec.id
