@@ -126,7 +126,7 @@ def generate(conn, partners: int, records: int) -> dict[str, float]:
                 now() - ((g * 7919) % (400 * 86400)) * interval '1 second',
                 CASE WHEN (g * 37) % 100 BETWEEN 94 AND 95 THEN 1 + g % 72 ELSE 1 END,
                 'campaign', (g % 40)::text
-            FROM generate_series(1, :records) AS g
+            FROM generate_series(1::bigint, :records) AS g
             """
         ),
         {"n": partners, "records": records},
