@@ -87,10 +87,28 @@ def _money(value) -> str:
     return "—" if value is None else f"{value:,.0f}"
 
 
+@bp.post("/scorecards/starter")
+@roles(VENDOR_MANAGERS)
+def scorecard_starter():
+    """The starter scorecard (sales 50, engagement 20, enablement 20, marketing 10), made once
+    and scored at once."""
+
+    def make() -> None:
+        card = cards.ensure_starter(current_user)
+        session.flush()
+        if card.last_run_id is None:
+            runs.request_run(card, current_user.email)
+
+    run_action(make, "The starter scorecard is ready; the partners are being scored.")
+    return redirect(url_for("admin.scorecards"))
+
+
 @bp.get("/scorecards/partners/<int:partner_id>")
 @roles(VENDOR)
 def scorecard_partner(partner_id: int):
     partner = get_or_404(Partner, partner_id)
+    if not request.args.get("scorecard") and cards.default_scorecard() is None:
+        return render_template("admin/scorecard_partner.html", partner=partner, card=None)
     card = _card()
     snaps = board.history(card, partner.id)
     latest = snaps[-1] if snaps else None
