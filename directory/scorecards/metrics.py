@@ -205,7 +205,9 @@ def _profile_values(keys: set[str], end: datetime, partner_ids):
         geocoded,
         Partner.description != "",
         Partner.created_at,
-    ).where(Partner.id.in_(partner_ids) if partner_ids is not None else True)
+    )
+    if partner_ids is not None:
+        query = query.where(Partner.id.in_(partner_ids))
     out = {}
     for pid, certs, logo, located, described, created in session.execute(query):
         out[pid] = {
@@ -222,15 +224,20 @@ def values(
     keys: list[str], start: datetime, end: datetime, partner_ids: list[int] | None = None
 ) -> dict[int, dict[str, float | None]]:
     """{partner id: {metric: value}} for KEYS over [START, END), for PARTNER_IDS (None: all
-    partners with any data; profile metrics need PARTNER_IDS). A count without activity is 0,
-    an average without any is None."""
+    partners with any data). A count without activity is 0, an average without any is None;
+    an imported figure counts when its period starts within the window."""
     wanted = _needed(keys)
+    # a few partners: filtered in SQL; many (a whole run): every partner's rows are grouped
+    # anyway, and a long IN list would only slow the planner (and meet SQLite's limits)
+    where = (
+        partner_ids if partner_ids is not None and len(partner_ids) <= SQL_FILTER_UP_TO else None
+    )
     merged: dict[int, dict[str, float | None]] = {}
     for part in (
-        _activity_values(wanted, start, end, partner_ids),
-        _distinct_ref_values(wanted, start, end, partner_ids),
-        _imported_values(wanted, start, end, partner_ids),
-        _profile_values(wanted, end, partner_ids),
+        _activity_values(wanted, start, end, where),
+        _distinct_ref_values(wanted, start, end, where),
+        _imported_values(wanted, start, end, where),
+        _profile_values(wanted, end, where),
     ):
         for pid, row in part.items():
             merged.setdefault(pid, {}).update(row)
@@ -245,11 +252,13 @@ def values(
     return out
 
 
+SQL_FILTER_UP_TO = 500
+# averages: without any activity there is no value (rather than 0, which would be perfect)
+AVERAGES = {"lead_response_hours", "days_to_goal"}
+
+
 def _plain(key: str, value) -> float | None:
     if value is None:
-        if (key in ACTIVITY_COLUMNS or key in DISTINCT_REFS) and not key.endswith(
-            ("hours", "goal")
-        ):
-            return 0.0
-        return None
+        counted = key in ACTIVITY_COLUMNS or key in DISTINCT_REFS
+        return 0.0 if counted and key not in AVERAGES else None
     return float(value)

@@ -20,8 +20,6 @@ from directory.models import Partner
 from directory.scorecards import board, cards, metrics, recommendations, runs, scoring
 from directory.scorecards.models import Scorecard, TierRecommendation
 
-MANAGERS = ("admin", "channel_manager")
-
 
 def _card() -> Scorecard:
     """The scorecard named by ?scorecard= (default: the first active one); 404 if none."""
@@ -81,10 +79,6 @@ def scorecard_run():
 def scorecard_export():
     card = _card()
     return _csv(board.export_csv(card), f"scores-{card.id}.csv")
-
-
-def _money(value) -> str:
-    return "—" if value is None else f"{value:,.0f}"
 
 
 @bp.post("/scorecards/starter")
@@ -153,11 +147,9 @@ def recommendation_accept(recommendation_id: int):
         on_partner_changed(partner.id)  # campaigns follow the tier change, as after an edit
 
     run_action(accept, lambda: f"{rec.partner.name} is now {rec.to_tier.name}.")
-    return redirect(
-        request.form.get("back") == "partner"
-        and url_for("admin.scorecard_partner", partner_id=rec.partner_id)
-        or url_for("admin.scorecard_recommendations", scorecard=rec.scorecard_id)
-    )
+    if request.form.get("back") == "partner":
+        return redirect(url_for("admin.scorecard_partner", partner_id=rec.partner_id))
+    return redirect(url_for("admin.scorecard_recommendations", scorecard=rec.scorecard_id))
 
 
 @bp.post("/scorecards/recommendations/<int:recommendation_id>/dismiss")
