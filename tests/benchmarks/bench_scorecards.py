@@ -6,11 +6,11 @@ Run from the repository root (PostgreSQL on loopback, as for the test suite):
     .venv/bin/python tests/benchmarks/bench_scorecards.py [--partners 10000] [--records 5000000]
 
 In a fresh PostgreSQL schema, migrated, it generates the data inside the database (one
-``INSERT … SELECT generate_series`` per table: building 5 M rows in Python would take longer
-than everything measured): the partners (active, on the tier ladder, with certifications and
-a description), the activity records spread over 400 days and over the kinds (views most,
+``INSERT … SELECT generate_series`` per table, the activity table unlogged: building 5 M rows
+in Python would take longer than everything measured): the partners (active, on the tier
+ladder, with certifications and a description), the activity records spread over 400 days and over the kinds (views most,
 then previews, sign-ins, downloads, customizations, leads), and four quarters of imported
-revenue and pipeline per partner; then ANALYZE. The starter scorecard is scored:
+revenue and pipeline per partner; then VACUUM ANALYZE. The starter scorecard is scored:
 
 - full run: ``directory.scorecards.runs.run`` as the worker runs it — the metric values of
   every partner from a few grouped SQL queries, normalization and weights over those
@@ -115,8 +115,11 @@ def generate(conn, partners: int, records: int) -> dict[str, float]:
     # built after the rows, and the rows skip the foreign-key trigger (the ids are valid by
     # construction): both as a bulk load does it
     conn.execute(text("DROP INDEX ix_partner_activity_partner_kind_at"))
-    conn.execute(text("DROP INDEX ix_partner_activity_at"))
+    conn.execute(text("DROP INDEX ix_partner_activity_kind_at"))
     conn.execute(text("SET LOCAL session_replication_role = replica"))
+    # and unlogged: the 5 M rows are not written twice (the table and its log) on a busy
+    # 2-core machine; what is measured reads them, and writes the snapshots to logged tables
+    conn.execute(text("ALTER TABLE partner_activity SET UNLOGGED"))
     conn.execute(
         text(
             f"""
@@ -138,7 +141,12 @@ def generate(conn, partners: int, records: int) -> dict[str, float]:
             "ON partner_activity (partner_id, kind, occurred_at)"
         )
     )
-    conn.execute(text("CREATE INDEX ix_partner_activity_at ON partner_activity (occurred_at)"))
+    conn.execute(
+        text(
+            "CREATE INDEX ix_partner_activity_kind_at ON partner_activity "
+            "(kind, occurred_at, partner_id) INCLUDE (value, ref_type, ref_id)"
+        )
+    )
     took["activity"] = time.perf_counter() - started
     started = time.perf_counter()
     today = date.today()
@@ -158,9 +166,7 @@ def generate(conn, partners: int, records: int) -> dict[str, float]:
             {"n": partners, "start": start, "end": start + timedelta(days=89)},
         )
     took["imported"] = time.perf_counter() - started
-    started = time.perf_counter()
-    conn.execute(text("ANALYZE"))
-    took["analyze"] = time.perf_counter() - started
+    took["analyze"] = 0.0
     return took
 
 
@@ -281,6 +287,13 @@ def main() -> int:
         migrate.upgrade(url)
         with engine.begin() as conn:
             took = generate(conn, args.partners, args.records)
+        # VACUUM (not in a transaction): the statistics, and the visibility map that lets an
+        # index-only scan skip the table, as autovacuum leaves a table at rest
+        started = time.perf_counter()
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            for table in ("partner_activity", "imported_metrics", "partners", "tiers"):
+                conn.execute(text(f"VACUUM ANALYZE {table}"))
+        took["analyze"] = time.perf_counter() - started
         print(f"generated in {sum(took.values()):.0f} s: {took}", flush=True)
 
         from app import jobs
@@ -332,7 +345,8 @@ def main() -> int:
             f"{args.records}` on {describe(f'PostgreSQL {version} on loopback')}.",
             f"{args.partners:,} active partners, {records:,} activity records over 400 days, "
             f"{args.partners * 8:,} imported figures; generated inside PostgreSQL with one "
-            f"`INSERT … SELECT generate_series` per table in {sum(took.values()):.0f} s "
+            "`INSERT … SELECT generate_series` per table (the activity table unlogged, its "
+            f"indexes built after the rows, then VACUUM ANALYZE) in {sum(took.values()):.0f} s "
             "(building them in Python would take far longer than what is measured). The "
             "starter scorecard (7 metrics: revenue, pipeline, downloads, campaigns used, "
             "certifications, sign-ins, profile completeness) over the last 365 days. Both "
@@ -340,7 +354,7 @@ def main() -> int:
             "",
             "| task | ours | time | baseline | time | result |",
             "| --- | --- | ---: | --- | ---: | --- |",
-            f"| score every partner | `runs.run`: grouped SQL aggregates, 10k snapshots in "
+            f"| score every partner | `runs.run`: grouped SQL aggregates, the snapshots in "
             f"one bulk INSERT, recommendations | {full:.1f} s | a per-partner loop: one query "
             f"per metric and partner, nothing stored | {loop:.1f} s | {ratio:.0f}× faster; "
             f"{full:.1f} s (targets ≤ {TARGET_SECONDS:.0f} s, ≥ {TARGET_RATIO:.0f}×) |",
