@@ -8,9 +8,10 @@ Run from the repository root (PostgreSQL on loopback, as for the test suite):
 In a fresh PostgreSQL schema, migrated, it generates the data inside the database (one
 ``INSERT … SELECT generate_series`` per table, the activity table unlogged: building 5 M rows
 in Python would take longer than everything measured): the partners (active, on the tier
-ladder, with certifications and a description), the activity records spread over 400 days and over the kinds (views most,
-then previews, sign-ins, downloads, customizations, leads), and four quarters of imported
-revenue and pipeline per partner; then VACUUM ANALYZE. The starter scorecard is scored:
+ladder, with certifications and a description), the activity records spread over 400 days
+and over the kinds (views most, then previews, sign-ins, downloads, customizations, leads),
+and four quarters of imported revenue and pipeline per partner; then VACUUM ANALYZE. The
+starter scorecard is scored:
 
 - full run: ``directory.scorecards.runs.run`` as the worker runs it — the metric values of
   every partner from a few grouped SQL queries, normalization and weights over those
