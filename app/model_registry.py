@@ -5,9 +5,11 @@ import importlib
 MODEL_MODULES = (
     "app.models",
     "directory.models",
+    "directory.activity_models",
+    "directory.events",
+    "directory.scorecards.models",
     "brand_templates.models",
     "campaigns.models",
-    "directory.activity",
     "campaigns.journeys.models",
 )
 

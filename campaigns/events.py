@@ -14,6 +14,7 @@ from app.db import session, utcnow
 from campaigns.journeys import enrollments as journey_enrollments
 from campaigns.journeys import triggers as journey_triggers
 from campaigns.models import Campaign, CampaignPartner, EngagementEvent, EventKind
+from directory import activity
 from directory.models import Partner, Tier
 
 KINDS = tuple(k.value for k in EventKind)
@@ -63,6 +64,7 @@ def record(
             detail=_small(detail),
         )
     )
+    activity.record(partner_id, activity.ENGAGEMENT[kind], ref=("campaign", campaign_id))
     if kind == EventKind.DOWNLOAD.value:
         journey_triggers.fire(
             "asset_downloaded",

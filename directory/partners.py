@@ -11,7 +11,7 @@ from app import audit
 from app import validation as v
 from app.db import session, utcnow
 from app.models import VENDOR_ROLES, User
-from directory import activity
+from directory import activity, events
 from directory.models import (
     STATUS_TRANSITIONS,
     Partner,
@@ -153,7 +153,8 @@ def create_partner(data, actor) -> Partner:
             note="created",
         )
     )
-    activity.record(activity.PARTNER_CREATED, partner.id, status=status)
+    events.record(events.PARTNER_CREATED, partner.id, status=status)
+    _record_certifications(partner, [])
     audit.record(
         actor,
         "partner.create",
@@ -179,18 +180,27 @@ def update_partner(
     for key, value in clean.items():
         setattr(partner, key, value)
     if "tier_id" in clean and clean["tier_id"] != old_tier_id:
-        activity.record(
-            activity.PARTNER_TIER_CHANGED,
+        events.record(
+            events.PARTNER_TIER_CHANGED,
             partner.id,
             from_tier_id=old_tier_id,
             to_tier_id=clean["tier_id"],
         )
+    _record_certifications(partner, before["certifications"] or [])
     if new_status and new_status != partner.status:
         change_status(partner, new_status, actor)
     changes = audit.diff(before, _history_snapshot(partner))
     if changes:
         audit.record(actor, "partner.update", partner, partner_id=partner.id, changes=changes)
     return partner
+
+
+def _record_certifications(partner: Partner, before: list[str]) -> None:
+    """One activity per certification the partner did not hold before."""
+    held = {name.lower() for name in before}
+    for name in partner.certifications or []:
+        if name.lower() not in held:
+            activity.record(partner.id, activity.CERTIFICATION_ADDED, ref=("certification", name))
 
 
 def change_status(partner: Partner, new_status: str, actor, note: str = "") -> PartnerStatusChange:
@@ -212,8 +222,8 @@ def change_status(partner: Partner, new_status: str, actor, note: str = "") -> P
         )
     partner.status = new.value
     partner.status_changed_at = utcnow()
-    activity.record(
-        activity.PARTNER_STATUS_CHANGED, partner.id, from_status=old.value, to_status=new.value
+    events.record(
+        events.PARTNER_STATUS_CHANGED, partner.id, from_status=old.value, to_status=new.value
     )
     change = PartnerStatusChange(
         partner_id=partner.id,

@@ -5,12 +5,13 @@ task name (``app.jobs``) and never import it.
 """
 
 from app.jobs import celery
-from workers import campaigns, journeys, mail, system
+from workers import campaigns, journeys, mail, scorecards, system
 
 celery.conf.beat_schedule = {
     **mail.BEAT_SCHEDULE,
     **campaigns.BEAT_SCHEDULE,
     **journeys.BEAT_SCHEDULE,
+    **scorecards.BEAT_SCHEDULE,
 }
 
-__all__ = ["campaigns", "celery", "journeys", "mail", "system"]
+__all__ = ["campaigns", "celery", "journeys", "mail", "scorecards", "system"]

@@ -304,4 +304,7 @@ def load(count: int = 50) -> Demo | None:
 
     load_journeys(staff[Role.MARKETER], rng)
     load_recruitment(created[1])
+    from app.cli.demo_scorecards import load_scorecards
+
+    load_scorecards(rng)
     return Demo(logins, campaigns)

@@ -2,7 +2,7 @@
 
 ``fire`` is called where the event happens in the campaigns domain (a launch, a download,
 an application) and, for the directory's events (partner created, status or tier changed),
-by the tick reading the directory's activity record (``directory.activity``): the directory
+by the tick reading the directory's partner events (``directory.events``): the directory
 imports nothing of journeys.
 """
 
@@ -15,7 +15,7 @@ from app.db import session
 from campaigns.journeys import definition as d
 from campaigns.journeys import enrollments
 from campaigns.journeys.models import Journey, JourneyStatus, JourneyVersion
-from directory.activity import PartnerEvent
+from directory.events import PartnerEvent
 
 EVENT_BATCH = 500
 

@@ -31,6 +31,7 @@ from tests.browser.conftest import ARTIFACTS, sign_in, watch_console
 from tests.factories.campaigns import live_campaign
 from tests.factories.directory import PASSWORD
 from tests.factories.recruitment import make_application, make_prospect
+from tests.factories.scorecards import scored_with_a_recommendation
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -60,6 +61,8 @@ NOT_PAGES = {
     "admin.partners_search": "JSON",
     "admin.partners_import_sample": "CSV",
     "admin.prospects_import_sample": "CSV",
+    "admin.scorecard_export": "CSV",
+    "admin.metrics_import_sample": "CSV",
     "public.email_image": "an image of an email, for mail clients",
     "public.journey_open": "the open pixel of a journey email (a GIF)",
     "public.journey_click": "a redirect from a journey email's link",
@@ -126,6 +129,7 @@ def site(app, world) -> Site:
         applications.decline(declined, admin, "Not this year.")
         session.commit()
         journeys = _journeys(a.id)
+        card, _recommendation = scored_with_a_recommendation(a.id)
         reset_token = security.sign(
             app.config["TANDEM"].secret_key, people.RESET_SALT, [a_admin.id, a_admin.session_nonce]
         )
@@ -142,6 +146,7 @@ def site(app, world) -> Site:
                 "prospect_id": [prospect.id],
                 "application_id": [waiting.id, approved.id, declined.id],
                 "journey_id": journeys,
+                "scorecard_id": [card],
             },
             overrides={
                 "portal": {"campaign_id": [campaign.id]},  # partners never see drafts

@@ -17,6 +17,7 @@ from directory import brand_kits, people
 from directory.demo_logos import generate_logo
 from directory.models import Location, Partner
 from tests.factories.recruitment import make_application, make_prospect
+from tests.factories.scorecards import scored_with_a_recommendation
 
 MARKERS = [
     b"Alpha Secret Partner",
@@ -56,6 +57,7 @@ def a_objects(world, app):
         api_token, _ = people.create_api_token(a_admin, "a token")
         session.commit()
         campaign, asset = _campaign_for_a_only(a)
+        card, recommendation = scored_with_a_recommendation(a.id)
         message = session.execute(select(MailMessage)).scalars().first()
         journey = journey_lifecycle.create_journey(
             {
@@ -85,6 +87,8 @@ def a_objects(world, app):
             "prospect_id": prospect.id,
             "application_id": application.id,
             "asset_id": asset.id,
+            "scorecard_id": card,
+            "recommendation_id": recommendation,
             "slug": "product-flyer",
             "fmt": "pdf",
             "variant": "original",

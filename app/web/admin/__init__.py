@@ -12,6 +12,7 @@ from app.web.admin import (  # noqa: E402
     partners,
     program,
     recruitment,
+    scorecards,
     templates,
     users,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "partners",
     "program",
     "recruitment",
+    "scorecards",
     "templates",
     "users",
 ]

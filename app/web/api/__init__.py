@@ -31,6 +31,7 @@ from app.web.api import (  # noqa: E402
     partner_campaigns,
     partners,
     prospects,
+    scorecards,
     templates,
 )
 
@@ -44,5 +45,6 @@ __all__ = [
     "partner_campaigns",
     "partners",
     "prospects",
+    "scorecards",
     "templates",
 ]
