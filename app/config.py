@@ -10,6 +10,9 @@ from pathlib import Path
 
 DEFAULT_INSTANCE = Path(__file__).resolve().parent.parent / "instance"
 DEFAULT_TEMPLATE_MAX_PAGES_CEILING = 200
+DEFAULT_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+DEFAULT_TILE_ATTRIBUTION = "&copy; OpenStreetMap contributors"
+GEOCODERS = ("", "nominatim")
 
 
 def _secret_key(instance: Path) -> str:
@@ -41,6 +44,15 @@ class Settings:
     ratelimit_storage_url: str = "memory://"
     # the largest `max_pages` a brand template may declare in its template.toml
     template_max_pages_ceiling: int = DEFAULT_TEMPLATE_MAX_PAGES_CEILING
+    # the locator: an online geocoder ("" = the offline gazetteer only; "nominatim"), and the
+    # map's tile server with the attribution its licence asks for
+    geocoder: str = ""
+    geocoder_domain: str = "nominatim.openstreetmap.org"
+    geocoder_user_agent: str = "tandem-partner-locator"
+    map_tile_url: str = DEFAULT_TILE_URL
+    map_attribution: str = DEFAULT_TILE_ATTRIBUTION
+    # requests to the public locator API and its pages, per client address
+    public_api_limit: str = "120 per minute"
 
     @property
     def embedded_broker(self) -> bool:
@@ -70,7 +82,20 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         login_limit_per_address=env.get("LOGIN_LIMIT_PER_ADDRESS") or "30 per 15 minutes",
         ratelimit_storage_url=redis_url or "memory://",
         template_max_pages_ceiling=template_max_pages_ceiling(env),
+        geocoder=_geocoder(env),
+        geocoder_domain=env.get("GEOCODER_DOMAIN") or "nominatim.openstreetmap.org",
+        geocoder_user_agent=env.get("GEOCODER_USER_AGENT") or "tandem-partner-locator",
+        map_tile_url=env.get("MAP_TILE_URL") or DEFAULT_TILE_URL,
+        map_attribution=env.get("MAP_ATTRIBUTION") or DEFAULT_TILE_ATTRIBUTION,
+        public_api_limit=env.get("PUBLIC_API_LIMIT") or "120 per minute",
     )
+
+
+def _geocoder(env: Mapping[str, str]) -> str:
+    value = (env.get("GEOCODER") or "").strip().lower()
+    if value not in GEOCODERS:
+        raise ValueError(f"GEOCODER must be empty or one of {GEOCODERS[1:]}, not {value!r}")
+    return value
 
 
 def template_max_pages_ceiling(env: Mapping[str, str] | None = None) -> int:

@@ -2,7 +2,13 @@
 
 import importlib
 
-MODEL_MODULES = ("app.models", "directory.models", "brand_templates.models", "campaigns.models")
+MODEL_MODULES = (
+    "app.models",
+    "directory.models",
+    "directory.locator.models",
+    "brand_templates.models",
+    "campaigns.models",
+)
 
 
 def import_all_models() -> None:
