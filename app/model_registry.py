@@ -6,6 +6,8 @@ MODEL_MODULES = (
     "app.models",
     "directory.models",
     "directory.locator.models",
+    "directory.activity_models",
+    "directory.scorecards.models",
     "brand_templates.models",
     "campaigns.models",
 )

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from app.db import session, utcnow
 from campaigns.models import Campaign, CampaignPartner, EngagementEvent, EventKind
+from directory import activity
 from directory.models import Partner, Tier
 
 KINDS = tuple(k.value for k in EventKind)
@@ -58,6 +59,7 @@ def record(
             detail=_small(detail),
         )
     )
+    activity.record(partner_id, activity.ENGAGEMENT[kind], ref=("campaign", campaign_id))
 
 
 def record_by(user, kind: str, campaign_id: int, asset_id: int | None = None, **detail) -> None:

@@ -8,6 +8,7 @@ from app import audit
 from app import validation as v
 from app.db import session
 from app.storage import content_key, get_storage
+from directory import activity
 from directory.logos import ProcessedLogo, process_logo
 from directory.models import BrandKit, Partner
 from renderers.contrast import GRAPHIC_CONTRAST, contrast_ratio
@@ -93,6 +94,7 @@ def set_logo(partner: Partner, data: bytes, actor, *, max_bytes: int | None = No
         partner_id=partner.id,
         changes={"logo": [None, stored["logo_key"]]},
     )
+    activity.record(partner.id, activity.LOGO_UPLOADED, ref=("brand_kit", stored["logo_key"]))
     return kit
 
 

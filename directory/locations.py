@@ -7,6 +7,7 @@ from functools import partial
 from app import audit
 from app import validation as v
 from app.db import session
+from directory import activity
 from directory.models import Location, Partner
 
 CLEANERS = {
@@ -37,6 +38,7 @@ def add_location(partner: Partner, data, actor) -> Location:
     session.add(location)
     session.flush()
     audit.record(actor, "location.create", location, partner_id=partner.id, changes=clean)
+    activity.record(partner.id, activity.LOCATION_ADDED, ref=("location", location.id))
     return location
 
 

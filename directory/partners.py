@@ -11,6 +11,7 @@ from app import audit
 from app import validation as v
 from app.db import session, utcnow
 from app.models import VENDOR_ROLES, User
+from directory import activity
 from directory.models import (
     STATUS_TRANSITIONS,
     Partner,
@@ -141,6 +142,7 @@ def create_partner(data, actor) -> Partner:
             note="created",
         )
     )
+    _record_certifications(partner, [])
     audit.record(
         actor,
         "partner.create",
@@ -164,12 +166,21 @@ def update_partner(
     before = snapshot(partner)
     for key, value in clean.items():
         setattr(partner, key, value)
+    _record_certifications(partner, before["certifications"] or [])
     if new_status and new_status != partner.status:
         change_status(partner, new_status, actor)
     changes = audit.diff(before, snapshot(partner))
     if changes:
         audit.record(actor, "partner.update", partner, partner_id=partner.id, changes=changes)
     return partner
+
+
+def _record_certifications(partner: Partner, before: list[str]) -> None:
+    """One activity per certification the partner did not hold before."""
+    held = {name.lower() for name in before}
+    for name in partner.certifications or []:
+        if name.lower() not in held:
+            activity.record(partner.id, activity.CERTIFICATION_ADDED, ref=("certification", name))
 
 
 def change_status(partner: Partner, new_status: str, actor, note: str = "") -> PartnerStatusChange:

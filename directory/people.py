@@ -13,6 +13,7 @@ from app import validation as v
 from app.db import session, utcnow
 from app.models import PARTNER_ROLES, VENDOR_ROLES, ApiToken, Invitation, Role, User
 from app.tenancy import unscoped
+from directory import activity
 
 INVITATION_DAYS = 7
 RESET_SALT = "password-reset"
@@ -26,6 +27,13 @@ def find_user(email: str) -> User | None:
         return session.execute(
             select(User).where(func.lower(User.email) == email.strip().lower())
         ).scalar_one_or_none()
+
+
+def signed_in(user) -> None:
+    """Note a sign-in (the caller commits): when, and for a partner user, portal activity."""
+    user.last_login_at = utcnow()
+    if user.partner_id is not None:
+        activity.record(user.partner_id, activity.PORTAL_LOGIN, ref=("user", user.id))
 
 
 def authenticate(email: str, password: str) -> User | None:

@@ -290,4 +290,8 @@ def load(count: int = 50) -> Demo | None:
         )
         logins.append((role.value, f"{local}@{DOMAIN}", PASSWORD))
     session.commit()
-    return Demo(logins, load_campaigns(staff[Role.MARKETER], first, rng))
+    campaigns = load_campaigns(staff[Role.MARKETER], first, rng)
+    from app.cli.demo_scorecards import load_scorecards
+
+    load_scorecards(rng)
+    return Demo(logins, campaigns)

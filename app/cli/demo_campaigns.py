@@ -32,6 +32,8 @@ from campaigns.models import (
     RenderStatus,
 )
 from campaigns.rendering import expected_errors, render_one, thumbnail_for_partner
+from directory import activity
+from directory.activity_models import PartnerActivity
 from directory.models import Partner
 
 log = logging.getLogger(__name__)
@@ -285,6 +287,18 @@ def _events(
             for kind, when, asset_id, detail in done
         ]
     session.add_all(rows)
+    # what the events record in the partner activity record, as events.record does
+    session.add_all(
+        PartnerActivity(
+            partner_id=row.partner_id,
+            kind=activity.ENGAGEMENT[row.kind],
+            occurred_at=row.created_at,
+            value=1.0,
+            ref_type="campaign",
+            ref_id=str(row.campaign_id),
+        )
+        for row in rows
+    )
     session.commit()
     return len(rows)
 

@@ -423,3 +423,50 @@ def _empty(title: str, columns: list[str]) -> Chart:
         for size, width, height in WIDTHS
     ]
     return Chart(title, svgs, Table(title, columns, []), empty=True)
+
+
+# --- lines --------------------------------------------------------------------------------
+
+
+def line(
+    title: str,
+    points: Sequence[tuple[date, float]],
+    *,
+    label: str,
+    y_max: float | None = None,
+    what: str = "Value",
+) -> Chart:
+    """One line of POINTS ((day, value), oldest first), such as a score's history."""
+    columns = ["Day", label]
+    if not points:
+        return _empty(title, columns)
+    labels = [f"{day.day} {day:%b %Y}" for day, _value in points]
+    values = [round(float(value), 1) for _day, value in points]
+    top = y_max if y_max is not None else max(values)
+    series = [Series("value", label, COLORS[0])]
+    svgs = [
+        (
+            size,
+            _draw(
+                pygal.Line,
+                title,
+                labels,
+                series,
+                [values],
+                width=width,
+                height=height,
+                x_labels_major=labels[::-1][:: _label_step(labels, width)],
+                show_minor_x_labels=False,
+                margin_right=round(len(labels[-1]) * FONT_SIZE * CHAR_WIDTH / 2),
+                y_labels=_integer_ticks(top),
+                range=(0, max(1, top)),
+                y_title=what,
+                dots_size=3,
+            ),
+        )
+        for size, width, height in WIDTHS
+    ]
+    table = Table(
+        caption=title, columns=columns, rows=[[d, v] for d, v in zip(labels, values, strict=True)]
+    )
+    return Chart(title, svgs, table, empty=False)

@@ -141,3 +141,32 @@ def test_demo_campaigns_show_in_the_admin_with_charts(app, demo, client):
         board = client.get(f"/admin/campaigns/{campaign_id}/dashboard").get_data(as_text=True)
         assert board.count('<figure class="chart">') == 4
         assert "No activity yet" not in board
+
+
+def test_demo_has_scorecards_with_history_pareto_and_recommendations(app, demo):
+    from directory.activity_models import ImportedMetric, PartnerActivity
+    from directory.scorecards import board, cards
+    from directory.scorecards.models import (
+        RunState,
+        ScoreRun,
+        ScoreSnapshot,
+        TierRecommendation,
+    )
+
+    with app.app_context():
+        card = cards.default_scorecard()
+        assert card is not None and card.name == cards.STARTER_NAME
+        states = session.execute(select(ScoreRun.state)).scalars().all()
+        assert states == [RunState.DONE] * 12  # a year of monthly runs
+        assert session.scalar(select(func.count(ImportedMetric.id))) > 0
+        kinds = set(session.execute(select(PartnerActivity.kind).distinct()).scalars())
+        assert {"portal_login", "asset_downloaded", "asset_viewed"} <= kinds
+        latest = (
+            session.execute(select(ScoreSnapshot).where(ScoreSnapshot.run_id == card.last_run_id))
+            .scalars()
+            .all()
+        )
+        assert latest and all(s.previous_score is not None for s in latest)
+        assert session.scalar(select(func.count(TierRecommendation.id))) > 0
+        pareto = board.pareto(card, "revenue", utcnow())
+        assert pareto["total"] > 0 and pareto["top_share"] > 20

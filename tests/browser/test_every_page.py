@@ -29,6 +29,7 @@ from directory.models import Partner
 from tests.browser.conftest import ARTIFACTS, watch_console
 from tests.factories.campaigns import live_campaign
 from tests.factories.directory import PASSWORD
+from tests.factories.scorecards import scored_with_a_recommendation
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -55,6 +56,8 @@ NOT_PAGES = {
     "admin.template_thumbnail": "an image",
     "admin.partners_search": "JSON",
     "admin.partners_import_sample": "CSV",
+    "admin.scorecard_export": "CSV",
+    "admin.metrics_import_sample": "CSV",
     "public.email_image": "an image of an email, for mail clients",
 }
 SCREENSHOTS = {
@@ -110,6 +113,7 @@ def site(app, world) -> Site:
         )
         draft = lifecycle.create_campaign({"name": "Autumn draft"}, "test")
         session.commit()
+        card, _recommendation = scored_with_a_recommendation(a.id)
         reset_token = security.sign(
             app.config["TANDEM"].secret_key, people.RESET_SALT, [a_admin.id, a_admin.session_nonce]
         )
@@ -123,6 +127,7 @@ def site(app, world) -> Site:
                 "template_id": sorted({asset.template_version.template_id for asset in added}),
                 "message_id": [message_id],
                 "which": ["tiers", "regions", "partners"],
+                "scorecard_id": [card],
             },
             overrides={
                 "portal": {"campaign_id": [campaign.id]},  # partners never see drafts

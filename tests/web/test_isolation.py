@@ -14,6 +14,7 @@ from app.models import ApiToken, AuditEntry, Invitation, MailMessage, Role, User
 from directory import brand_kits, people
 from directory.demo_logos import generate_logo
 from directory.models import Location, Partner
+from tests.factories.scorecards import scored_with_a_recommendation
 
 MARKERS = [
     b"Alpha Secret Partner",
@@ -50,6 +51,7 @@ def a_objects(world, app):
         api_token, _ = people.create_api_token(a_admin, "a token")
         session.commit()
         campaign, asset = _campaign_for_a_only(a)
+        card, recommendation = scored_with_a_recommendation(a.id)
         message = session.execute(select(MailMessage)).scalars().first()
         return {
             "partner_id": a.id,
@@ -64,6 +66,8 @@ def a_objects(world, app):
             "version_id": asset.template_version_id,
             "campaign_id": campaign.id,
             "asset_id": asset.id,
+            "scorecard_id": card,
+            "recommendation_id": recommendation,
             "slug": "product-flyer",
             "fmt": "pdf",
             "variant": "original",

@@ -24,6 +24,7 @@ from campaigns import assets, lifecycle
 from directory import brand_kits, people
 from directory.demo_logos import generate_logo
 from directory.models import Location, Partner
+from tests.factories.scorecards import scored_with_a_recommendation
 
 ADMIN = frozenset({"admin"})
 MANAGERS = frozenset({"admin", "channel_manager"})
@@ -57,6 +58,21 @@ PUBLIC_ENDPOINTS = {
     "api_docs.openapi",
 }
 CSV = b"name,slug,type,tier,countries\nPermission Probe,permission-probe,reseller,Gold,DE\n"
+SCORECARD_JSON = {
+    "name": "API Probe Card",
+    "lines": [{"metric": "revenue", "weight": 1, "method": "percentile"}],
+}
+METRICS_JSON = {
+    "items": [
+        {
+            "partner_id": "{partner_id}",
+            "metric": "revenue",
+            "period_start": "2026-01-01",
+            "period_end": "2026-03-31",
+            "value": 10,
+        }
+    ]
+}
 # campaign form fields that keep the targets' campaign aimed at partner A (Gold) only
 CAMPAIGN_FORM = {"objective": "promotion", "min_tier": "Gold", "statuses": "active"}
 
@@ -97,6 +113,10 @@ class Rule:
 
 
 def _id_or_value(value, ids: dict):
+    if isinstance(value, list):
+        return [_id_or_value(item, ids) for item in value]
+    if isinstance(value, dict):
+        return {k: _id_or_value(item, ids) for k, item in value.items()}
     if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
         return ids.get(value[1:-1], value)
     return value
@@ -215,7 +235,48 @@ TABLE = [
     Rule("GET", "/admin/outbox", VENDOR),
     Rule("GET", "/admin/outbox/{message_id}", ADMIN),
     Rule("GET", "/admin/audit", VENDOR),
+    Rule("GET", "/admin/scorecards", VENDOR),
+    Rule("POST", "/admin/scorecards/run?scorecard={scorecard_id}", MANAGERS),
+    Rule("GET", "/admin/scorecards/export.csv?scorecard={scorecard_id}", VENDOR),
+    Rule("GET", "/admin/scorecards/partners/{partner_id}?scorecard={scorecard_id}", VENDOR),
+    Rule("GET", "/admin/scorecards/recommendations?scorecard={scorecard_id}", VENDOR),
+    Rule(
+        "POST",
+        "/admin/scorecards/recommendations/{recommendation_id}/dismiss",
+        MANAGERS,
+        data={"note": "Not this year"},
+    ),
+    Rule("POST", "/admin/scorecards/recommendations/{recommendation_id}/accept", MANAGERS),
+    Rule("GET", "/admin/scorecards/pareto?scorecard={scorecard_id}", VENDOR),
+    Rule(
+        "POST",
+        "/admin/scorecards/action-plan?scorecard={scorecard_id}",
+        MANAGERS,
+        data={"quadrant": "steady", "target": "campaign:{draft_campaign_id}"},
+    ),
+    Rule("GET", "/admin/scorecards/{scorecard_id}/edit", MANAGERS),
+    Rule(
+        "POST",
+        "/admin/scorecards/{scorecard_id}/edit",
+        MANAGERS,
+        data={
+            "name": "Probe card",
+            "metric_0": "revenue",
+            "weight_0": "1",
+            "method_0": "percentile",
+        },
+    ),
+    Rule("GET", "/admin/scorecards/metrics/import", MANAGERS),
+    Rule(
+        "POST",
+        "/admin/scorecards/metrics/import",
+        MANAGERS,
+        data={"action": "preview"},
+        upload=b"partner,metric,period_start,period_end,value\n1,revenue,2026-01-01,2026-03-31,9\n",
+    ),
+    Rule("GET", "/admin/scorecards/metrics/sample.csv", MANAGERS),
     Rule("GET", "/portal/", PARTNER),
+    Rule("GET", "/portal/scorecard", PARTNER),
     Rule("GET", "/portal/profile", PARTNER),
     Rule(
         "POST",
@@ -308,6 +369,15 @@ TABLE = [
     Rule("GET", "/api/v1/campaigns/{campaign_id}/dashboard", VENDOR),
     Rule("POST", "/api/v1/targeting/preview", VENDOR, json={"targeting": {"min_tier": "Gold"}}),
     Rule("GET", "/api/v1/templates", VENDOR),
+    Rule("GET", "/api/v1/scorecards", VENDOR),
+    Rule("POST", "/api/v1/scorecards", MANAGERS, json=SCORECARD_JSON),
+    Rule("GET", "/api/v1/scorecards/{scorecard_id}", VENDOR),
+    Rule("PATCH", "/api/v1/scorecards/{scorecard_id}", MANAGERS, json={"period_days": 200}),
+    Rule("POST", "/api/v1/scorecards/{scorecard_id}/runs", MANAGERS),
+    Rule("GET", "/api/v1/scorecards/{scorecard_id}/scores", VENDOR),
+    Rule("GET", "/api/v1/partners/{partner_id}/scores", EVERYONE),
+    Rule("GET", "/api/v1/imported-metrics", VENDOR),
+    Rule("PUT", "/api/v1/imported-metrics", MANAGERS, json=METRICS_JSON),
     Rule("GET", "/api/v1/partner/campaigns", PARTNER),
     Rule("GET", "/api/v1/partner/campaigns/{campaign_id}", PARTNER),
     Rule("GET", "/api/v1/partner/assets/{asset_id}", PARTNER),
@@ -372,8 +442,11 @@ def targets(app, world):
             "draft_asset_id": draft_asset.id,
         }
         assert lifecycle.launch(campaign.id).partners_added == 1  # A, not B
+        card, recommendation = scored_with_a_recommendation(a.id)
         return {
             **ids,
+            "scorecard_id": card,
+            "recommendation_id": recommendation,
             "partner_id": a.id,
             "location_id": a.locations[0].id,
             "user_id": world.users["a_partner_member"].id,
@@ -416,6 +489,8 @@ def test_table_covers_every_route(app):
         "asset_id": 1,
         "draft_campaign_id": 1,
         "draft_asset_id": 1,
+        "scorecard_id": 1,
+        "recommendation_id": 1,
     }
 
     def endpoint(rule: Rule) -> str:

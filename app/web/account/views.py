@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app import audit, security
 from app import validation as v
-from app.db import session, utcnow
+from app.db import session
 from app.models import ApiToken
 from app.web import throttle
 from app.web.access import ALL_ROLES, public, roles
@@ -62,7 +62,7 @@ def login():
         user = people.authenticate(email, password)
         if user is not None:
             login_user(user, remember=request.form.get("remember") == "yes")
-            user.last_login_at = utcnow()
+            people.signed_in(user)
             session.commit()
             return redirect(_safe_next(request.args.get("next")) or _home_for(user))
         error = "The email address or password is not right."

@@ -28,6 +28,7 @@ from app.web.api import (  # noqa: E402
     campaigns,
     partner_campaigns,
     partners,
+    scorecards,
     templates,
 )
 
@@ -38,5 +39,6 @@ __all__ = [
     "docs",
     "partner_campaigns",
     "partners",
+    "scorecards",
     "templates",
 ]

@@ -1,0 +1,221 @@
+"""The metrics a scorecard can weigh, and their values for every partner as SQL aggregates.
+
+Three sources, one grouped query each over all partners at once (never a query per
+partner): the activity record (``directory.activity``), the imported metrics, and the
+partner's profile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, case, distinct, exists, func, select
+
+from app.db import session
+from directory import activity
+from directory.activity_models import ImportedMetric, PartnerActivity
+from directory.models import BrandKit, Location, Partner
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    source: str  # activity | imported | profile | derived
+    unit: str = ""
+    lower_is_better: bool = False
+    money: bool = False
+
+
+IMPORTED = {
+    "revenue": "Sales revenue",
+    "pipeline": "Pipeline",
+    "employees": "Employees",
+    "market_reach": "Market reach",
+    "customer_satisfaction": "Customer satisfaction",
+}
+# how the periods of an imported metric inside a scorecard's window add up
+IMPORTED_AGGREGATE = {
+    "revenue": func.sum,
+    "pipeline": func.sum,
+    "employees": func.max,
+    "market_reach": func.max,
+    "customer_satisfaction": func.avg,
+}
+
+METRICS: dict[str, Metric] = {
+    m.key: m
+    for m in [
+        Metric("assets_viewed", "Assets viewed", "activity"),
+        Metric("assets_customized", "Assets customized", "activity"),
+        Metric("assets_downloaded", "Assets downloaded", "activity"),
+        Metric("campaigns_used", "Campaigns used", "activity"),
+        Metric("portal_logins", "Portal sign-ins", "activity"),
+        Metric("leads_received", "Leads received", "activity"),
+        Metric("leads_accepted", "Leads accepted", "activity"),
+        Metric("lead_response_hours", "Lead response time", "activity", "h", True),
+        Metric("leads_won", "Leads won", "activity"),
+        Metric("win_rate", "Win rate", "derived", "%"),
+        Metric("journey_goals", "Journey goals reached", "activity"),
+        Metric("days_to_goal", "Days to reach a journey goal", "activity", "days", True),
+        Metric("certifications", "Certifications held", "profile"),
+        Metric("profile_completeness", "Profile completeness", "profile", "%"),
+        Metric("partnership_days", "Partnership age", "profile", "days"),
+        Metric("revenue", "Sales revenue", "imported", money=True),
+        Metric("pipeline", "Pipeline", "imported", money=True),
+        Metric("employees", "Employees", "imported"),
+        Metric("market_reach", "Market reach", "imported"),
+        Metric("customer_satisfaction", "Customer satisfaction", "imported"),
+    ]
+}
+
+
+def _count(kind: str):
+    return func.sum(case((PartnerActivity.kind == kind, 1), else_=0))
+
+
+def _average(kind: str):
+    return func.avg(case((PartnerActivity.kind == kind, PartnerActivity.value), else_=None))
+
+
+ACTIVITY_COLUMNS = {
+    "assets_viewed": lambda: _count(activity.ASSET_VIEWED),
+    "assets_customized": lambda: _count(activity.ASSET_CUSTOMIZED),
+    "assets_downloaded": lambda: _count(activity.ASSET_DOWNLOADED),
+    "campaigns_used": lambda: func.count(
+        distinct(
+            case(
+                (
+                    and_(
+                        PartnerActivity.kind.in_(
+                            [activity.ASSET_CUSTOMIZED, activity.ASSET_DOWNLOADED]
+                        ),
+                        PartnerActivity.ref_type == "campaign",
+                    ),
+                    PartnerActivity.ref_id,
+                ),
+                else_=None,
+            )
+        )
+    ),
+    "portal_logins": lambda: _count(activity.PORTAL_LOGIN),
+    "leads_received": lambda: _count(activity.LEAD_RECEIVED),
+    "leads_accepted": lambda: _count(activity.LEAD_ACCEPTED),
+    "lead_response_hours": lambda: _average(activity.LEAD_ACCEPTED),
+    "leads_won": lambda: _count(activity.LEAD_WON),
+    "leads_lost": lambda: _count(activity.LEAD_LOST),
+    "journey_goals": lambda: _count(activity.JOURNEY_GOAL_REACHED),
+    "days_to_goal": lambda: _average(activity.JOURNEY_GOAL_REACHED),
+}
+# what a derived metric needs, and how it is made from those
+DERIVED = {
+    "win_rate": (
+        ("leads_won", "leads_lost"),
+        lambda won, lost: 100.0 * won / (won + lost) if (won or 0) + (lost or 0) else None,
+    )
+}
+
+
+def _needed(keys: list[str]) -> set[str]:
+    wanted = set(keys)
+    for key in keys:
+        if key in DERIVED:
+            wanted.update(DERIVED[key][0])
+    return wanted
+
+
+def _activity_values(keys: set[str], start: datetime, end: datetime, partner_ids=None):
+    names = sorted(k for k in keys if k in ACTIVITY_COLUMNS)
+    if not names:
+        return {}
+    query = (
+        select(PartnerActivity.partner_id, *(ACTIVITY_COLUMNS[n]().label(n) for n in names))
+        .where(PartnerActivity.occurred_at >= start, PartnerActivity.occurred_at < end)
+        .group_by(PartnerActivity.partner_id)
+    )
+    if partner_ids is not None:
+        query = query.where(PartnerActivity.partner_id.in_(partner_ids))
+    return {row[0]: dict(zip(names, row[1:], strict=True)) for row in session.execute(query)}
+
+
+def _imported_values(keys: set[str], start: datetime, end: datetime, partner_ids=None):
+    names = sorted(k for k in keys if k in IMPORTED)
+    if not names:
+        return {}
+    columns = [
+        IMPORTED_AGGREGATE[n](case((ImportedMetric.metric == n, ImportedMetric.value))).label(n)
+        for n in names
+    ]
+    query = (
+        select(ImportedMetric.partner_id, *columns)
+        .where(
+            ImportedMetric.metric.in_(names),
+            ImportedMetric.period_start >= start.date(),
+            ImportedMetric.period_start < end.date(),
+        )
+        .group_by(ImportedMetric.partner_id)
+    )
+    if partner_ids is not None:
+        query = query.where(ImportedMetric.partner_id.in_(partner_ids))
+    return {row[0]: dict(zip(names, row[1:], strict=True)) for row in session.execute(query)}
+
+
+def _profile_values(keys: set[str], end: datetime, partner_ids):
+    names = [k for k in keys if METRICS.get(k) and METRICS[k].source == "profile"]
+    if not names:
+        return {}
+    has_logo = exists().where(BrandKit.partner_id == Partner.id, BrandKit.logo_key.is_not(None))
+    geocoded = exists().where(Location.partner_id == Partner.id, Location.latitude.is_not(None))
+    query = select(
+        Partner.id,
+        func.json_array_length(Partner.certifications),
+        has_logo,
+        geocoded,
+        Partner.description != "",
+        Partner.created_at,
+    ).where(Partner.id.in_(partner_ids) if partner_ids is not None else True)
+    out = {}
+    for pid, certs, logo, located, described, created in session.execute(query):
+        out[pid] = {
+            "certifications": certs or 0,
+            "profile_completeness": round(
+                100.0 * (bool(logo) + bool(located) + bool(described)) / 3, 1
+            ),
+            "partnership_days": max(0, (end - created).days) if created else 0,
+        }
+    return out
+
+
+def values(
+    keys: list[str], start: datetime, end: datetime, partner_ids: list[int] | None = None
+) -> dict[int, dict[str, float | None]]:
+    """{partner id: {metric: value}} for KEYS over [START, END), for PARTNER_IDS (None: all
+    partners with any data; profile metrics need PARTNER_IDS). A count without activity is 0,
+    an average without any is None."""
+    wanted = _needed(keys)
+    merged: dict[int, dict[str, float | None]] = {}
+    for part in (
+        _activity_values(wanted, start, end, partner_ids),
+        _imported_values(wanted, start, end, partner_ids),
+        _profile_values(wanted, end, partner_ids),
+    ):
+        for pid, row in part.items():
+            merged.setdefault(pid, {}).update(row)
+    pids = partner_ids if partner_ids is not None else list(merged)
+    out = {}
+    for pid in pids:
+        row = merged.get(pid, {})
+        for key, (needs, make) in DERIVED.items():
+            if key in wanted:
+                row[key] = make(*(float(row.get(n) or 0) for n in needs))
+        out[pid] = {key: _plain(key, row.get(key)) for key in keys}
+    return out
+
+
+def _plain(key: str, value) -> float | None:
+    if value is None:
+        if key in ACTIVITY_COLUMNS and not key.endswith(("hours", "goal")):
+            return 0.0
+        return None
+    return float(value)
