@@ -53,6 +53,8 @@ class Settings:
     map_attribution: str = DEFAULT_TILE_ATTRIBUTION
     # requests to the public locator API and its pages, per client address
     public_api_limit: str = "120 per minute"
+    # customers' requests (leads) sent on the public forms, per client address
+    lead_limit_per_address: str = "10 per hour"
 
     @property
     def embedded_broker(self) -> bool:
@@ -88,6 +90,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         map_tile_url=env.get("MAP_TILE_URL") or DEFAULT_TILE_URL,
         map_attribution=env.get("MAP_ATTRIBUTION") or DEFAULT_TILE_ATTRIBUTION,
         public_api_limit=env.get("PUBLIC_API_LIMIT") or "120 per minute",
+        lead_limit_per_address=env.get("LEAD_LIMIT_PER_ADDRESS") or "10 per hour",
     )
 
 

@@ -6,6 +6,7 @@ MODEL_MODULES = (
     "app.models",
     "directory.models",
     "directory.locator.models",
+    "directory.leads.models",
     "directory.activity_models",
     "directory.scorecards.models",
     "brand_templates.models",

@@ -294,4 +294,7 @@ def load(count: int = 50) -> Demo | None:
     from app.cli.demo_scorecards import load_scorecards
 
     load_scorecards(rng)
+    from app.cli.demo_leads import load_leads
+
+    load_leads(rng, first, session.execute(select(ProgramSettings)).scalars().first().program_name)
     return Demo(logins, campaigns)

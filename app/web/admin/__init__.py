@@ -7,6 +7,7 @@ bp = Blueprint("admin", __name__)
 # the view modules add their views to bp
 from app.web.admin import (  # noqa: E402
     campaigns,
+    leads,
     outbox,
     partners,
     program,
@@ -18,6 +19,7 @@ from app.web.admin import (  # noqa: E402
 __all__ = [
     "bp",
     "campaigns",
+    "leads",
     "outbox",
     "partners",
     "program",

@@ -26,6 +26,7 @@ def validation_failed(exc: ValidationFailed):
 from app.web.api import (  # noqa: E402
     account,
     campaigns,
+    leads,
     partner_campaigns,
     partners,
     scorecards,
@@ -37,6 +38,7 @@ __all__ = [
     "bp",
     "campaigns",
     "docs",
+    "leads",
     "partner_campaigns",
     "partners",
     "scorecards",
