@@ -79,3 +79,28 @@ def new_lead(city: str | None = "berlin", **extra):
     lead = capture.capture(request_data(city, **extra), source="locator", program_name="Program")
     session.commit()
     return lead
+
+
+def assigned_lead(partner, *, email: str = "carla@customer.example"):
+    """A lead given to PARTNER by hand (listed or not), flagged if the customer is known."""
+    from directory.leads import conflicts, lifecycle
+    from directory.leads.models import Lead
+
+    lead = Lead(
+        name="Carla Customer",
+        email=email,
+        phone="+49301234567",
+        postcode="10115",
+        product_interest="Solar panels",
+        message="Please call me.",
+        consent=True,
+        consent_text="I agree to be contacted.",
+        source="profile",
+        tried_partner_ids=[],
+    )
+    session.add(lead)
+    session.flush()
+    lifecycle.assign_by_hand(lead, partner, "test")
+    conflicts.flag(lead)
+    session.commit()
+    return lead

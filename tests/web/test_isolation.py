@@ -13,7 +13,9 @@ from app.db import session
 from app.models import ApiToken, AuditEntry, Invitation, MailMessage, Role, User
 from directory import brand_kits, people
 from directory.demo_logos import generate_logo
+from directory.leads.models import Lead, PartnerLeadSettings
 from directory.models import Location, Partner
+from tests.factories.leads import assigned_lead
 from tests.factories.scorecards import scored_with_a_recommendation
 
 MARKERS = [
@@ -52,6 +54,7 @@ def a_objects(world, app):
         session.commit()
         campaign, asset = _campaign_for_a_only(a)
         card, recommendation = scored_with_a_recommendation(a.id)
+        lead = assigned_lead(a)
         message = session.execute(select(MailMessage)).scalars().first()
         return {
             "partner_id": a.id,
@@ -68,6 +71,7 @@ def a_objects(world, app):
             "asset_id": asset.id,
             "scorecard_id": card,
             "recommendation_id": recommendation,
+            "lead_id": lead.id,
             "slug": "product-flyer",
             "fmt": "pdf",
             "variant": "original",
@@ -132,6 +136,13 @@ def _state(app, world):
                     select(Invitation).where(Invitation.partner_id == a.id)
                 ).scalars()
             ],
+            "leads": [
+                (lead.id, lead.status, lead.partner_id, lead.email, lead.sla_state)
+                for lead in session.execute(select(Lead).order_by(Lead.id)).scalars()
+            ],
+            "lead_settings": session.execute(
+                select(PartnerLeadSettings.id).where(PartnerLeadSettings.partner_id == a.id)
+            ).all(),
             "tokens": [
                 (t.id, t.revoked_at)
                 for t in session.execute(select(ApiToken)).scalars()

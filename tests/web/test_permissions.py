@@ -24,6 +24,7 @@ from campaigns import assets, lifecycle
 from directory import brand_kits, people
 from directory.demo_logos import generate_logo
 from directory.models import Location, Partner
+from tests.factories.leads import assigned_lead
 from tests.factories.scorecards import scored_with_a_recommendation
 
 ADMIN = frozenset({"admin"})
@@ -56,6 +57,8 @@ PUBLIC_ENDPOINTS = {
     "account.reset_password",
     "account.accept_invitation",
     "api_docs.openapi",
+    "public.lead_request",
+    "public.lead_sent",
 }
 CSV = b"name,slug,type,tier,countries\nPermission Probe,permission-probe,reseller,Gold,DE\n"
 SCORECARD_JSON = {
@@ -275,8 +278,48 @@ TABLE = [
         upload=b"partner,metric,period_start,period_end,value\n1,revenue,2026-01-01,2026-03-31,9\n",
     ),
     Rule("GET", "/admin/scorecards/metrics/sample.csv", MANAGERS),
+    Rule("GET", "/admin/leads", VENDOR),
+    Rule("GET", "/admin/leads/export.csv", VENDOR),
+    Rule("GET", "/admin/leads/map.json", VENDOR),
+    Rule("GET", "/admin/leads/{lead_id}", VENDOR),
+    Rule("POST", "/admin/leads/{lead_id}/conflict", MANAGERS, data={"note": "Looked at"}),
+    Rule("POST", "/admin/leads/{lead_id}/assign", MANAGERS, data={"partner_id": "{partner_id}"}),
+    Rule("GET", "/admin/leads/reports", VENDOR),
+    Rule("GET", "/admin/leads/reports/conversion.csv", VENDOR),
+    Rule("GET", "/admin/leads/settings", ADMIN),
+    Rule(
+        "POST",
+        "/admin/leads/settings",
+        ADMIN,
+        data={"sla_hours": "48", "consent_text": "I agree to be contacted."},
+    ),
+    Rule("GET", "/admin/leads/privacy", ADMIN),
+    Rule(
+        "POST",
+        "/admin/leads/privacy",
+        ADMIN,
+        data={"email": "nobody@customer.example", "action": "export"},
+    ),
+    Rule("GET", "/admin/partners/{partner_id}/lead-settings", MANAGERS),
+    Rule(
+        "POST",
+        "/admin/partners/{partner_id}/lead-settings",
+        MANAGERS,
+        data={"accepts_leads": "yes", "postcodes": "101"},
+    ),
     Rule("GET", "/portal/", PARTNER),
     Rule("GET", "/portal/scorecard", PARTNER),
+    Rule("GET", "/portal/leads", PARTNER),
+    Rule("GET", "/portal/leads/{lead_id}", PARTNER),
+    Rule("POST", "/portal/leads/{lead_id}", PARTNER, data={"action": "accept"}),
+    Rule("GET", "/portal/lead-settings", PARTNER),
+    Rule(
+        "POST",
+        "/portal/lead-settings",
+        PARTNER_ADMIN,
+        data={"accepts_leads": "yes", "products": "Solar panels"},
+        refused_with={"partner_member": 403},
+    ),
     Rule("GET", "/portal/profile", PARTNER),
     Rule(
         "POST",
@@ -378,6 +421,15 @@ TABLE = [
     Rule("GET", "/api/v1/partners/{partner_id}/scores", EVERYONE),
     Rule("GET", "/api/v1/imported-metrics", VENDOR),
     Rule("PUT", "/api/v1/imported-metrics", MANAGERS, json=METRICS_JSON),
+    Rule("GET", "/api/v1/leads", EVERYONE),
+    Rule(
+        "POST",
+        "/api/v1/leads",
+        MANAGERS,
+        json={"name": "API Customer", "email": "api@customer.example", "consent": True},
+    ),
+    Rule("GET", "/api/v1/leads/{lead_id}", EVERYONE),
+    Rule("POST", "/api/v1/leads/{lead_id}/answer", PARTNER, json={"action": "contacted"}),
     Rule("GET", "/api/v1/partner/campaigns", PARTNER),
     Rule("GET", "/api/v1/partner/campaigns/{campaign_id}", PARTNER),
     Rule("GET", "/api/v1/partner/assets/{asset_id}", PARTNER),
@@ -443,8 +495,11 @@ def targets(app, world):
         }
         assert lifecycle.launch(campaign.id).partners_added == 1  # A, not B
         card, recommendation = scored_with_a_recommendation(a.id)
+        assigned_lead(a)
+        lead = assigned_lead(a)  # the same customer again: a possible conflict
         return {
             **ids,
+            "lead_id": lead.id,
             "scorecard_id": card,
             "recommendation_id": recommendation,
             "partner_id": a.id,
@@ -491,6 +546,7 @@ def test_table_covers_every_route(app):
         "draft_asset_id": 1,
         "scorecard_id": 1,
         "recommendation_id": 1,
+        "lead_id": 1,
     }
 
     def endpoint(rule: Rule) -> str:

@@ -143,7 +143,8 @@ def lead_assign(lead_id: int):
 def lead_conflict(lead_id: int):
     row = get_or_404(Lead, lead_id)
     if not row.conflict_open:
-        abort(400, "This lead has no open conflict.")
+        flash("This lead has no open conflict.", "info")
+        return redirect(url_for("admin.lead", lead_id=lead_id))
     note = request.form.get("note", "")
     run_action(
         lambda: conflicts.resolve(row, current_user, v.text(note, max_length=500)),

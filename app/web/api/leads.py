@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from flask import g, request
 
 from app import validation as v
@@ -98,8 +100,20 @@ def lead_show(lead_id: int):
     return _visible(get_or_404(Lead, lead_id))
 
 
+def _found_first(view):
+    """404 for a lead the user cannot see, before its body is checked (that would tell)."""
+
+    @wraps(view)
+    def wrapped(lead_id: int, **kwargs):
+        get_or_404(Lead, lead_id)
+        return view(lead_id=lead_id, **kwargs)
+
+    return wrapped
+
+
 @bp.post("/leads/<int:lead_id>/answer")
 @roles(PARTNER)
+@_found_first
 @operation(
     "Answer a lead: accept or decline a new one, then contacted, won or lost (with a reason)",
     body=LEAD_ANSWER,
