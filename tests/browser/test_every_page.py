@@ -29,6 +29,7 @@ from directory.models import Partner
 from tests.browser.conftest import ARTIFACTS, watch_console
 from tests.factories.campaigns import live_campaign
 from tests.factories.directory import PASSWORD
+from tests.factories.leads import assigned_lead
 from tests.factories.scorecards import scored_with_a_recommendation
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -59,6 +60,9 @@ NOT_PAGES = {
     "admin.scorecard_export": "CSV",
     "admin.metrics_import_sample": "CSV",
     "public.email_image": "an image of an email, for mail clients",
+    "admin.leads_export": "CSV",
+    "admin.leads_map": "JSON",
+    "admin.lead_report_csv": "CSV",
 }
 SCREENSHOTS = {
     "portal.home",
@@ -114,6 +118,8 @@ def site(app, world) -> Site:
         draft = lifecycle.create_campaign({"name": "Autumn draft"}, "test")
         session.commit()
         card, _recommendation = scored_with_a_recommendation(a.id)
+        assigned_lead(a)
+        lead = assigned_lead(a)  # the same customer again: a possible channel conflict
         reset_token = security.sign(
             app.config["TANDEM"].secret_key, people.RESET_SALT, [a_admin.id, a_admin.session_nonce]
         )
@@ -128,6 +134,7 @@ def site(app, world) -> Site:
                 "message_id": [message_id],
                 "which": ["tiers", "regions", "partners"],
                 "scorecard_id": [card],
+                "lead_id": [lead.id],
             },
             overrides={
                 "portal": {"campaign_id": [campaign.id]},  # partners never see drafts
