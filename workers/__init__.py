@@ -5,8 +5,12 @@ task name (``app.jobs``) and never import it.
 """
 
 from app.jobs import celery
-from workers import campaigns, mail, system
+from workers import campaigns, locator, mail, system
 
-celery.conf.beat_schedule = {**mail.BEAT_SCHEDULE, **campaigns.BEAT_SCHEDULE}
+celery.conf.beat_schedule = {
+    **mail.BEAT_SCHEDULE,
+    **campaigns.BEAT_SCHEDULE,
+    **locator.BEAT_SCHEDULE,
+}
 
-__all__ = ["campaigns", "celery", "mail", "system"]
+__all__ = ["campaigns", "celery", "locator", "mail", "system"]
