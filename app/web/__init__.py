@@ -108,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(portal.bp, url_prefix="/portal")
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     app.register_blueprint(api.docs, url_prefix="/api")
+    app.register_blueprint(api.public_bp, url_prefix="/api/public/v1")
     csrf.exempt(api.bp)
     # RFC 8058 one-click unsubscribe is POSTed by mail clients; the signed token authorizes it
     csrf.exempt(public.unsubscribe)

@@ -12,6 +12,8 @@ from app.web import throttle
 
 bp = Blueprint("api", __name__)
 docs = Blueprint("api_docs", __name__)
+# the public, read-only API of the locator: no token (see app.web.api.locator)
+public_bp = Blueprint("public_api", __name__)
 throttle.token_failures(bp)
 
 
@@ -26,6 +28,7 @@ def validation_failed(exc: ValidationFailed):
 from app.web.api import (  # noqa: E402
     account,
     campaigns,
+    locator,
     partner_campaigns,
     partners,
     templates,
@@ -36,7 +39,9 @@ __all__ = [
     "bp",
     "campaigns",
     "docs",
+    "locator",
     "partner_campaigns",
     "partners",
+    "public_bp",
     "templates",
 ]
