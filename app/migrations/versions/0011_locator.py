@@ -164,7 +164,8 @@ def upgrade() -> None:
 
     if op.get_bind().dialect.name == "sqlite":
         op.execute(
-            "CREATE VIRTUAL TABLE location_rtree USING rtree(id, min_lat, max_lat, min_lon, max_lon)"
+            "CREATE VIRTUAL TABLE location_rtree "
+            "USING rtree(id, min_lat, max_lat, min_lon, max_lon)"
         )
         op.execute(
             "INSERT INTO location_rtree (id, min_lat, max_lat, min_lon, max_lon) "

@@ -12,6 +12,8 @@ from app.web import throttle
 
 bp = Blueprint("api", __name__)
 docs = Blueprint("api_docs", __name__)
+# the public, read-only API of the locator: no token (see app.web.api.locator)
+public_bp = Blueprint("public_api", __name__)
 throttle.token_failures(bp)
 
 
@@ -27,6 +29,7 @@ from app.web.api import (  # noqa: E402
     account,
     campaigns,
     leads,
+    locator,
     partner_campaigns,
     partners,
     scorecards,
@@ -39,8 +42,10 @@ __all__ = [
     "campaigns",
     "docs",
     "leads",
+    "locator",
     "partner_campaigns",
     "partners",
+    "public_bp",
     "scorecards",
     "templates",
 ]
