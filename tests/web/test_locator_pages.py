@@ -24,7 +24,11 @@ def test_a_city_search_lists_the_nearest_first_with_distance(client, network):  
     assert "2 partner locations within 50 km of Berlin, Germany" in html
     assert html.index("Berlin Silver") < html.index("Potsdam Gold")
     assert "Berlin Unlisted" not in html and "Berlin Inactive" not in html
-    assert 'href="/partners/berlin-silver#request"' in html
+    # the request form on the profile carries the point searched (for the lead's routing)
+    assert re.search(
+        r'href="/partners/berlin-silver\?latitude=[0-9.]+&amp;longitude=[0-9.]+&amp;q=Berlin#request"',
+        html,
+    )
     assert re.search(r'data-lat="52\.52" data-lon="13\.405"', html)
 
 

@@ -40,16 +40,32 @@ def form_context(data: dict, errors: dict | None = None) -> dict:
     }
 
 
+def _carried(partner=None) -> dict:
+    """The form's first values, from the page's query (a locator result carries its point)."""
+    data = {k: request.args.get(k, "")[:200] for k in (*CARRIED, "postcode", "product_interest")}
+    if partner is not None:
+        data["partner"] = partner.slug
+    data["partner"] = data["partner"] or capture.ANY_PARTNER
+    data["postcode"] = data["postcode"] or data.get("q", "")
+    if data.get("latitude") and data.get("longitude"):
+        data["source"] = "locator"
+    return data
+
+
+@bp.app_context_processor
+def _lead_form_helper() -> dict:
+    def lead_form_for(partner):
+        return form_context(_carried(partner))
+
+    return {"lead_form_for": lead_form_for}
+
+
 @bp.route("/request", methods=["GET", "POST"])
 @public
 @throttle.lead_requests
 def lead_request():
     if request.method == "GET":
-        data = {k: request.args.get(k, "") for k in (*CARRIED, "postcode", "product_interest")}
-        if not data["postcode"]:
-            data["postcode"] = data.get("q", "")
-        data["partner"] = data["partner"] or capture.ANY_PARTNER
-        return render_template("public/lead_request.html", **form_context(data))
+        return render_template("public/lead_request.html", lead_form=form_context(_carried()))
     data = form_data()
     if data.get(HONEYPOT):
         # a bot: thanked like a person, and nothing is kept
@@ -61,7 +77,9 @@ def lead_request():
         session.commit()
     except v.ValidationFailed as exc:
         session.rollback()
-        return render_template("public/lead_request.html", **form_context(data, exc.errors)), 400
+        return render_template(
+            "public/lead_request.html", lead_form=form_context(data, exc.errors)
+        ), 400
     return redirect(url_for("public.lead_sent"))
 
 

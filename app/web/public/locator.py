@@ -21,10 +21,12 @@ from flask import (
 )
 from markupsafe import Markup
 
+from app.db import session
 from app.web.access import public
 from app.web.common import image_response
 from app.web.public.views import bp
 from app.web.throttle import limiter
+from directory.leads import reports as lead_reports
 from directory.locator import finder, gazetteer, profiles
 from directory.locator.search import RADIUS_CHOICES_KM
 
@@ -87,6 +89,15 @@ def where_to_buy():
         error = ""
     except finder.BadQuery as exc:
         answer, error = finder.Answer(), str(exc)
+    if not error and answer.point and request.args.get("page", "1") in ("", "1"):
+        # what customers look for, and where they find nothing: the leads' analytics
+        lead_reports.log_search(
+            answer.query,
+            *answer.point,
+            answer.radius_km,
+            answer.results.total if answer.results else 0,
+        )
+        session.commit()
     html = render_template(
         "public/where_to_buy.html",
         answer=answer,
