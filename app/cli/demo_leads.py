@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from app.db import session, utcnow
 from directory.leads import capture, inbox, reports, rules, sla
@@ -49,14 +49,15 @@ def _age(lead: Lead, days: float) -> None:
             setattr(lead, column, value - shift)
     if lead.sla_due_at is not None and lead.status != "new":
         lead.sla_due_at -= shift
-    session.execute(
-        update(LeadEvent).where(LeadEvent.lead_id == lead.id).values(at=LeadEvent.at - shift)
-    )
+    session.flush()
+    for event in session.execute(select(LeadEvent).where(LeadEvent.lead_id == lead.id)).scalars():
+        event.at -= shift
 
 
 def load_leads(rng: random.Random, first: Partner, program_name: str) -> int:
     """Leads for the demo partners (commits); how many."""
     session.add(rules.current())
+    first.listed_in_locator = True  # the demo partner users' partner is on the where-to-buy page
     active = list(
         session.execute(
             select(Partner)

@@ -7,7 +7,18 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from urllib.parse import urlparse
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -57,8 +68,9 @@ def leads():
     f = reports.LeadFilters.of(request.args)
     page = _page()
     rows, total = reports.page_of(f, page)
-    return render_template(
+    html = render_template(
         "admin/leads.html",
+        map_settings=_map_settings(),
         rows=rows,
         total=total,
         page=page,
@@ -70,6 +82,7 @@ def leads():
         tiers=partner_dir.tiers(),
         conflicts=len(conflicts.open_conflicts()),
     )
+    return _with_map(html)
 
 
 @bp.get("/leads/export.csv")
@@ -201,14 +214,16 @@ def lead_reports():
         for s in reports.empty_searches()
         if s.latitude is not None and s.longitude is not None
     ]
-    return render_template(
+    html = render_template(
         "admin/lead_reports.html",
+        map_settings=_map_settings(),
         data=data,
         charts=[over_time, response, by_partner, by_tier, regions, searches],
         sla_hours=rules.current().sla_hours,
         empty_json=json.dumps(empty),
         reports=REPORTS,
     )
+    return _with_map(html)
 
 
 def _report_data() -> dict:
@@ -301,6 +316,29 @@ def partner_lead_settings(partner_id: int):
         default_radius=rules.current().default_radius_km,
         can_edit=True,
     ), (400 if errors else 200)
+
+
+def _tile_origin() -> str:
+    url = current_app.config["TANDEM"].map_tile_url
+    parsed = urlparse(url.replace("{s}", "a"))
+    if "{s}" in url:
+        return f"{parsed.scheme}://*.{parsed.netloc.split('.', 1)[1]}"
+    return f"{parsed.scheme}://{parsed.netloc}"
+
+
+def _with_map(html: str) -> Response:
+    """A page with a map: it may load the tile server's images (as the locator's pages)."""
+    response = Response(html)
+    response.headers["Content-Security-Policy"] = (
+        f"default-src 'self'; img-src 'self' data: blob: {_tile_origin()}; "
+        "style-src 'self' 'unsafe-inline'; frame-ancestors 'self'; form-action 'self'"
+    )
+    return response
+
+
+def _map_settings() -> dict:
+    settings = current_app.config["TANDEM"]
+    return {"tiles": settings.map_tile_url, "attribution": settings.map_attribution}
 
 
 def _csv(text: str, name: str) -> Response:
