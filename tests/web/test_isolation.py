@@ -78,6 +78,7 @@ def a_objects(world, app):
             "which": "regions",
             "token": "not-a-valid-token",
             "ext": "png",
+            "filename": "leaflet.js",
         }
 
 

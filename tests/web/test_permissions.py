@@ -59,6 +59,17 @@ PUBLIC_ENDPOINTS = {
     "api_docs.openapi",
     "public.lead_request",
     "public.lead_sent",
+    # the locator's public pages and API (its branch adds them too)
+    "public.where_to_buy",
+    "public.place_suggestions",
+    "public.partner_profile",
+    "public.partner_logo",
+    "public.sitemap",
+    "public.robots",
+    "public.widget_script",
+    "public.leaflet",
+    "public_api.locator",
+    "public_api.partner",
 }
 CSV = b"name,slug,type,tier,countries\nPermission Probe,permission-probe,reseller,Gold,DE\n"
 SCORECARD_JSON = {

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from datetime import date
-
 from urllib.parse import urlparse
 
 from flask import (
