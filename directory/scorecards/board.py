@@ -256,3 +256,30 @@ def export_csv(card: Scorecard) -> str:
             row += list(snap.lines.get(key) or [None, None, None])
         writer.writerow([_cell(x) for x in row])
     return out.getvalue()
+
+
+# --- for journeys --------------------------------------------------------------------------
+
+
+def crossings(card: Scorecard, run_id: int) -> list[dict]:
+    """The partners whose score crossed one of CARD's tier thresholds in run RUN_ID, compared
+    with the run before: {"partner_id", "tier_id", "threshold", "direction": "up" | "down"}.
+    The journeys' entry trigger "score crossed a threshold" reads this after a run."""
+    steps = scoring.ladder(card)
+    out = []
+    rows = session.execute(
+        select(ScoreSnapshot.partner_id, ScoreSnapshot.score, ScoreSnapshot.previous_score).where(
+            ScoreSnapshot.run_id == run_id, ScoreSnapshot.previous_score.is_not(None)
+        )
+    )
+    for pid, score, before in rows:
+        for tier, low in steps:
+            if before < low <= score:
+                out.append(
+                    {"partner_id": pid, "tier_id": tier.id, "threshold": low, "direction": "up"}
+                )
+            elif score < low <= before:
+                out.append(
+                    {"partner_id": pid, "tier_id": tier.id, "threshold": low, "direction": "down"}
+                )
+    return sorted(out, key=lambda c: (c["partner_id"], -c["threshold"]))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, distinct, exists, func, select
+from sqlalchemy import case, exists, func, select
 
 from app.db import session
 from directory import activity
@@ -79,26 +79,24 @@ def _average(kind: str):
     return func.avg(case((PartnerActivity.kind == kind, PartnerActivity.value), else_=None))
 
 
+# the kind each activity column reads: the grouped query reads only those rows
+KIND_OF = {
+    "assets_viewed": activity.ASSET_VIEWED,
+    "assets_customized": activity.ASSET_CUSTOMIZED,
+    "assets_downloaded": activity.ASSET_DOWNLOADED,
+    "portal_logins": activity.PORTAL_LOGIN,
+    "leads_received": activity.LEAD_RECEIVED,
+    "leads_accepted": activity.LEAD_ACCEPTED,
+    "lead_response_hours": activity.LEAD_ACCEPTED,
+    "leads_won": activity.LEAD_WON,
+    "leads_lost": activity.LEAD_LOST,
+    "journey_goals": activity.JOURNEY_GOAL_REACHED,
+    "days_to_goal": activity.JOURNEY_GOAL_REACHED,
+}
 ACTIVITY_COLUMNS = {
     "assets_viewed": lambda: _count(activity.ASSET_VIEWED),
     "assets_customized": lambda: _count(activity.ASSET_CUSTOMIZED),
     "assets_downloaded": lambda: _count(activity.ASSET_DOWNLOADED),
-    "campaigns_used": lambda: func.count(
-        distinct(
-            case(
-                (
-                    and_(
-                        PartnerActivity.kind.in_(
-                            [activity.ASSET_CUSTOMIZED, activity.ASSET_DOWNLOADED]
-                        ),
-                        PartnerActivity.ref_type == "campaign",
-                    ),
-                    PartnerActivity.ref_id,
-                ),
-                else_=None,
-            )
-        )
-    ),
     "portal_logins": lambda: _count(activity.PORTAL_LOGIN),
     "leads_received": lambda: _count(activity.LEAD_RECEIVED),
     "leads_accepted": lambda: _count(activity.LEAD_ACCEPTED),
@@ -107,6 +105,10 @@ ACTIVITY_COLUMNS = {
     "leads_lost": lambda: _count(activity.LEAD_LOST),
     "journey_goals": lambda: _count(activity.JOURNEY_GOAL_REACHED),
     "days_to_goal": lambda: _average(activity.JOURNEY_GOAL_REACHED),
+}
+# metrics that count the distinct things (refs) some kinds were about
+DISTINCT_REFS = {
+    "campaigns_used": ((activity.ASSET_CUSTOMIZED, activity.ASSET_DOWNLOADED), "campaign"),
 }
 # what a derived metric needs, and how it is made from those
 DERIVED = {
@@ -131,12 +133,41 @@ def _activity_values(keys: set[str], start: datetime, end: datetime, partner_ids
         return {}
     query = (
         select(PartnerActivity.partner_id, *(ACTIVITY_COLUMNS[n]().label(n) for n in names))
-        .where(PartnerActivity.occurred_at >= start, PartnerActivity.occurred_at < end)
+        .where(
+            PartnerActivity.kind.in_(sorted({KIND_OF[n] for n in names})),
+            PartnerActivity.occurred_at >= start,
+            PartnerActivity.occurred_at < end,
+        )
         .group_by(PartnerActivity.partner_id)
     )
     if partner_ids is not None:
         query = query.where(PartnerActivity.partner_id.in_(partner_ids))
     return {row[0]: dict(zip(names, row[1:], strict=True)) for row in session.execute(query)}
+
+
+def _distinct_ref_values(keys: set[str], start: datetime, end: datetime, partner_ids=None):
+    """One query per such metric: DISTINCT (partner, ref) first, then a count per partner,
+    which PostgreSQL hashes (a COUNT(DISTINCT) inside the grouped query would sort)."""
+    out: dict[int, dict] = {}
+    for name in sorted(k for k in keys if k in DISTINCT_REFS):
+        kinds, ref_type = DISTINCT_REFS[name]
+        pairs = (
+            select(PartnerActivity.partner_id, PartnerActivity.ref_id)
+            .where(
+                PartnerActivity.kind.in_(kinds),
+                PartnerActivity.ref_type == ref_type,
+                PartnerActivity.occurred_at >= start,
+                PartnerActivity.occurred_at < end,
+            )
+            .distinct()
+        )
+        if partner_ids is not None:
+            pairs = pairs.where(PartnerActivity.partner_id.in_(partner_ids))
+        pairs = pairs.subquery()
+        query = select(pairs.c.partner_id, func.count()).group_by(pairs.c.partner_id)
+        for pid, number in session.execute(query):
+            out.setdefault(pid, {})[name] = number
+    return out
 
 
 def _imported_values(keys: set[str], start: datetime, end: datetime, partner_ids=None):
@@ -174,7 +205,9 @@ def _profile_values(keys: set[str], end: datetime, partner_ids):
         geocoded,
         Partner.description != "",
         Partner.created_at,
-    ).where(Partner.id.in_(partner_ids) if partner_ids is not None else True)
+    )
+    if partner_ids is not None:
+        query = query.where(Partner.id.in_(partner_ids))
     out = {}
     for pid, certs, logo, located, described, created in session.execute(query):
         out[pid] = {
@@ -191,14 +224,20 @@ def values(
     keys: list[str], start: datetime, end: datetime, partner_ids: list[int] | None = None
 ) -> dict[int, dict[str, float | None]]:
     """{partner id: {metric: value}} for KEYS over [START, END), for PARTNER_IDS (None: all
-    partners with any data; profile metrics need PARTNER_IDS). A count without activity is 0,
-    an average without any is None."""
+    partners with any data). A count without activity is 0, an average without any is None;
+    an imported figure counts when its period starts within the window."""
     wanted = _needed(keys)
+    # a few partners: filtered in SQL; many (a whole run): every partner's rows are grouped
+    # anyway, and a long IN list would only slow the planner (and meet SQLite's limits)
+    where = (
+        partner_ids if partner_ids is not None and len(partner_ids) <= SQL_FILTER_UP_TO else None
+    )
     merged: dict[int, dict[str, float | None]] = {}
     for part in (
-        _activity_values(wanted, start, end, partner_ids),
-        _imported_values(wanted, start, end, partner_ids),
-        _profile_values(wanted, end, partner_ids),
+        _activity_values(wanted, start, end, where),
+        _distinct_ref_values(wanted, start, end, where),
+        _imported_values(wanted, start, end, where),
+        _profile_values(wanted, end, where),
     ):
         for pid, row in part.items():
             merged.setdefault(pid, {}).update(row)
@@ -213,9 +252,13 @@ def values(
     return out
 
 
+SQL_FILTER_UP_TO = 500
+# averages: without any activity there is no value (rather than 0, which would be perfect)
+AVERAGES = {"lead_response_hours", "days_to_goal"}
+
+
 def _plain(key: str, value) -> float | None:
     if value is None:
-        if key in ACTIVITY_COLUMNS and not key.endswith(("hours", "goal")):
-            return 0.0
-        return None
+        counted = key in ACTIVITY_COLUMNS or key in DISTINCT_REFS
+        return 0.0 if counted and key not in AVERAGES else None
     return float(value)

@@ -17,7 +17,7 @@ from sqlalchemy import func, insert, select
 from app import claims, jobs
 from app.db import session, utcnow
 from directory.models import Tier
-from directory.scorecards import scoring
+from directory.scorecards import cards, scoring
 from directory.scorecards.models import (
     RecommendationState,
     RunState,
@@ -61,8 +61,11 @@ def request_run(card: Scorecard, requested_by: str = "schedule") -> ScoreRun:
 def queue_nightly() -> list[int]:
     """The beat's nightly entry: a run of every active scorecard, and stalled runs sent
     again. Commits; the ids of the runs sent."""
-    cards = session.execute(select(Scorecard).where(Scorecard.active.is_(True))).scalars()
-    ids = [request_run(card).id for card in cards]
+    if session.execute(select(Scorecard.id).limit(1)).first() is None:
+        cards.ensure_starter()  # a new installation is scored from its first night
+        session.flush()
+    active = session.execute(select(Scorecard).where(Scorecard.active.is_(True))).scalars()
+    ids = [request_run(card).id for card in list(active)]
     for run_id in claims.sweep(SPEC, timedelta(minutes=15)):
         jobs.enqueue(TASK, [run_id])
         ids.append(run_id)

@@ -251,6 +251,7 @@ TABLE = [
     Rule("GET", "/admin/audit", VENDOR),
     Rule("GET", "/admin/scorecards", VENDOR),
     Rule("POST", "/admin/scorecards/run?scorecard={scorecard_id}", MANAGERS),
+    Rule("POST", "/admin/scorecards/starter", MANAGERS),
     Rule("GET", "/admin/scorecards/export.csv?scorecard={scorecard_id}", VENDOR),
     Rule("GET", "/admin/scorecards/partners/{partner_id}?scorecard={scorecard_id}", VENDOR),
     Rule("GET", "/admin/scorecards/recommendations?scorecard={scorecard_id}", VENDOR),

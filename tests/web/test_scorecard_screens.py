@@ -212,3 +212,21 @@ def test_portal_shows_only_the_partners_own_scorecard(app, world, scored, login_
     # another partner's scores through the API: not found
     other = client.get(f"/portal/scorecard?partner={world.b_id}").get_data(as_text=True)
     assert "Bravo" not in other
+
+
+def test_a_new_installation_sets_up_the_starter(app, world, login_as, monkeypatch):
+    monkeypatch.setattr("app.jobs.send", lambda *a, **k: None)
+    client = login_as("cm@vendor.example")
+    page = client.get("/admin/scorecards").get_data(as_text=True)
+    assert "Set up the starter scorecard" in page
+    # a partner's scorecard page says so, rather than a 404
+    assert "no scorecard yet" in client.get(f"/admin/scorecards/partners/{world.a_id}").get_data(
+        as_text=True
+    )
+    assert client.post("/admin/scorecards/starter").status_code == 302
+    with app.app_context():
+        card = session.execute(select(Scorecard)).scalar_one()
+        assert card.name == "Partner performance"
+        assert len(card.thresholds) == 4  # the test ladder's four tiers
+    page = client.get("/admin/scorecards").get_data(as_text=True)
+    assert "Partner performance" in page and "Last run: queued" in page

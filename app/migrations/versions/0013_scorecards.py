@@ -36,7 +36,12 @@ def upgrade() -> None:
         "partner_activity",
         ["partner_id", "kind", "occurred_at"],
     )
-    op.create_index("ix_partner_activity_at", "partner_activity", ["occurred_at"])
+    op.create_index(
+        "ix_partner_activity_kind_at",
+        "partner_activity",
+        ["kind", "occurred_at", "partner_id"],
+        postgresql_include=["value", "ref_type", "ref_id"],
+    )
 
     op.create_table(
         "imported_metrics",

@@ -20,8 +20,6 @@ from directory.models import Partner
 from directory.scorecards import board, cards, metrics, recommendations, runs, scoring
 from directory.scorecards.models import Scorecard, TierRecommendation
 
-MANAGERS = ("admin", "channel_manager")
-
 
 def _card() -> Scorecard:
     """The scorecard named by ?scorecard= (default: the first active one); 404 if none."""
@@ -83,14 +81,28 @@ def scorecard_export():
     return _csv(board.export_csv(card), f"scores-{card.id}.csv")
 
 
-def _money(value) -> str:
-    return "—" if value is None else f"{value:,.0f}"
+@bp.post("/scorecards/starter")
+@roles(VENDOR_MANAGERS)
+def scorecard_starter():
+    """The starter scorecard (sales 50, engagement 20, enablement 20, marketing 10), made once
+    and scored at once."""
+
+    def make() -> None:
+        card = cards.ensure_starter(current_user)
+        session.flush()
+        if card.last_run_id is None:
+            runs.request_run(card, current_user.email)
+
+    run_action(make, "The starter scorecard is ready; the partners are being scored.")
+    return redirect(url_for("admin.scorecards"))
 
 
 @bp.get("/scorecards/partners/<int:partner_id>")
 @roles(VENDOR)
 def scorecard_partner(partner_id: int):
     partner = get_or_404(Partner, partner_id)
+    if not request.args.get("scorecard") and cards.default_scorecard() is None:
+        return render_template("admin/scorecard_partner.html", partner=partner, card=None)
     card = _card()
     snaps = board.history(card, partner.id)
     latest = snaps[-1] if snaps else None
@@ -135,11 +147,9 @@ def recommendation_accept(recommendation_id: int):
         on_partner_changed(partner.id)  # campaigns follow the tier change, as after an edit
 
     run_action(accept, lambda: f"{rec.partner.name} is now {rec.to_tier.name}.")
-    return redirect(
-        request.form.get("back") == "partner"
-        and url_for("admin.scorecard_partner", partner_id=rec.partner_id)
-        or url_for("admin.scorecard_recommendations", scorecard=rec.scorecard_id)
-    )
+    if request.form.get("back") == "partner":
+        return redirect(url_for("admin.scorecard_partner", partner_id=rec.partner_id))
+    return redirect(url_for("admin.scorecard_recommendations", scorecard=rec.scorecard_id))
 
 
 @bp.post("/scorecards/recommendations/<int:recommendation_id>/dismiss")

@@ -215,3 +215,30 @@ def test_scorecard_definitions_are_validated(app, world):
             groups[line["group"]] = groups.get(line["group"], 0) + line["weight"]
         assert groups == {"Sales": 50, "Engagement": 20, "Enablement": 20, "Marketing": 10}
         assert cards.ensure_starter().id == starter.id
+
+
+def test_threshold_crossings_between_runs(app, scored):
+    from directory.scorecards import board
+
+    with app.app_context():
+        card = session.get(Scorecard, scored["card_id"])
+        _run(card.id)
+        # C downloads five more: 50 → 70, past nothing; then five more: 70 → 70 (capped)...
+        add_activity(scored["c"], activity.ASSET_DOWNLOADED, 5, at=NOW - timedelta(days=1))
+        session.commit()
+        second = _run(card.id)
+        assert board.crossings(card, second) == []  # 50 → 70: no threshold between
+        cards.update_scorecard(card, {"thresholds": {"Gold": 75, "Silver": 60}}, "t")
+        session.commit()
+        third = _run(card.id)
+        assert board.crossings(card, third) == []  # the same scores
+        session.execute(
+            ScoreSnapshot.__table__.update()
+            .where(ScoreSnapshot.run_id == third, ScoreSnapshot.partner_id == scored["c"])
+            .values(previous_score=55)
+        )
+        crossed = board.crossings(card, third)
+        silver = session.execute(select(Tier).where(Tier.name == "Silver")).scalar_one()
+        assert crossed == [
+            {"partner_id": scored["c"], "tier_id": silver.id, "threshold": 60, "direction": "up"}
+        ]

@@ -1,0 +1,88 @@
+"""A real Celery worker process scores the partners: on demand (a channel manager's button)
+and from the nightly beat entry, with Redis as the broker and PostgreSQL as the database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import select
+
+from app.config import load_settings
+from tests.conftest import REDIS_URL, _reset_database, need, port_open
+from tests.worker.test_worker import _wait
+
+pytestmark = [pytest.mark.worker, pytest.mark.xdist_group("worker")]
+
+
+@pytest.fixture
+def scoring_worker(request, tmp_path):
+    need(port_open(REDIS_URL, 6379), "Redis", "start redis-server or set TEST_REDIS_URL")
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    env = {
+        "TANDEM_INSTANCE": str(tmp_path / "instance"),
+        "SECRET_KEY": "worker-test-secret",
+        "BASE_URL": "http://localhost",
+        "REDIS_URL": REDIS_URL,
+        "DATABASE_URL": request.getfixturevalue("pg_schema_url"),
+    }
+    from app import create_app
+
+    settings = load_settings(env)
+    _reset_database(settings.database_url)
+    app = create_app(settings, TESTING=True, WTF_CSRF_ENABLED=False)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "worker", "-c", "1", "--loglevel", "WARNING"],
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    yield app, proc
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def test_the_worker_runs_scoring_on_demand_and_nightly(scoring_worker):
+    from app import jobs
+    from app.db import session
+    from directory.scorecards.models import RunState, ScoreRun, ScoreSnapshot
+    from tests.factories.directory import make_world
+    from tests.factories.scorecards import simple_card
+
+    app, proc = scoring_worker
+    with app.app_context():
+        world = make_world()
+        card_id = simple_card().id
+        session.commit()
+    client = app.test_client()
+    client.post("/login", data={"email": "cm@vendor.example", "password": "correct-horse-battery"})
+    assert client.post(f"/admin/scorecards/run?scorecard={card_id}").status_code == 302
+
+    def runs_done(count):
+        def check():
+            with app.app_context():
+                states = session.execute(select(ScoreRun.state)).scalars().all()
+                session.remove()
+                return len(states) == count and set(states) == {RunState.DONE}
+
+        return check
+
+    if not _wait(runs_done(1), 60):
+        proc.terminate()
+        output = proc.communicate(timeout=20)[0].decode(errors="replace")
+        pytest.fail(f"the worker did not score; its output:\n{output[-3000:]}")
+    with app.app_context():
+        partners = set(session.execute(select(ScoreSnapshot.partner_id)).scalars())
+        assert partners == {world.a_id, world.b_id}
+        session.remove()
+    # the beat's nightly entry queues a run of every active scorecard
+    jobs.send("tandem.scorecards.nightly", [])
+    assert _wait(runs_done(2), 60), "the nightly run did not happen"
