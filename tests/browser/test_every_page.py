@@ -56,6 +56,14 @@ NOT_PAGES = {
     "admin.partners_search": "JSON",
     "admin.partners_import_sample": "CSV",
     "public.email_image": "an image of an email, for mail clients",
+    "public.place_suggestions": "JSON",
+    "public.partner_logo": "an image",
+    "public.sitemap": "XML",
+    "public.robots": "text",
+    "public.widget_script": "JavaScript",
+    "public.leaflet": "Leaflet's files",
+    "public_api.locator": "JSON",
+    "public_api.partner": "JSON",
 }
 SCREENSHOTS = {
     "portal.home",
@@ -109,6 +117,7 @@ def site(app, world) -> Site:
             "Spring promo", [a.id], ["product-flyer", "social-square", "monthly-newsletter"]
         )
         draft = lifecycle.create_campaign({"name": "Autumn draft"}, "test")
+        a.listed_in_locator = True  # its public profile
         session.commit()
         reset_token = security.sign(
             app.config["TANDEM"].secret_key, people.RESET_SALT, [a_admin.id, a_admin.session_nonce]
@@ -123,6 +132,7 @@ def site(app, world) -> Site:
                 "template_id": sorted({asset.template_version.template_id for asset in added}),
                 "message_id": [message_id],
                 "which": ["tiers", "regions", "partners"],
+                "slug": [a.slug],
             },
             overrides={
                 "portal": {"campaign_id": [campaign.id]},  # partners never see drafts

@@ -5,6 +5,14 @@ from flask import Blueprint
 bp = Blueprint("admin", __name__)
 
 # the view modules add their views to bp
-from app.web.admin import campaigns, outbox, partners, program, templates, users  # noqa: E402
+from app.web.admin import (  # noqa: E402
+    campaigns,
+    locator,
+    outbox,
+    partners,
+    program,
+    templates,
+    users,
+)
 
-__all__ = ["bp", "campaigns", "outbox", "partners", "program", "templates", "users"]
+__all__ = ["bp", "campaigns", "locator", "outbox", "partners", "program", "templates", "users"]

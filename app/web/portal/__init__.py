@@ -9,6 +9,6 @@ from flask import Blueprint
 bp = Blueprint("portal", __name__)
 
 # the view modules add their views to bp
-from app.web.portal import campaigns, profile  # noqa: E402
+from app.web.portal import campaigns, profile, public_profile  # noqa: E402
 
-__all__ = ["bp", "campaigns", "profile"]
+__all__ = ["bp", "campaigns", "profile", "public_profile"]

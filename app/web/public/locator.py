@@ -45,6 +45,8 @@ def tile_origin() -> str:
     """The tile server's origin, for the pages' Content-Security-Policy."""
     url = current_app.config["TANDEM"].map_tile_url
     parsed = urlparse(url.replace("{s}", "a"))
+    if parsed.scheme not in ("http", "https"):
+        return ""  # a data: tile (img-src allows data: already)
     origin = f"{parsed.scheme}://{parsed.netloc}"
     if "{s}" in url:
         origin = f"{parsed.scheme}://*.{parsed.netloc.split('.', 1)[1]}"
