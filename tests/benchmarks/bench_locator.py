@@ -348,7 +348,8 @@ def main() -> None:
     print(report)
     if not args.no_write:
         text_now = DOC.read_text() if DOC.exists() else "# Performance\n"
-        block = f"{START}\n{report}\n\nCommand: `{COMMAND}{' --million' if args.million else ''}`\n{END}"
+        command = COMMAND + (" --million" if args.million else "")
+        block = f"{START}\n{report}\n\nCommand: `{command}`\n{END}"
         if START in text_now:
             before, _, rest = text_now.partition(START)
             _, _, after = rest.partition(END)

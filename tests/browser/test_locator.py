@@ -69,8 +69,12 @@ def other_origin(live_server):
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_the_widget_shows_the_locator_on_another_site(
-    app, network, live_server, other_origin, page
-):  # noqa: F811
+    app,
+    network,  # noqa: F811
+    live_server,
+    other_origin,
+    page,
+):
     page.goto(other_origin)
     frame = page.frame_locator("iframe.tandem-locator")
     frame.locator("ol.results > li").first.wait_for()
