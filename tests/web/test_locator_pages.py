@@ -118,3 +118,15 @@ def test_listing_toggle_takes_a_partner_off(app, client, network):  # noqa: F811
         session.commit()
     html = client.get("/where-to-buy?q=Berlin&radius_km=50").get_data(as_text=True)
     assert "Berlin Silver" not in html
+
+
+def test_links_keep_every_filter_value(client, network):  # noqa: F811
+    html = client.get("/where-to-buy?q=Seattle&radius_km=5&language=de&language=en").get_data(
+        as_text=True
+    )
+    widen = re.search(r'href="([^"]*)">Search within', html).group(1)
+    assert "language=de" in widen and "language=en" in widen
+    small = client.get(
+        "/api/public/v1/locator?q=Berlin&radius_km=600&language=de&language=en&per_page=1"
+    ).get_json()
+    assert small["total"] == 4 and small["pages"] == 4

@@ -101,6 +101,8 @@ def where_to_buy():
         language_name=finder.language_name,
         logo_url=logo_url,
         args=request.args,
+        # every value of each parameter (a filter may have several) for the page links
+        query_args=request.args.to_dict(flat=False),
     )
     response = Response(html, status=400 if error else 200)
     return with_map_policy(response, embeddable=embed)
