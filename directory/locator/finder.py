@@ -142,15 +142,13 @@ def facets() -> dict[str, list[tuple[str, str]]]:
         found["certification"].update(row.certifications or ())
         found["service"].update(row.services or ())
         found["language"].update(row.languages or ())
-    type_labels = {t.value: label for t, label in PARTNER_TYPE_LABELS.items()}
     result = {
-        "type": [(t, type_labels.get(t, t)) for t in PartnerType if t.value in found["type"]],
+        "type": [(t.value, PARTNER_TYPE_LABELS[t]) for t in PartnerType if t in found["type"]],
         "tier": [
             (name, name)
             for name in session.execute(select(Tier.name).order_by(Tier.rank)).scalars()
         ],
     }
-    result["type"] = [(t.value, label) for t, label in result["type"]]
     for name in ("specialty", "certification", "service", "language"):
         result[name] = [
             (v, language_name(v) if name == "language" else v)
@@ -166,7 +164,7 @@ def forget_facets() -> None:
 
 
 def language_name(code: str) -> str:
-    """ "de" -> "German" (an unknown code is shown as typed)."""
+    """The name of a two-letter language code ("de": German); other values as typed."""
     import pycountry
 
     found = pycountry.languages.get(alpha_2=code.lower()) if len(code) == 2 else None
