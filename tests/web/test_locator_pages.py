@@ -130,3 +130,15 @@ def test_links_keep_every_filter_value(client, network):  # noqa: F811
         "/api/public/v1/locator?q=Berlin&radius_km=600&language=de&language=en&per_page=1"
     ).get_json()
     assert small["total"] == 4 and small["pages"] == 4
+
+
+def test_text_that_is_not_text_is_a_400_not_a_500(client, network):  # noqa: F811
+    for url in (
+        "/where-to-buy?q=Ber%00lin",
+        "/where-to-buy?q=Berlin&specialty=So%01lar",
+        "/api/public/v1/locator?q=Ber%00lin",
+    ):
+        response = client.get(url)
+        assert response.status_code == 400, url
+    assert client.get("/partners/berlin%00silver").status_code == 404
+    assert client.get("/api/public/v1/partners/berlin%00silver").status_code == 404
