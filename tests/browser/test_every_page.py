@@ -63,6 +63,14 @@ NOT_PAGES = {
     "admin.leads_export": "CSV",
     "admin.leads_map": "JSON",
     "admin.lead_report_csv": "CSV",
+    "public.place_suggestions": "JSON",
+    "public.partner_logo": "an image",
+    "public.sitemap": "XML",
+    "public.robots": "text",
+    "public.widget_script": "JavaScript",
+    "public.leaflet": "Leaflet's files",
+    "public_api.locator": "JSON",
+    "public_api.partner": "JSON",
 }
 SCREENSHOTS = {
     "portal.home",
@@ -116,6 +124,7 @@ def site(app, world) -> Site:
             "Spring promo", [a.id], ["product-flyer", "social-square", "monthly-newsletter"]
         )
         draft = lifecycle.create_campaign({"name": "Autumn draft"}, "test")
+        a.listed_in_locator = True  # its public profile
         session.commit()
         card, _recommendation = scored_with_a_recommendation(a.id)
         assigned_lead(a)
@@ -135,6 +144,7 @@ def site(app, world) -> Site:
                 "which": ["tiers", "regions", "partners"],
                 "scorecard_id": [card],
                 "lead_id": [lead.id],
+                "slug": [a.slug],
             },
             overrides={
                 "portal": {"campaign_id": [campaign.id]},  # partners never see drafts

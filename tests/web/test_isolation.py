@@ -79,7 +79,17 @@ def a_objects(world, app):
             "token": "not-a-valid-token",
             "ext": "png",
             "filename": "leaflet.js",
+            "change_id": _profile_change(a),
         }
+
+
+def _profile_change(a) -> int:
+    from directory.locator.models import ProfileChange
+
+    change = ProfileChange(partner_id=a.id, changes={"description": "Alpha Secret"}, note="")
+    session.add(change)
+    session.commit()
+    return change.id
 
 
 def _campaign_for_a_only(a):

@@ -122,3 +122,27 @@ def test_listing_toggle_takes_a_partner_off(app, client, network):  # noqa: F811
         session.commit()
     html = client.get("/where-to-buy?q=Berlin&radius_km=50").get_data(as_text=True)
     assert "Berlin Silver" not in html
+
+
+def test_links_keep_every_filter_value(client, network):  # noqa: F811
+    html = client.get("/where-to-buy?q=Seattle&radius_km=5&language=de&language=en").get_data(
+        as_text=True
+    )
+    widen = re.search(r'href="([^"]*)">Search within', html).group(1)
+    assert "language=de" in widen and "language=en" in widen
+    small = client.get(
+        "/api/public/v1/locator?q=Berlin&radius_km=600&language=de&language=en&per_page=1"
+    ).get_json()
+    assert small["total"] == 4 and small["pages"] == 4
+
+
+def test_text_that_is_not_text_is_a_400_not_a_500(client, network):  # noqa: F811
+    for url in (
+        "/where-to-buy?q=Ber%00lin",
+        "/where-to-buy?q=Berlin&specialty=So%01lar",
+        "/api/public/v1/locator?q=Ber%00lin",
+    ):
+        response = client.get(url)
+        assert response.status_code == 400, url
+    assert client.get("/partners/berlin%00silver").status_code == 404
+    assert client.get("/api/public/v1/partners/berlin%00silver").status_code == 404

@@ -59,7 +59,6 @@ PUBLIC_ENDPOINTS = {
     "api_docs.openapi",
     "public.lead_request",
     "public.lead_sent",
-    # the locator's public pages and API (its branch adds them too)
     "public.where_to_buy",
     "public.place_suggestions",
     "public.partner_profile",
@@ -341,6 +340,31 @@ TABLE = [
         refused_with={"partner_member": 403},
     ),
     Rule("GET", "/portal/locations", PARTNER),
+    Rule("GET", "/portal/public-profile", PARTNER),
+    Rule(
+        "POST",
+        "/portal/public-profile",
+        PARTNER_ADMIN,
+        data={"description": "We install", "services": "Installation", "languages": "de, en"},
+        refused_with={"partner_member": 403},
+    ),
+    Rule("GET", "/portal/public-profile/locations/{location_id}", PARTNER_ADMIN),
+    Rule(
+        "POST",
+        "/portal/public-profile/locations/{location_id}",
+        PARTNER_ADMIN,
+        data={"opening_hours": "Mo-Fr 09:00-17:00", "latitude": "52.5", "longitude": "13.4"},
+    ),
+    Rule("GET", "/admin/locator", VENDOR),
+    Rule(
+        "POST",
+        "/admin/locator/settings",
+        ADMIN,
+        data={"locator_sort": "tier", "locator_tier_boost_km": "5", "locator_radius_km": "50"},
+    ),
+    Rule("POST", "/admin/locator/changes/{change_id}", MANAGERS, data={"decision": "reject"}),
+    Rule("POST", "/admin/locator/partners/{partner_id}/listed", MANAGERS, data={"listed": "yes"}),
+    Rule("POST", "/admin/locator/locations/{location_id}/geocode", MANAGERS),
     Rule("GET", "/portal/locations/new", PARTNER_ADMIN),
     Rule(
         "POST",
@@ -522,7 +546,17 @@ def targets(app, world):
             "template_id": version.template_id,
             "version_id": version.id,
             "message_id": session.execute(select(MailMessage.id)).scalars().first(),
+            "change_id": _profile_change(a),
         }
+
+
+def _profile_change(partner) -> int:
+    from directory.locator.models import ProfileChange
+
+    change = ProfileChange(partner_id=partner.id, changes={"description": "New"}, note="")
+    session.add(change)
+    session.commit()
+    return change.id
 
 
 def _api_token(app, email: str) -> tuple[int, str]:
@@ -559,6 +593,7 @@ def test_table_covers_every_route(app):
         "scorecard_id": 1,
         "recommendation_id": 1,
         "lead_id": 1,
+        "change_id": 1,
     }
 
     def endpoint(rule: Rule) -> str:

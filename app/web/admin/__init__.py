@@ -8,6 +8,7 @@ bp = Blueprint("admin", __name__)
 from app.web.admin import (  # noqa: E402
     campaigns,
     leads,
+    locator,
     outbox,
     partners,
     program,
@@ -20,6 +21,7 @@ __all__ = [
     "bp",
     "campaigns",
     "leads",
+    "locator",
     "outbox",
     "partners",
     "program",

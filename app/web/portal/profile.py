@@ -28,6 +28,7 @@ from app.web.lookups import my_partner
 from app.web.portal import bp
 from directory import brand_kits, locations, partners, people
 from directory.context import partner_context
+from directory.locator import profiles
 from directory.logos import LogoRejected
 from directory.models import Location
 
@@ -67,7 +68,11 @@ def profile():
             abort(403)
         data = pickers.form_with_lists(form_data(), request.form, "countries")
         try:
-            partners.update_partner(partner, data, current_user, only=partners.SELF_EDITABLE)
+            # with approval on, the public description changes only through the public profile
+            only = partners.SELF_EDITABLE
+            if profiles.needs_approval():
+                only = tuple(name for name in only if name != "description")
+            partners.update_partner(partner, data, current_user, only=only)
             session.commit()
             flash("Your profile is saved.", "success")
             return redirect(url_for("portal.profile"))
@@ -75,7 +80,12 @@ def profile():
             session.rollback()
             errors = exc.errors
     return render_template(
-        "portal/profile.html", partner=partner, data=data, errors=errors, editable=editable
+        "portal/profile.html",
+        partner=partner,
+        data=data,
+        errors=errors,
+        editable=editable,
+        description_needs_approval=profiles.needs_approval(),
     ), (400 if errors else 200)
 
 

@@ -47,6 +47,8 @@ def tile_origin() -> str:
     """The tile server's origin, for the pages' Content-Security-Policy."""
     url = current_app.config["TANDEM"].map_tile_url
     parsed = urlparse(url.replace("{s}", "a"))
+    if parsed.scheme not in ("http", "https"):
+        return ""  # a data: tile (img-src allows data: already)
     origin = f"{parsed.scheme}://{parsed.netloc}"
     if "{s}" in url:
         origin = f"{parsed.scheme}://*.{parsed.netloc.split('.', 1)[1]}"
@@ -110,6 +112,8 @@ def where_to_buy():
         language_name=finder.language_name,
         logo_url=logo_url,
         args=request.args,
+        # every value of each parameter (a filter may have several) for the page links
+        query_args=request.args.to_dict(flat=False),
     )
     response = Response(html, status=400 if error else 200)
     return with_map_policy(response, embeddable=embed)
