@@ -320,6 +320,8 @@ def partner_lead_settings(partner_id: int):
 def _tile_origin() -> str:
     url = current_app.config["TANDEM"].map_tile_url
     parsed = urlparse(url.replace("{s}", "a"))
+    if parsed.scheme not in ("http", "https"):
+        return ""  # a data: tile (img-src allows data: already)
     if "{s}" in url:
         return f"{parsed.scheme}://*.{parsed.netloc.split('.', 1)[1]}"
     return f"{parsed.scheme}://{parsed.netloc}"
