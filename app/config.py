@@ -10,6 +10,9 @@ from pathlib import Path
 
 DEFAULT_INSTANCE = Path(__file__).resolve().parent.parent / "instance"
 DEFAULT_TEMPLATE_MAX_PAGES_CEILING = 200
+DEFAULT_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+DEFAULT_TILE_ATTRIBUTION = "&copy; OpenStreetMap contributors"
+GEOCODERS = ("", "nominatim")
 
 
 def _secret_key(instance: Path) -> str:
@@ -49,6 +52,17 @@ class Settings:
     journey_cap_days: int = 7
     # a journey batch claimed longer ago than this was left by a worker that died
     journey_lease_seconds: int = 120
+    # the locator: an online geocoder ("" = the offline gazetteer only; "nominatim"), and the
+    # map's tile server with the attribution its licence asks for
+    geocoder: str = ""
+    geocoder_domain: str = "nominatim.openstreetmap.org"
+    geocoder_user_agent: str = "tandem-partner-locator"
+    map_tile_url: str = DEFAULT_TILE_URL
+    map_attribution: str = DEFAULT_TILE_ATTRIBUTION
+    # requests to the public locator API and its pages, per client address
+    public_api_limit: str = "120 per minute"
+    # customers' requests (leads) sent on the public forms, per client address
+    lead_limit_per_address: str = "10 per hour"
 
     @property
     def embedded_broker(self) -> bool:
@@ -82,7 +96,21 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         journey_cap_emails=int(env.get("JOURNEY_CAP_EMAILS") or 2),
         journey_cap_days=int(env.get("JOURNEY_CAP_DAYS") or 7),
         journey_lease_seconds=int(env.get("JOURNEY_LEASE_SECONDS") or 120),
+        geocoder=_geocoder(env),
+        geocoder_domain=env.get("GEOCODER_DOMAIN") or "nominatim.openstreetmap.org",
+        geocoder_user_agent=env.get("GEOCODER_USER_AGENT") or "tandem-partner-locator",
+        map_tile_url=env.get("MAP_TILE_URL") or DEFAULT_TILE_URL,
+        map_attribution=env.get("MAP_ATTRIBUTION") or DEFAULT_TILE_ATTRIBUTION,
+        public_api_limit=env.get("PUBLIC_API_LIMIT") or "120 per minute",
+        lead_limit_per_address=env.get("LEAD_LIMIT_PER_ADDRESS") or "10 per hour",
     )
+
+
+def _geocoder(env: Mapping[str, str]) -> str:
+    value = (env.get("GEOCODER") or "").strip().lower()
+    if value not in GEOCODERS:
+        raise ValueError(f"GEOCODER must be empty or one of {GEOCODERS[1:]}, not {value!r}")
+    return value
 
 
 def template_max_pages_ceiling(env: Mapping[str, str] | None = None) -> int:

@@ -5,6 +5,8 @@ import importlib
 MODEL_MODULES = (
     "app.models",
     "directory.models",
+    "directory.locator.models",
+    "directory.leads.models",
     "directory.activity_models",
     "directory.events",
     "directory.scorecards.models",

@@ -6,7 +6,17 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, session, utcnow
@@ -145,6 +155,13 @@ class ProgramSettings(Base):
     secondary_color: Mapped[str] = mapped_column(String(7), default="#0ea5e9")
     support_email: Mapped[str] = mapped_column(String(254), default="")
     welcome_text: Mapped[str] = mapped_column(Text, default="")
+    # the where-to-buy locator: its order ("distance" or "tier": distance with a boost of
+    # locator_tier_boost_km per tier rank step), default radius, and whether partners'
+    # profile changes wait for a vendor's approval
+    locator_sort: Mapped[str] = mapped_column(String(10), default="distance")
+    locator_tier_boost_km: Mapped[float] = mapped_column(Float, default=5.0)
+    locator_radius_km: Mapped[int] = mapped_column(Integer, default=50)
+    profile_changes_need_approval: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     @classmethod

@@ -8,6 +8,7 @@ from app import audit
 from app import validation as v
 from app.db import session
 from directory import activity
+from directory.locator import geocoding
 from directory.models import Location, Partner
 
 CLEANERS = {
@@ -37,6 +38,10 @@ def add_location(partner: Partner, data, actor) -> Location:
     location = Location(partner_id=partner.id, **clean)
     session.add(location)
     session.flush()
+    if location.has_point:
+        geocoding.mark_placed_by_hand(location)
+    else:
+        geocoding.schedule(location)
     audit.record(
         actor, "location.create", location, partner_id=partner.id, changes=audit.diff({}, clean)
     )
@@ -50,6 +55,11 @@ def update_location(location: Location, data, actor) -> Location:
     before = {k: getattr(location, k) for k in clean}
     for key, value in clean.items():
         setattr(location, key, value)
+    changed = {k for k in clean if before[k] != clean[k]}
+    if {"latitude", "longitude"} & changed and location.has_point:
+        geocoding.mark_placed_by_hand(location)
+    elif geocoding.needs_geocoding(location, changed):
+        geocoding.schedule(location)
     audit.record(
         actor,
         "location.update",

@@ -106,6 +106,9 @@ class Partner(PartnerScoped, Base):
     email: Mapped[str] = mapped_column(String(254), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     listed_in_locator: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the public profile (where-to-buy): what the partner offers and speaks
+    services: Mapped[list] = mapped_column(JSON, default=list)
+    languages: Mapped[list] = mapped_column(JSON, default=list)
     channel_manager_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL", use_alter=True)
     )
@@ -144,6 +147,25 @@ class PartnerStatusChange(PartnerOwned, Base):
     partner: Mapped[Partner] = relationship(back_populates="status_history")
 
 
+class GeocodeState(enum.StrEnum):
+    """How a location's coordinates were found (none yet: pending; none found: failed)."""
+
+    PENDING = "pending"
+    EXACT = "exact"
+    CITY = "city"
+    FAILED = "failed"
+    MANUAL = "manual"
+
+
+GEOCODE_STATE_LABELS = {
+    GeocodeState.PENDING: "Being located",
+    GeocodeState.EXACT: "Exact address",
+    GeocodeState.CITY: "City centre only",
+    GeocodeState.FAILED: "Not found",
+    GeocodeState.MANUAL: "Pin placed by hand",
+}
+
+
 class Location(PartnerOwned, Base):
     __tablename__ = "locations"
 
@@ -160,13 +182,27 @@ class Location(PartnerOwned, Base):
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     public: Mapped[bool] = mapped_column(Boolean, default=True)
+    # schema.org notation, one range a line ("Mo-Fr 09:00-18:00")
     opening_hours: Mapped[str] = mapped_column(Text, default="")
+    geocode_state: Mapped[str] = mapped_column(
+        String(10), default=GeocodeState.PENDING.value, index=True
+    )
+    geocoded_at: Mapped[datetime | None] = mapped_column(DateTime)
+    geocode_note: Mapped[str] = mapped_column(String(300), default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     # counts the row's updates, in the database (one web machine's clock may lag another's):
     # the sum over a partner's locations is part of every render's inputs stamp
     version: Mapped[int] = mapped_column(Integer, default=1, onupdate=literal_column("version") + 1)
 
     partner: Mapped[Partner] = relationship(back_populates="locations")
+
+    @property
+    def has_point(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    @property
+    def geocode_label(self) -> str:
+        return GEOCODE_STATE_LABELS.get(GeocodeState(self.geocode_state), self.geocode_state)
 
 
 class BrandKit(PartnerOwned, Base):

@@ -5,13 +5,24 @@ task name (``app.jobs``) and never import it.
 """
 
 from app.jobs import celery
-from workers import campaigns, journeys, mail, scorecards, system
+from workers import campaigns, journeys, leads, locator, mail, scorecards, system
 
 celery.conf.beat_schedule = {
     **mail.BEAT_SCHEDULE,
     **campaigns.BEAT_SCHEDULE,
     **journeys.BEAT_SCHEDULE,
     **scorecards.BEAT_SCHEDULE,
+    **leads.BEAT_SCHEDULE,
+    **locator.BEAT_SCHEDULE,
 }
 
-__all__ = ["campaigns", "celery", "journeys", "mail", "scorecards", "system"]
+__all__ = [
+    "campaigns",
+    "celery",
+    "journeys",
+    "leads",
+    "locator",
+    "mail",
+    "scorecards",
+    "system",
+]

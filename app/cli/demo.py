@@ -34,6 +34,24 @@ TIERS = [
     ("Platinum", 40, "#334155"),
 ]
 
+SERVICES = ["Installation", "Maintenance", "Consulting", "Financing", "Training", "Repairs"]
+COUNTRY_LANGUAGES = {
+    "DE": ["de"],
+    "AT": ["de"],
+    "CH": ["de", "fr"],
+    "FR": ["fr"],
+    "NL": ["nl"],
+    "BE": ["nl", "fr"],
+    "ES": ["es"],
+    "IT": ["it"],
+    "PL": ["pl"],
+    "SE": ["sv"],
+    "DK": ["da"],
+    "NO": ["no"],
+    "FI": ["fi"],
+    "PT": ["pt"],
+}
+
 # (city, region, country, postal code, latitude, longitude)
 CITIES = [
     ("Berlin", "Berlin", "DE", "10117", 52.5200, 13.4050),
@@ -221,10 +239,54 @@ def _partner(i: int, rng: random.Random, tiers: list[Tier], manager: User) -> Pa
             country_code=country,
             latitude=round(lat + rng.uniform(-0.03, 0.03), 5),
             longitude=round(lon + rng.uniform(-0.03, 0.03), 5),
-            opening_hours="Mon–Fri 9:00–17:00",
+            opening_hours="Mo-Fr 09:00-17:00",
+            geocode_state="exact",
         )
     )
+    _public_profile(i, partner, country)
     return partner
+
+
+def _public_profile(i: int, partner: Partner, country: str) -> None:
+    """What the locator shows: services, languages, a branch for some, Saturday hours for
+    others, and one address the geocoder could not find (for the vendor's list to fix)."""
+    extra = random.Random(1000 + i)  # apart from the main generator: its sequence stays
+    partner.services = extra.sample(SERVICES, extra.randint(1, 3))
+    partner.languages = sorted({"en", *COUNTRY_LANGUAGES.get(country, [])})
+    head = partner.locations[0] if partner.locations else None
+    if head is None:
+        session.flush()
+        head = partner.locations[0]
+    if i % 4 == 1:
+        head.opening_hours = "Mo-Fr 08:00-18:00\nSa 09:00-13:00"
+    if i % 5 == 2:
+        session.add(
+            Location(
+                partner_id=partner.id,
+                label="Branch",
+                street=f"{extra.randint(1, 200)} {extra.choice(STREETS)}",
+                city=head.city,
+                postal_code=head.postal_code,
+                region=head.region,
+                country_code=head.country_code,
+                latitude=round(head.latitude + extra.uniform(-0.12, 0.12), 5),
+                longitude=round(head.longitude + extra.uniform(-0.12, 0.12), 5),
+                opening_hours="Mo-Fr 09:00-17:00",
+                geocode_state="exact",
+            )
+        )
+    if i == 7:
+        session.add(
+            Location(
+                partner_id=partner.id,
+                label="Warehouse",
+                street="Unknown Road 1",
+                city="Qwzxville",
+                country_code=head.country_code,
+                geocode_state="failed",
+                geocode_note=f"No place called Qwzxville was found in {head.country_code}.",
+            )
+        )
 
 
 def _starter_templates(author: User) -> None:
@@ -307,4 +369,7 @@ def load(count: int = 50) -> Demo | None:
     from app.cli.demo_scorecards import load_scorecards
 
     load_scorecards(rng)
+    from app.cli.demo_leads import load_leads
+
+    load_leads(rng, first, session.execute(select(ProgramSettings)).scalars().first().program_name)
     return Demo(logins, campaigns)

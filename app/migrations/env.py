@@ -29,10 +29,18 @@ def run_migrations_online() -> None:
         _run(conn)
 
 
+def include_name(name, type_, _parent) -> bool:
+    """Leave the locator's spatial indexes (made by hand in 0011_locator) to the migrations."""
+    if type_ == "table":
+        return not name.startswith("location_rtree")
+    return not (type_ == "index" and name == "ix_locations_earth")
+
+
 def _run(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_name=include_name,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )

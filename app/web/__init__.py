@@ -37,7 +37,8 @@ def init_app(app: Flask) -> None:
     def _security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        if not g.get("embeddable"):  # the locator's widget page sits in other sites' frames
+            response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
@@ -110,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(portal.bp, url_prefix="/portal")
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     app.register_blueprint(api.docs, url_prefix="/api")
+    app.register_blueprint(api.public_bp, url_prefix="/api/public/v1")
     csrf.exempt(api.bp)
     # RFC 8058 one-click unsubscribe is POSTed by mail clients; the signed token authorizes it
     csrf.exempt(public.unsubscribe)

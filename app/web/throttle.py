@@ -38,6 +38,7 @@ def init_app(app: Flask) -> None:
         "login_limit_per_account",
         "login_limit_per_address",
         "application_limit_per_address",
+        "lead_limit_per_address",
     ):
         try:
             parse(getattr(settings, name))
@@ -120,6 +121,19 @@ def token_failures(blueprint) -> None:
         deduct_when=lambda _response: g.get("api_token_failed", False),
         error_message="Too many requests with a token that is not valid.",
     )(blueprint)
+
+
+def _per_address_leads() -> str:
+    return current_app.config["TANDEM"].lead_limit_per_address
+
+
+def lead_requests(view):
+    """Every POST of a customer's request (a lead) counts against the client's address."""
+    return limiter.limit(
+        _per_address_leads,
+        methods=["POST"],
+        error_message="Too many requests from your network.",
+    )(view)
 
 
 def retry_minutes() -> int:

@@ -220,3 +220,23 @@ def test_demo_has_scorecards_with_history_pareto_and_recommendations(app, demo):
         assert session.scalar(select(func.count(TierRecommendation.id))) > 0
         pareto = board.pareto(card, "revenue", utcnow())
         assert pareto["total"] > 0 and pareto["top_share"] > 20
+
+
+def test_the_demo_has_leads_in_every_state(app, demo):
+    from directory.leads.models import Lead, LeadStatus, LocatorSearch
+
+    with app.app_context():
+        states = set(session.execute(select(Lead.status)).scalars())
+        assert states == {s.value for s in LeadStatus}
+        assert session.execute(select(func.count()).where(Lead.conflict_open)).scalar_one() >= 1
+        partner_id = session.execute(
+            select(User.partner_id).where(User.email == "partner.admin@demo.example.com")
+        ).scalar_one()
+        mine = set(
+            session.execute(select(Lead.status).where(Lead.partner_id == partner_id)).scalars()
+        )
+        assert {"new", "accepted", "contacted", "won", "lost"} <= mine
+        assert (
+            session.execute(select(func.count()).where(LocatorSearch.results == 0)).scalar_one()
+            >= 3
+        )

@@ -14,8 +14,16 @@ from tests.conftest import CHROMIUM, need
 ARTIFACTS = Path(os.environ.get("TANDEM_TEST_ARTIFACTS", "test-artifacts"))
 
 
+# the map's tiles: a blank one, never the public tile server
+BLANK_TILE = (
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mP8"
+    "/x8AAwMCAO+ip1sAAAAASUVORK5CYII="
+)
+
+
 @pytest.fixture
 def live_server(app):
+    app.config["TANDEM"].map_tile_url = BLANK_TILE
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -30,6 +30,7 @@ from directory.models import Partner
 from tests.browser.conftest import ARTIFACTS, sign_in, watch_console
 from tests.factories.campaigns import live_campaign
 from tests.factories.directory import PASSWORD
+from tests.factories.leads import assigned_lead
 from tests.factories.recruitment import make_application, make_prospect
 from tests.factories.scorecards import scored_with_a_recommendation
 
@@ -66,6 +67,17 @@ NOT_PAGES = {
     "public.email_image": "an image of an email, for mail clients",
     "public.journey_open": "the open pixel of a journey email (a GIF)",
     "public.journey_click": "a redirect from a journey email's link",
+    "admin.leads_export": "CSV",
+    "admin.leads_map": "JSON",
+    "admin.lead_report_csv": "CSV",
+    "public.place_suggestions": "JSON",
+    "public.partner_logo": "an image",
+    "public.sitemap": "XML",
+    "public.robots": "text",
+    "public.widget_script": "JavaScript",
+    "public.leaflet": "Leaflet's files",
+    "public_api.locator": "JSON",
+    "public_api.partner": "JSON",
 }
 SCREENSHOTS = {
     "portal.home",
@@ -123,6 +135,7 @@ def site(app, world) -> Site:
         make_prospect("Echo Energy France", email="fr@echo.example")  # a duplicate to flag
         waiting = make_application()
         approved = make_application(company="Approved Applicant", email="ok@approved.example")
+        a.listed_in_locator = True  # its public profile
         session.commit()
         applications.approve(approved, admin)
         declined = make_application(company="Declined Applicant", email="no@declined.example")
@@ -130,6 +143,8 @@ def site(app, world) -> Site:
         session.commit()
         journeys = _journeys(a.id)
         card, _recommendation = scored_with_a_recommendation(a.id)
+        assigned_lead(a)
+        lead = assigned_lead(a)  # the same customer again: a possible channel conflict
         reset_token = security.sign(
             app.config["TANDEM"].secret_key, people.RESET_SALT, [a_admin.id, a_admin.session_nonce]
         )
@@ -147,6 +162,8 @@ def site(app, world) -> Site:
                 "application_id": [waiting.id, approved.id, declined.id],
                 "journey_id": journeys,
                 "scorecard_id": [card],
+                "lead_id": [lead.id],
+                "slug": [a.slug],
             },
             overrides={
                 "portal": {"campaign_id": [campaign.id]},  # partners never see drafts
@@ -325,6 +342,7 @@ UNSTYLED_OR_BLURRY = """() => {
   }
   for (const image of document.images) {
     if (!image.complete || !image.naturalWidth || !image.getClientRects().length) continue;
+    if (image.classList.contains("leaflet-tile")) continue;  // map tiles are scaled by design
     if (image.clientWidth > image.naturalWidth + 1)
       problems.push(`${image.src} is ${image.naturalWidth} px wide, shown ${image.clientWidth} px`);
   }

@@ -15,7 +15,9 @@ from campaigns.journeys import lifecycle as journey_lifecycle
 from campaigns.journeys.models import Application, Prospect
 from directory import brand_kits, people
 from directory.demo_logos import generate_logo
+from directory.leads.models import Lead, PartnerLeadSettings
 from directory.models import Location, Partner
+from tests.factories.leads import assigned_lead
 from tests.factories.recruitment import make_application, make_prospect
 from tests.factories.scorecards import scored_with_a_recommendation
 
@@ -58,6 +60,7 @@ def a_objects(world, app):
         session.commit()
         campaign, asset = _campaign_for_a_only(a)
         card, recommendation = scored_with_a_recommendation(a.id)
+        lead = assigned_lead(a)
         message = session.execute(select(MailMessage)).scalars().first()
         journey = journey_lifecycle.create_journey(
             {
@@ -89,13 +92,25 @@ def a_objects(world, app):
             "asset_id": asset.id,
             "scorecard_id": card,
             "recommendation_id": recommendation,
+            "lead_id": lead.id,
             "slug": "product-flyer",
             "fmt": "pdf",
             "variant": "original",
             "which": "regions",
             "token": "not-a-valid-token",
             "ext": "png",
+            "filename": "leaflet.js",
+            "change_id": _profile_change(a),
         }
+
+
+def _profile_change(a) -> int:
+    from directory.locator.models import ProfileChange
+
+    change = ProfileChange(partner_id=a.id, changes={"description": "Alpha Secret"}, note="")
+    session.add(change)
+    session.commit()
+    return change.id
 
 
 def _campaign_for_a_only(a):
@@ -153,6 +168,13 @@ def _state(app, world):
                     select(Invitation).where(Invitation.partner_id == a.id)
                 ).scalars()
             ],
+            "leads": [
+                (lead.id, lead.status, lead.partner_id, lead.email, lead.sla_state)
+                for lead in session.execute(select(Lead).order_by(Lead.id)).scalars()
+            ],
+            "lead_settings": session.execute(
+                select(PartnerLeadSettings.id).where(PartnerLeadSettings.partner_id == a.id)
+            ).all(),
             "tokens": [
                 (t.id, t.revoked_at)
                 for t in session.execute(select(ApiToken)).scalars()

@@ -25,6 +25,7 @@ from campaigns.journeys import lifecycle as journey_lifecycle
 from directory import brand_kits, people
 from directory.demo_logos import generate_logo
 from directory.models import Location, Partner
+from tests.factories.leads import assigned_lead
 from tests.factories.scorecards import scored_with_a_recommendation
 
 ADMIN = frozenset({"admin"})
@@ -62,6 +63,18 @@ PUBLIC_ENDPOINTS = {
     "api_docs.openapi",
     "public.become_a_partner",
     "public.application_thanks",
+    "public.lead_request",
+    "public.lead_sent",
+    "public.where_to_buy",
+    "public.place_suggestions",
+    "public.partner_profile",
+    "public.partner_logo",
+    "public.sitemap",
+    "public.robots",
+    "public.widget_script",
+    "public.leaflet",
+    "public_api.locator",
+    "public_api.partner",
 }
 PROSPECT_CSV = b"company,email,country\nProbe Prospects,probe@prospects.example,FR\n"
 CSV = b"name,slug,type,tier,countries\nPermission Probe,permission-probe,reseller,Gold,DE\n"
@@ -296,8 +309,48 @@ TABLE = [
         upload=b"partner,metric,period_start,period_end,value\n1,revenue,2026-01-01,2026-03-31,9\n",
     ),
     Rule("GET", "/admin/scorecards/metrics/sample.csv", MANAGERS),
+    Rule("GET", "/admin/leads", VENDOR),
+    Rule("GET", "/admin/leads/export.csv", VENDOR),
+    Rule("GET", "/admin/leads/map.json", VENDOR),
+    Rule("GET", "/admin/leads/{lead_id}", VENDOR),
+    Rule("POST", "/admin/leads/{lead_id}/conflict", MANAGERS, data={"note": "Looked at"}),
+    Rule("POST", "/admin/leads/{lead_id}/assign", MANAGERS, data={"partner_id": "{partner_id}"}),
+    Rule("GET", "/admin/leads/reports", VENDOR),
+    Rule("GET", "/admin/leads/reports/conversion.csv", VENDOR),
+    Rule("GET", "/admin/leads/settings", ADMIN),
+    Rule(
+        "POST",
+        "/admin/leads/settings",
+        ADMIN,
+        data={"sla_hours": "48", "consent_text": "I agree to be contacted."},
+    ),
+    Rule("GET", "/admin/leads/privacy", ADMIN),
+    Rule(
+        "POST",
+        "/admin/leads/privacy",
+        ADMIN,
+        data={"email": "nobody@customer.example", "action": "export"},
+    ),
+    Rule("GET", "/admin/partners/{partner_id}/lead-settings", MANAGERS),
+    Rule(
+        "POST",
+        "/admin/partners/{partner_id}/lead-settings",
+        MANAGERS,
+        data={"accepts_leads": "yes", "postcodes": "101"},
+    ),
     Rule("GET", "/portal/", PARTNER),
     Rule("GET", "/portal/scorecard", PARTNER),
+    Rule("GET", "/portal/leads", PARTNER),
+    Rule("GET", "/portal/leads/{lead_id}", PARTNER),
+    Rule("POST", "/portal/leads/{lead_id}", PARTNER, data={"action": "accept"}),
+    Rule("GET", "/portal/lead-settings", PARTNER),
+    Rule(
+        "POST",
+        "/portal/lead-settings",
+        PARTNER_ADMIN,
+        data={"accepts_leads": "yes", "products": "Solar panels"},
+        refused_with={"partner_member": 403},
+    ),
     Rule("GET", "/portal/profile", PARTNER),
     Rule(
         "POST",
@@ -307,6 +360,31 @@ TABLE = [
         refused_with={"partner_member": 403},
     ),
     Rule("GET", "/portal/locations", PARTNER),
+    Rule("GET", "/portal/public-profile", PARTNER),
+    Rule(
+        "POST",
+        "/portal/public-profile",
+        PARTNER_ADMIN,
+        data={"description": "We install", "services": "Installation", "languages": "de, en"},
+        refused_with={"partner_member": 403},
+    ),
+    Rule("GET", "/portal/public-profile/locations/{location_id}", PARTNER_ADMIN),
+    Rule(
+        "POST",
+        "/portal/public-profile/locations/{location_id}",
+        PARTNER_ADMIN,
+        data={"opening_hours": "Mo-Fr 09:00-17:00", "latitude": "52.5", "longitude": "13.4"},
+    ),
+    Rule("GET", "/admin/locator", VENDOR),
+    Rule(
+        "POST",
+        "/admin/locator/settings",
+        ADMIN,
+        data={"locator_sort": "tier", "locator_tier_boost_km": "5", "locator_radius_km": "50"},
+    ),
+    Rule("POST", "/admin/locator/changes/{change_id}", MANAGERS, data={"decision": "reject"}),
+    Rule("POST", "/admin/locator/partners/{partner_id}/listed", MANAGERS, data={"listed": "yes"}),
+    Rule("POST", "/admin/locator/locations/{location_id}/geocode", MANAGERS),
     Rule("GET", "/portal/locations/new", PARTNER_ADMIN),
     Rule(
         "POST",
@@ -449,6 +527,15 @@ TABLE = [
     Rule("GET", "/api/v1/partners/{partner_id}/scores", EVERYONE),
     Rule("GET", "/api/v1/imported-metrics", VENDOR),
     Rule("PUT", "/api/v1/imported-metrics", MANAGERS, json=METRICS_JSON),
+    Rule("GET", "/api/v1/leads", EVERYONE),
+    Rule(
+        "POST",
+        "/api/v1/leads",
+        MANAGERS,
+        json={"name": "API Customer", "email": "api@customer.example", "consent": True},
+    ),
+    Rule("GET", "/api/v1/leads/{lead_id}", EVERYONE),
+    Rule("POST", "/api/v1/leads/{lead_id}/answer", PARTNER, json={"action": "contacted"}),
     Rule("GET", "/api/v1/partner/campaigns", PARTNER),
     Rule("GET", "/api/v1/partner/campaigns/{campaign_id}", PARTNER),
     Rule("GET", "/api/v1/partner/assets/{asset_id}", PARTNER),
@@ -583,9 +670,12 @@ def targets(app, world):
         )
         session.commit()
         card, recommendation = scored_with_a_recommendation(a.id)
+        assigned_lead(a)
+        lead = assigned_lead(a)  # the same customer again: a possible conflict
         return {
             **ids,
             "journey_id": journey.id,
+            "lead_id": lead.id,
             "scorecard_id": card,
             "recommendation_id": recommendation,
             "partner_id": a.id,
@@ -597,6 +687,7 @@ def targets(app, world):
             "version_id": version.id,
             "message_id": session.execute(select(MailMessage.id)).scalars().first(),
             **_recruitment_targets(),
+            "change_id": _profile_change(a),
         }
 
 
@@ -617,6 +708,15 @@ def _recruitment_targets() -> dict:
         "api_application_id": made[2].id,
         "api_declined_application_id": made[3].id,
     }
+
+
+def _profile_change(partner) -> int:
+    from directory.locator.models import ProfileChange
+
+    change = ProfileChange(partner_id=partner.id, changes={"description": "New"}, note="")
+    session.add(change)
+    session.commit()
+    return change.id
 
 
 def _api_token(app, email: str) -> tuple[int, str]:
@@ -658,6 +758,8 @@ def test_table_covers_every_route(app):
         "api_declined_application_id": 1,
         "scorecard_id": 1,
         "recommendation_id": 1,
+        "lead_id": 1,
+        "change_id": 1,
     }
 
     def endpoint(rule: Rule) -> str:

@@ -2,7 +2,7 @@
 tier recommendations
 
 Revision ID: 0013_scorecards
-Revises: 0008_template_render_errors
+Revises: 0012_leads
 Create Date: 2026-12-01 12:00:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_scorecards"
-down_revision = "0009_journeys"
+down_revision = "0012_leads"
 branch_labels = None
 depends_on = None
 

@@ -8,6 +8,8 @@ bp = Blueprint("admin", __name__)
 from app.web.admin import (  # noqa: E402
     campaigns,
     journeys,
+    leads,
+    locator,
     outbox,
     partners,
     program,
@@ -21,6 +23,8 @@ __all__ = [
     "bp",
     "campaigns",
     "journeys",
+    "leads",
+    "locator",
     "outbox",
     "partners",
     "program",

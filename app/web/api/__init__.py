@@ -12,6 +12,8 @@ from app.web import throttle
 
 bp = Blueprint("api", __name__)
 docs = Blueprint("api_docs", __name__)
+# the public, read-only API of the locator: no token (see app.web.api.locator)
+public_bp = Blueprint("public_api", __name__)
 throttle.token_failures(bp)
 
 
@@ -28,6 +30,8 @@ from app.web.api import (  # noqa: E402
     applications,
     campaigns,
     journeys,
+    leads,
+    locator,
     partner_campaigns,
     partners,
     prospects,
@@ -42,9 +46,12 @@ __all__ = [
     "campaigns",
     "docs",
     "journeys",
+    "leads",
+    "locator",
     "partner_campaigns",
     "partners",
     "prospects",
+    "public_bp",
     "scorecards",
     "templates",
 ]

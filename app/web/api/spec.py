@@ -134,12 +134,15 @@ def _field_name(path) -> str:
 _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
-def openapi_document(app: Flask, prefix: str = "/api/v1") -> dict:
+PUBLIC_PREFIX = "/api/public/v1"
+
+
+def openapi_document(app: Flask, prefixes: tuple[str, ...] = ("/api/v1", PUBLIC_PREFIX)) -> dict:
     paths: dict = {}
     for rule in app.url_map.iter_rules():
         view = app.view_functions[rule.endpoint]
         spec = getattr(view, "api_operation", None)
-        if spec is None or not rule.rule.startswith(prefix):
+        if spec is None or not rule.rule.startswith(prefixes):
             continue
         path = _CONVERTER.sub(lambda m: "{" + m.group(2) + "}", rule.rule)
         parameters = [
@@ -181,6 +184,9 @@ def openapi_document(app: Flask, prefix: str = "/api/v1") -> dict:
             }
             if spec["file"]:
                 op["responses"].update(FILE_RESPONSES)
+            if rule.rule.startswith(PUBLIC_PREFIX):  # no token; answers cached by ETag
+                op["security"] = []
+                op["responses"]["304"] = {"description": "Not modified (If-None-Match)"}
             if spec["body"] is not None:
                 op["requestBody"] = {
                     "required": True,
@@ -203,7 +209,8 @@ def openapi_document(app: Flask, prefix: str = "/api/v1") -> dict:
             "description": "Partners, campaigns and co-branded assets; journeys; prospects and "
             "applications. "
             "Authenticate with `Authorization: Bearer <token>`; "
-            "create tokens on your account page.",
+            "create tokens on your account page. The locator's public API "
+            "(`/api/public/v1`) needs no token and answers any origin (CORS).",
         },
         "servers": [{"url": "/"}],
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},

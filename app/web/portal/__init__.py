@@ -9,6 +9,6 @@ from flask import Blueprint
 bp = Blueprint("portal", __name__)
 
 # the view modules add their views to bp
-from app.web.portal import campaigns, profile, scorecard  # noqa: E402
+from app.web.portal import campaigns, leads, profile, public_profile, scorecard  # noqa: E402
 
-__all__ = ["bp", "campaigns", "profile", "scorecard"]
+__all__ = ["bp", "campaigns", "leads", "profile", "public_profile", "scorecard"]

@@ -30,6 +30,7 @@ from app.web.lookups import my_partner
 from app.web.portal import bp
 from directory import brand_kits, locations, partners, people
 from directory.context import partner_context
+from directory.locator import profiles
 from directory.logos import LogoRejected
 from directory.models import Location
 
@@ -67,21 +68,26 @@ def profile():
     if request.method == "POST":
         if not editable:
             abort(403)
-        outcome = save_form(
-            lambda: partners.update_partner(
-                partner,
-                pickers.form_with_lists(form_data(), request.form, "countries"),
-                current_user,
-                only=partners.SELF_EDITABLE,
-            ),
-            success="Your profile is saved.",
-            done=url_for("portal.profile"),
-        )
+
+        def save():
+            # with approval on, the public description changes only through the public profile
+            only = partners.SELF_EDITABLE
+            if profiles.needs_approval():
+                only = tuple(name for name in only if name != "description")
+            data = pickers.form_with_lists(form_data(), request.form, "countries")
+            return partners.update_partner(partner, data, current_user, only=only)
+
+        outcome = save_form(save, success="Your profile is saved.", done=url_for("portal.profile"))
         if outcome.response:
             return outcome.response
         errors = outcome.errors
     return form_page(
-        "portal/profile.html", partner=partner, data=data, errors=errors, editable=editable
+        "portal/profile.html",
+        partner=partner,
+        data=data,
+        errors=errors,
+        editable=editable,
+        description_needs_approval=profiles.needs_approval(),
     )
 
 

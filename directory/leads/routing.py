@@ -1,0 +1,296 @@
+"""Which partner gets a lead, and why, in words kept on the lead.
+
+Direct: the customer chose a partner, who gets it if it is active, listed and takes leads.
+Automatic: eligible partners are active, listed, take leads, cover the customer's place (a
+service radius around a location, or a postcode, region or country they list), handle the
+product asked about and hold fewer open leads than the cap. They are ranked by distance less
+the program's tier weighting; partners within the band of equals of the best take turns
+(the one sent a lead longest ago first). Distances come from the locator's spatial search.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.db import session
+from directory.leads import rules as lead_rules
+from directory.leads.models import OPEN_STATUSES, Lead, LeadEvent, LeadStatus, PartnerLeadSettings
+from directory.locator.search import haversine_km, nearest_locations
+from directory.models import Partner, PartnerStatus, Tier
+
+# the most locations looked at around a customer's place for radius coverage
+MAX_NEARBY = 500
+
+
+@dataclass
+class Candidate:
+    partner: Partner
+    distance_km: float | None
+    location_id: int | None
+    location_label: str
+    coverage: str  # how the partner covers the place, in words
+    tier_step: int
+    score: float
+    open_leads: int
+    last_sent_at: datetime | None
+
+
+@dataclass
+class Decision:
+    candidate: Candidate | None
+    explanation: str
+    eligible: int = 0
+
+    @property
+    def partner(self) -> Partner | None:
+        return self.candidate.partner if self.candidate else None
+
+
+def _norm_postcode(code: str) -> str:
+    return (code or "").upper().replace(" ", "")
+
+
+def _tier_steps() -> dict[int, int]:
+    ids = session.execute(select(Tier.id).order_by(Tier.rank)).scalars().all()
+    return {tier_id: step for step, tier_id in enumerate(ids)}
+
+
+def open_lead_counts(partner_ids) -> dict[int, int]:
+    rows = session.execute(
+        select(Lead.partner_id, func.count())
+        .where(
+            Lead.partner_id.in_(list(partner_ids)),
+            Lead.status.in_([s.value for s in OPEN_STATUSES if s != LeadStatus.QUEUED]),
+        )
+        .group_by(Lead.partner_id)
+    ).all()
+    return {pid: n for pid, n in rows}
+
+
+def _last_sent(partner_ids) -> dict[int, datetime]:
+    rows = session.execute(
+        select(LeadEvent.partner_id, func.max(LeadEvent.at))
+        .where(LeadEvent.kind == "sent", LeadEvent.partner_id.in_(list(partner_ids)))
+        .group_by(LeadEvent.partner_id)
+    ).all()
+    return {pid: at for pid, at in rows}
+
+
+def _location_label(location) -> str:
+    return location.label or location.city or "its location"
+
+
+def _area_coverage(lead: Lead, settings: PartnerLeadSettings) -> str | None:
+    code = _norm_postcode(lead.postcode)
+    if code:
+        for prefix in settings.postcodes or ():
+            if code.startswith(_norm_postcode(prefix)):
+                return f"covers postcodes starting {prefix}"
+    if lead.region and lead.region.lower() in {r.lower() for r in settings.regions or ()}:
+        return f"covers the region {lead.region}"
+    if lead.country_code and lead.country_code.upper() in {
+        c.upper() for c in settings.countries or ()
+    }:
+        return f"covers the country {lead.country_code.upper()}"
+    return None
+
+
+def _handles(settings: PartnerLeadSettings, product: str) -> bool:
+    if not product or not settings.products:
+        return True
+    return product.lower() in {p.lower() for p in settings.products}
+
+
+def candidates(lead: Lead, *, exclude=()) -> tuple[list[Candidate], list[str]]:
+    """The partners eligible for LEAD, best first, and why others near it were left out."""
+    rules = lead_rules.current()
+    partners = (
+        session.execute(
+            select(Partner)
+            .where(
+                Partner.status == PartnerStatus.ACTIVE.value,
+                Partner.listed_in_locator.is_(True),
+                Partner.id.not_in(list(exclude) or [0]),
+            )
+            .options(selectinload(Partner.locations), selectinload(Partner.tier))
+        )
+        .scalars()
+        .all()
+    )
+    if not partners:
+        return [], ["no partner is active and listed"]
+    by_id = {p.id: p for p in partners}
+    saved = {
+        s.partner_id: s
+        for s in session.execute(
+            select(PartnerLeadSettings).where(PartnerLeadSettings.partner_id.in_(list(by_id)))
+        ).scalars()
+    }
+    settings = {pid: saved.get(pid) or lead_rules.effective_settings(pid) for pid in by_id}
+    has_point = lead.latitude is not None and lead.longitude is not None
+
+    def radius_of(pid: int, location_id: int) -> float:
+        s = settings[pid]
+        own = (s.location_radii or {}).get(str(location_id))
+        return float(own or s.service_radius_km or rules.default_radius_km)
+
+    # radius coverage: the listed locations around the place, from the spatial index
+    covered: dict[int, tuple[float, object, str]] = {}
+    if has_point:
+        widest = max(
+            [rules.default_radius_km]
+            + [s.service_radius_km or 0 for s in settings.values()]
+            + [float(r) for s in settings.values() for r in (s.location_radii or {}).values()]
+        )
+        for hit in nearest_locations(
+            lead.latitude, lead.longitude, None, MAX_NEARBY, max_km=widest
+        ):
+            pid = hit.partner.id
+            if pid not in by_id or hit.distance_km > radius_of(pid, hit.location.id):
+                continue
+            if pid not in covered or hit.distance_km < covered[pid][0]:
+                radius = radius_of(pid, hit.location.id)
+                covered[pid] = (
+                    hit.distance_km,
+                    hit.location,
+                    f"{_location_label(hit.location)} is {hit.distance_km:.1f} km away, "
+                    f"within its {radius:g} km service radius",
+                )
+    left_out: list[str] = []
+    steps = _tier_steps()
+    found: list[tuple[Partner, float | None, object, str]] = []
+    for pid, partner in by_id.items():
+        s = settings[pid]
+        if pid in covered:
+            distance, location, how = covered[pid]
+        else:
+            how = _area_coverage(lead, s)
+            if how is None:
+                continue
+            distance, location = None, None
+            if has_point:
+                placed = [loc for loc in partner.locations if loc.has_point and loc.public]
+                if placed:
+                    location = min(
+                        placed,
+                        key=lambda loc: haversine_km(
+                            lead.latitude, lead.longitude, loc.latitude, loc.longitude
+                        ),
+                    )
+                    distance = haversine_km(
+                        lead.latitude, lead.longitude, location.latitude, location.longitude
+                    )
+        if not s.accepts_leads:
+            left_out.append(f"{partner.name} takes no leads")
+            continue
+        if not _handles(s, lead.product_interest):
+            left_out.append(f"{partner.name} does not handle {lead.product_interest}")
+            continue
+        found.append((partner, distance, location, how))
+    if not found:
+        return [], left_out
+    counts = open_lead_counts([p.id for p, *_ in found])
+    last = _last_sent([p.id for p, *_ in found])
+    result = []
+    for partner, distance, location, how in found:
+        open_now = counts.get(partner.id, 0)
+        if rules.open_lead_cap and open_now >= rules.open_lead_cap:
+            left_out.append(
+                f"{partner.name} already holds {open_now} open leads (the cap is "
+                f"{rules.open_lead_cap})"
+            )
+            continue
+        step = steps.get(partner.tier_id, 0) if partner.tier_id else 0
+        score = (distance or 0.0) - rules.tier_weight_km * step
+        result.append(
+            Candidate(
+                partner=partner,
+                distance_km=None if distance is None else round(distance, 3),
+                location_id=location.id if location is not None else None,
+                location_label=_location_label(location) if location is not None else "",
+                coverage=how,
+                tier_step=step,
+                score=score,
+                open_leads=open_now,
+                last_sent_at=last.get(partner.id),
+            )
+        )
+    result.sort(key=lambda c: (c.score, c.partner.id))
+    return result, left_out
+
+
+def _in_turn(equals: list[Candidate]) -> Candidate:
+    """Among partners ranked equal, the one sent a lead longest ago (never: first)."""
+    return min(
+        equals,
+        key=lambda c: (c.last_sent_at is not None, c.last_sent_at or datetime.min, c.partner.id),
+    )
+
+
+def choose(lead: Lead, *, exclude=()) -> Decision:
+    """The partner for LEAD by the automatic rules (none: the channel manager's queue)."""
+    rules = lead_rules.current()
+    found, left_out = candidates(lead, exclude=exclude)
+    if not found:
+        why = "no partner covers the customer's place"
+        if left_out:
+            why += " and can take it (" + "; ".join(left_out[:5]) + ")"
+        return Decision(None, f"In the channel manager's queue because {why}.")
+    best = found[0]
+    equals = [c for c in found if c.score <= best.score + rules.equal_band_km]
+    chosen = _in_turn(equals)
+    reasons = [
+        "it is active, listed and takes leads",
+        chosen.coverage,
+    ]
+    if lead.product_interest:
+        reasons.append(f"it handles {lead.product_interest}")
+    if rules.open_lead_cap:
+        reasons.append(f"it holds {chosen.open_leads} of at most {rules.open_lead_cap} open leads")
+    tier = chosen.partner.tier.name if chosen.partner.tier else "no tier"
+    if rules.tier_weight_km and chosen.tier_step:
+        reasons.append(
+            f"its tier ({tier}) counts {rules.tier_weight_km * chosen.tier_step:g} km nearer"
+        )
+    if len(equals) > 1:
+        reasons.append(
+            f"it was next in turn among {len(equals)} partners ranked within "
+            f"{rules.equal_band_km:g} km of each other"
+        )
+    else:
+        reasons.append(f"it ranked first of {len(found)} eligible partners")
+    text = f"Sent to {chosen.partner.name} because " + "; ".join(reasons) + "."
+    return Decision(chosen, text, eligible=len(found))
+
+
+def direct(lead: Lead, partner: Partner) -> Decision | None:
+    """LEAD to the partner the customer chose, if that partner can take it."""
+    settings = lead_rules.effective_settings(partner.id)
+    if (
+        partner.status != PartnerStatus.ACTIVE.value
+        or not partner.listed_in_locator
+        or not settings.accepts_leads
+    ):
+        return None
+    location_id, distance, label = None, None, ""
+    if lead.latitude is not None and lead.longitude is not None:
+        hits = nearest_locations(lead.latitude, lead.longitude, [partner.id], 1)
+        if hits:
+            location_id, distance = hits[0].location.id, hits[0].distance_km
+            label = _location_label(hits[0].location)
+    candidate = Candidate(
+        partner=partner,
+        distance_km=distance,
+        location_id=location_id,
+        location_label=label,
+        coverage="the customer chose it",
+        tier_step=0,
+        score=distance or 0.0,
+        open_leads=0,
+        last_sent_at=None,
+    )
+    return Decision(candidate, f"Sent to {partner.name} because the customer chose it.", 1)

@@ -1,0 +1,1 @@
+"""The public partner locator: geocoding, spatial search and public profiles."""

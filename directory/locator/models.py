@@ -1,0 +1,47 @@
+"""Rows of the locator: the online geocoder's answers, and profile changes awaiting approval."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base, utcnow
+from app.tenancy import PartnerOwned
+
+
+class GeocodeCache(Base):
+    """One answer of the online geocoder (a miss too: no coordinates), kept to ask once."""
+
+    __tablename__ = "geocode_cache"
+    __table_args__ = (UniqueConstraint("provider", "query"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(40))
+    query: Mapped[str] = mapped_column(String(400))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    label: Mapped[str] = mapped_column(String(400), default="")
+    precision: Mapped[str] = mapped_column(String(10), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ProfileChange(PartnerOwned, Base):
+    """A partner's edit of its public profile, waiting for the vendor when the program says so."""
+
+    __tablename__ = "profile_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partners.id", ondelete="CASCADE"), index=True
+    )
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)
+    state: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(String(500), default="")
+
+    partner = relationship("Partner")

@@ -1,0 +1,427 @@
+"""Spatial search of partner locations: the one search behind the where-to-buy page, the public
+API and lead routing.
+
+Each database's own spatial index picks the candidates in a box around the point (SQLite's
+R*Tree virtual table ``location_rtree``; PostgreSQL's GiST index over ``cube`` +
+``earthdistance`` points), then the exact great-circle (haversine) distance filters the
+radius and orders them. Only active partners listed in the locator appear, each public
+location with coordinates as its own result; a location without coordinates never does.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, select, text
+from sqlalchemy.orm import joinedload
+
+from app.db import get_engine, session
+from directory.models import Location, Partner, PartnerStatus, Tier
+
+EARTH_RADIUS_KM = 6371.0088
+KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180
+MAX_RADIUS_KM = 20_000.0  # half the Earth's circumference: everywhere
+RADIUS_CHOICES_KM = (5, 10, 25, 50, 100, 250, 500)
+DEFAULT_RADIUS_KM = 50.0
+DEFAULT_PER_PAGE = 20
+MAX_PER_PAGE = 100
+SORTS = ("distance", "tier")
+# earthdistance measures on a sphere of 6378.168 km: its boxes are widened to hold every
+# point whose haversine distance (on the mean radius) is within the radius
+_EARTH_BOX_MARGIN = 6378.168 / EARTH_RADIUS_KM * 1.001
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a result must match: every filter given (AND), any value within one (OR)."""
+
+    types: tuple[str, ...] = ()
+    tiers: tuple[str, ...] = ()  # tier names, any case
+    specialties: tuple[str, ...] = ()
+    certifications: tuple[str, ...] = ()
+    services: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    partner_ids: tuple[int, ...] | None = None  # None: any partner
+
+    @classmethod
+    def of(cls, **values) -> Filters:
+        """Filters from lists or comma-separated strings; blanks are dropped."""
+        clean = {}
+        for name, value in values.items():
+            if name == "partner_ids":
+                clean[name] = None if value is None else tuple(int(v) for v in value)
+                continue
+            if isinstance(value, str):
+                value = value.split(",")
+            clean[name] = tuple(
+                dict.fromkeys(str(v).strip() for v in value or () if str(v).strip())
+            )
+        return cls(**clean)
+
+    @property
+    def active(self) -> bool:
+        return any(
+            (
+                self.types,
+                self.tiers,
+                self.specialties,
+                self.certifications,
+                self.services,
+                self.languages,
+                self.partner_ids is not None,
+            )
+        )
+
+
+@dataclass
+class Hit:
+    """One location found, with its partner and its distance from the point searched."""
+
+    location: Location
+    partner: Partner
+    distance_km: float
+
+
+@dataclass
+class Results:
+    hits: list[Hit]
+    total: int  # results within the radius (all pages)
+    page: int
+    per_page: int
+    radius_km: float
+    sort: str
+    # nothing within the radius: the hits are the nearest anyway, farther than radius_km
+    nearest_instead: bool = False
+    suggested_radius_km: float | None = None
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """The great-circle distance between two points, in km (mean Earth radius)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _haversine_sql(lat: str, lon: str) -> str:
+    """SQL for the haversine distance (km) from :lat/:lon to the columns LAT/LON."""
+    return (
+        f"(2 * {EARTH_RADIUS_KM} * asin(sqrt(least_one("
+        f"power(sin(radians({lat} - :lat) / 2), 2) + cos(radians(:lat)) * cos(radians({lat}))"
+        f" * power(sin(radians({lon} - :lon) / 2), 2)))))"
+    )
+
+
+def _dialect() -> str:
+    return get_engine().dialect.name
+
+
+def distance_sql(lat_col: str = "l.latitude", lon_col: str = "l.longitude") -> str:
+    least = "min" if _dialect() == "sqlite" else "least"
+    return _haversine_sql(lat_col, lon_col).replace("least_one(", f"{least}(1.0, ")
+
+
+_ext_schema: dict[str, str] = {}
+
+
+def _pg_extension_schema() -> str:
+    engine = get_engine()
+    key = str(engine.url)
+    if key not in _ext_schema:
+        with engine.connect() as conn:
+            _ext_schema[key] = conn.execute(
+                text(
+                    "SELECT extnamespace::regnamespace::text FROM pg_extension "
+                    "WHERE extname = 'cube'"
+                )
+            ).scalar_one()
+    return _ext_schema[key]
+
+
+def _box_sql(lat: float, lon: float, radius_km: float, params: dict) -> str:
+    """The index condition: locations in a box that holds the circle of RADIUS_KM."""
+    if _dialect() != "sqlite":
+        params["box_m"] = radius_km * 1000 * _EARTH_BOX_MARGIN
+        op = f"OPERATOR({_pg_extension_schema()}.@>)"
+        return (
+            f"l.latitude IS NOT NULL AND l.longitude IS NOT NULL AND "
+            f"locator_box(:lat, :lon, :box_m) {op} locator_earth(l.latitude, l.longitude)"
+        )
+    dlat = radius_km / KM_PER_DEGREE * 1.001
+    lat_lo, lat_hi = lat - dlat, lat + dlat
+    params.update(lat_lo=lat_lo, lat_hi=lat_hi)
+    where = "r.max_lat >= :lat_lo AND r.min_lat <= :lat_hi"
+    widest = max(abs(lat_lo), abs(lat_hi))
+    if widest >= 89.9:
+        return where
+    dlon = dlat / math.cos(math.radians(widest))
+    if dlon >= 180:
+        return where
+    lon_lo, lon_hi = lon - dlon, lon + dlon
+    ranges = [(lon_lo, lon_hi)]
+    if lon_lo < -180:  # across the antimeridian: two boxes
+        ranges = [(-180.0, lon_hi), (lon_lo + 360, 180.0)]
+    elif lon_hi > 180:
+        ranges = [(lon_lo, 180.0), (-180.0, lon_hi - 360)]
+    parts = []
+    for i, (lo, hi) in enumerate(ranges):
+        params[f"lon_lo{i}"], params[f"lon_hi{i}"] = lo, hi
+        parts.append(f"(r.max_lon >= :lon_lo{i} AND r.min_lon <= :lon_hi{i})")
+    return f"{where} AND ({' OR '.join(parts)})"
+
+
+def _list_filter(column: str, name: str, dialect: str) -> str:
+    if dialect == "sqlite":
+        return f"EXISTS (SELECT 1 FROM json_each({column}) j WHERE lower(j.value) IN :{name})"
+    return (
+        f"EXISTS (SELECT 1 FROM json_array_elements_text({column}) j(v) "
+        f"WHERE lower(j.v) IN :{name})"
+    )
+
+
+def _filter_sql(filters: Filters, params: dict, expanding: list[str]) -> list[str]:
+    dialect = _dialect()
+    where = []
+
+    def expand(name: str, values) -> None:
+        params[name] = list(values)
+        expanding.append(name)
+
+    if filters.types:
+        expand("f_types", [t.lower() for t in filters.types])
+        where.append("lower(p.type) IN :f_types")
+    if filters.tiers:
+        expand("f_tiers", [t.lower() for t in filters.tiers])
+        where.append("lower(t.name) IN :f_tiers")
+    for name, column in (
+        ("specialties", "p.specialties"),
+        ("certifications", "p.certifications"),
+        ("services", "p.services"),
+        ("languages", "p.languages"),
+    ):
+        values = getattr(filters, name)
+        if values:
+            expand(f"f_{name}", [v.lower() for v in values])
+            where.append(_list_filter(column, f"f_{name}", dialect))
+    if filters.partner_ids is not None:
+        expand("f_partner_ids", filters.partner_ids or [0])
+        where.append("p.id IN :f_partner_ids")
+    return where
+
+
+def _tier_steps() -> dict[int, int]:
+    """Each tier's step on the ladder (0 for the lowest), for the tier boost."""
+    ids = session.execute(select(Tier.id).order_by(Tier.rank)).scalars().all()
+    return {tier_id: step for step, tier_id in enumerate(ids)}
+
+
+def _query(
+    lat: float,
+    lon: float,
+    radius_km: float,
+    filters: Filters,
+    *,
+    sort: str,
+    tier_boost_km: float,
+    limit: int,
+    offset: int,
+    indexed: bool = True,
+) -> tuple[list[tuple[int, int, float]], int | None]:
+    """(location id, partner id, distance) of one page within the radius, and the total.
+
+    ``indexed=False`` is the naive full scan the benchmark compares the index with."""
+    params: dict = {
+        "lat": lat,
+        "lon": lon,
+        "radius": radius_km,
+        "status": PartnerStatus.ACTIVE.value,
+        "limit": limit,
+        "offset": offset,
+    }
+    expanding: list[str] = []
+    box = _box_sql(lat, lon, radius_km, params) if indexed else "l.latitude IS NOT NULL"
+    conditions = [
+        box,
+        "p.status = :status",
+        "p.listed_in_locator = :yes",
+        "l.public = :yes",
+        *_filter_sql(filters, params, expanding),
+    ]
+    params["yes"] = True
+    source = "locations l JOIN partners p ON p.id = l.partner_id"
+    if _dialect() == "sqlite" and indexed:
+        # CROSS JOIN fixes SQLite's loop order: the R*Tree's box first, then rows by id
+        source = (
+            "location_rtree r CROSS JOIN locations l ON l.id = r.id "
+            "CROSS JOIN partners p ON p.id = l.partner_id"
+        )
+    order = "d"
+    if sort == "tier" and tier_boost_km:
+        steps = _tier_steps()
+        if steps:
+            cases = " ".join(f"WHEN {int(k)} THEN {int(v)}" for k, v in steps.items())
+            params["boost"] = float(tier_boost_km)
+            order = f"d - :boost * (CASE c.tier_id {cases} ELSE 0 END)"
+    sql = f"""
+        SELECT c.id, c.partner_id, c.d, count(*) OVER () AS total FROM (
+            SELECT l.id, l.partner_id, p.tier_id, {distance_sql()} AS d
+            FROM {source}
+            LEFT JOIN tiers t ON t.id = p.tier_id
+            WHERE {" AND ".join(conditions)}
+        ) c
+        WHERE c.d <= :radius
+        ORDER BY {order}, c.id
+        LIMIT :limit OFFSET :offset
+    """
+    statement = text(sql).bindparams(*(bindparam(n, expanding=True) for n in expanding))
+    rows = session.execute(statement, params).all()
+    total = rows[0].total if rows else None
+    return [(r.id, r.partner_id, float(r.d)) for r in rows], total
+
+
+def _load(found: list[tuple[int, int, float]]) -> list[Hit]:
+    if not found:
+        return []
+    locations = {
+        loc.id: loc
+        for loc in session.execute(
+            select(Location)
+            .where(Location.id.in_([f[0] for f in found]))
+            .options(
+                joinedload(Location.partner).joinedload(Partner.tier),
+                joinedload(Location.partner).joinedload(Partner.brand_kit),
+            )
+        )
+        .unique()
+        .scalars()
+    }
+    return [
+        Hit(locations[loc_id], locations[loc_id].partner, round(d, 3))
+        for loc_id, _partner_id, d in found
+        if loc_id in locations
+    ]
+
+
+def _check_point(lat: float, lon: float) -> None:
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or math.isnan(lat) or math.isnan(lon):
+        raise ValueError("The latitude must be within ±90 and the longitude within ±180.")
+
+
+def search(
+    lat: float,
+    lon: float,
+    *,
+    radius_km: float = DEFAULT_RADIUS_KM,
+    filters: Filters | None = None,
+    sort: str = "distance",
+    tier_boost_km: float = 0.0,
+    page: int = 1,
+    per_page: int = DEFAULT_PER_PAGE,
+    nearest_if_empty: int = 5,
+) -> Results:
+    """Listed locations within RADIUS_KM of (LAT, LON) that match FILTERS, one page of them.
+
+    Ordered by distance, or with ``sort="tier"`` by distance less TIER_BOOST_KM per step up
+    the tier ladder. With nothing within the radius, the NEAREST_IF_EMPTY nearest matching
+    locations come back anyway (``nearest_instead``) with a radius that would hold them.
+    """
+    _check_point(lat, lon)
+    filters = filters or Filters()
+    radius_km = min(max(float(radius_km), 0.1), MAX_RADIUS_KM)
+    per_page = min(max(int(per_page), 1), MAX_PER_PAGE)
+    page = max(int(page), 1)
+    sort = sort if sort in SORTS else "distance"
+    found, total = _query(
+        lat,
+        lon,
+        radius_km,
+        filters,
+        sort=sort,
+        tier_boost_km=tier_boost_km,
+        limit=per_page,
+        offset=(page - 1) * per_page,
+    )
+    if total is None and page > 1:  # past the last page: count what there is
+        _, total = _query(
+            lat, lon, radius_km, filters, sort=sort, tier_boost_km=0, limit=1, offset=0
+        )
+    results = Results(
+        hits=_load(found),
+        total=total or 0,
+        page=page,
+        per_page=per_page,
+        radius_km=radius_km,
+        sort=sort,
+    )
+    if results.total == 0 and nearest_if_empty:
+        nearest = _nearest(lat, lon, filters, nearest_if_empty, start_km=radius_km)
+        if nearest:
+            results.hits = _load(nearest)
+            results.nearest_instead = True
+            farthest = max(d for _, _, d in nearest)
+            results.suggested_radius_km = next(
+                (float(c) for c in RADIUS_CHOICES_KM if c >= farthest), math.ceil(farthest)
+            )
+    return results
+
+
+def _nearest(
+    lat: float, lon: float, filters: Filters, limit: int, *, start_km: float
+) -> list[tuple[int, int, float]]:
+    """The LIMIT nearest matching locations at any distance: ever wider radius searches."""
+    radius = max(start_km, 1.0)
+    while True:
+        found, _ = _query(
+            lat, lon, radius, filters, sort="distance", tier_boost_km=0, limit=limit, offset=0
+        )
+        if len(found) >= limit or radius >= MAX_RADIUS_KM:
+            return found
+        radius = min(radius * 4, MAX_RADIUS_KM)
+
+
+def nearest_locations(
+    lat: float,
+    lon: float,
+    partner_ids=None,
+    limit: int = 5,
+    *,
+    filters: Filters | None = None,
+    max_km: float | None = None,
+) -> list[Hit]:
+    """The LIMIT listed locations nearest to (LAT, LON), at any distance (or within MAX_KM),
+    of the PARTNER_IDS given (None: any listed partner), nearest first."""
+    _check_point(lat, lon)
+    filters = filters or Filters()
+    if partner_ids is not None:
+        filters = Filters(**{**filters.__dict__, "partner_ids": tuple(partner_ids)})
+    if max_km is not None:
+        found, _ = _query(
+            lat,
+            lon,
+            min(max_km, MAX_RADIUS_KM),
+            filters,
+            sort="distance",
+            tier_boost_km=0,
+            limit=limit,
+            offset=0,
+        )
+    else:
+        found = _nearest(lat, lon, filters, limit, start_km=DEFAULT_RADIUS_KM)
+    return _load(found)
+
+
+__all__ = [
+    "DEFAULT_RADIUS_KM",
+    "RADIUS_CHOICES_KM",
+    "Filters",
+    "Hit",
+    "Results",
+    "haversine_km",
+    "nearest_locations",
+    "search",
+]

@@ -1,0 +1,373 @@
+"""Locator benchmark: radius + filter searches (top 20) over many partner locations, through
+each database's spatial index, against a naive full-scan haversine query in the same run.
+
+Run from the repository root (PostgreSQL on loopback, as for the test suite):
+
+    .venv/bin/python tests/benchmarks/bench_locator.py [--locations 100000] [--million]
+        [--queries 200] [--naive-queries 30] [--only sqlite|postgres] [--no-write]
+
+For each database it makes a fresh SQLite file or PostgreSQL schema, migrates it (the
+R*Tree table and its triggers; the cube + earthdistance GiST index), and loads the
+locations spread like real partner networks: clustered around the 2,000 largest cities of
+the gazetteer, more around bigger cities, each partner with one to three locations, a type,
+a tier, specialties, certifications and languages; 90 % of partners active and listed.
+Then it times the spatial query of ``directory.locator.search`` (ids, distances and the
+total of the top 20) and ``search.search`` as the page and the API run it (with the 20 hits'
+rows loaded as objects) for random cities, radii of 10, 25 and 50 km and one
+filter in two searches, and the naive query (no index, every location's distance) for the
+first of those searches. ``--million`` adds a run at 1,000,000 locations.
+
+Prints a markdown table and writes it into docs/PERFORMANCE.md between the markers
+``<!-- locator:start -->`` and ``<!-- locator:end -->`` (not with ``--no-write``). Not
+collected by pytest; the schema and the files are removed at the end, even on failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from tests.benchmarks.machine import describe  # noqa: E402
+
+DOC = ROOT / "docs" / "PERFORMANCE.md"
+START, END = "<!-- locator:start -->", "<!-- locator:end -->"
+COMMAND = ".venv/bin/python tests/benchmarks/bench_locator.py"
+PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+TYPES = ["reseller", "distributor", "msp", "installer", "integrator"]
+SPECIALTIES = ["Solar", "Heat pumps", "Storage", "EV charging", "Security", "Cloud", "Networks"]
+CERTS = ["Certified Installer", "Service Partner", "Expert"]
+LANGS = ["en", "de", "fr", "es", "it", "nl"]
+RADII = [10, 25, 50]
+SEED = 20261201
+
+
+def cities(count: int = 2000) -> list[tuple[float, float, int]]:
+    from directory.locator import gazetteer
+
+    index = gazetteer.index()
+    rows = sorted(index.rows, key=lambda r: -r[5])[:count]
+    return [(r[3], r[4], r[5]) for r in rows]
+
+
+def generate(n_locations: int, rng: random.Random):
+    """(partners, locations) rows as tuples, clustered around cities."""
+    centres = cities()
+    weights = [math.sqrt(p) for _, _, p in centres]
+    partners, locations = [], []
+    location_id = partner_id = 0
+    while location_id < n_locations:
+        partner_id += 1
+        status = "active" if rng.random() < 0.9 else "inactive"
+        partners.append(
+            (
+                partner_id,
+                f"Partner {partner_id}",
+                f"partner-{partner_id}",
+                rng.choice(TYPES),
+                rng.randint(1, 4),
+                status,
+                rng.random() < 0.95,
+                rng.sample(SPECIALTIES, rng.randint(1, 3)),
+                rng.sample(CERTS, rng.randint(0, 2)),
+                rng.sample(LANGS, rng.randint(1, 2)),
+            )
+        )
+        lat0, lon0, _ = rng.choices(centres, weights)[0]
+        for _ in range(rng.choice((1, 1, 1, 2, 3))):
+            location_id += 1
+            lat = max(-89.9, min(89.9, rng.gauss(lat0, 0.15)))
+            lon = (rng.gauss(lon0, 0.2) + 540) % 360 - 180
+            locations.append((location_id, partner_id, round(lat, 6), round(lon, 6)))
+            if location_id >= n_locations:
+                break
+    return partners, locations
+
+
+def _json(value) -> str:
+    import json
+
+    return json.dumps(value)
+
+
+def load(engine, partners, locations) -> float:
+    """Bulk-load the rows (COPY on PostgreSQL); returns the seconds it took."""
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO tiers (id, name, rank, color) VALUES "
+                "(1, 'Registered', 10, '#64748b'), (2, 'Silver', 20, '#64748b'), "
+                "(3, 'Gold', 30, '#64748b'), (4, 'Platinum', 40, '#64748b')"
+            )
+        )
+    partner_rows = [
+        {
+            "id": p[0],
+            "name": p[1],
+            "slug": p[2],
+            "type": p[3],
+            "tier_id": p[4],
+            "status": p[5],
+            "listed": p[6],
+            "specialties": _json(p[7]),
+            "certifications": _json(p[8]),
+            "languages": _json(p[9]),
+        }
+        for p in partners
+    ]
+    if engine.dialect.name == "postgresql":
+        raw = engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            columns = (
+                "id, name, slug, type, tier_id, status, status_changed_at, countries, regions, "
+                "specialties, certifications, website, phone, email, description, "
+                "listed_in_locator, created_at, updated_at, services, languages"
+            )
+            with cur.copy(f"COPY partners ({columns}) FROM STDIN") as copy:
+                for r in partner_rows:
+                    copy.write_row(
+                        (
+                            r["id"], r["name"], r["slug"], r["type"], r["tier_id"], r["status"],
+                            "2026-01-01", "[]", "[]", r["specialties"], r["certifications"],
+                            "", "", "", "", r["listed"], "2026-01-01", "2026-01-01", "[]",
+                            r["languages"],
+                        )
+                    )  # fmt: skip
+            columns = (
+                "id, partner_id, label, street, city, postal_code, region, country_code, "
+                "latitude, longitude, public, opening_hours, updated_at, version, "
+                "geocode_state, geocode_note"
+            )
+            with cur.copy(f"COPY locations ({columns}) FROM STDIN") as copy:
+                for loc in locations:
+                    copy.write_row(
+                        (
+                            loc[0], loc[1], "", "", "City", "", "", "DE", loc[2], loc[3], True,
+                            "", "2026-01-01", 1, "exact", "",
+                        )
+                    )  # fmt: skip
+            raw.commit()
+            cur.execute("ANALYZE partners")
+            cur.execute("ANALYZE locations")
+            raw.commit()
+        finally:
+            raw.close()
+    else:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO partners (id, name, slug, type, tier_id, status, "
+                    "status_changed_at, countries, regions, specialties, certifications, "
+                    "website, phone, email, description, listed_in_locator, created_at, "
+                    "updated_at, services, languages) VALUES (:id, :name, :slug, :type, "
+                    ":tier_id, :status, '2026-01-01', '[]', '[]', :specialties, "
+                    ":certifications, '', '', '', '', :listed, '2026-01-01', '2026-01-01', "
+                    "'[]', :languages)"
+                ),
+                partner_rows,
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO locations (id, partner_id, label, street, city, postal_code, "
+                    "region, country_code, latitude, longitude, public, opening_hours, "
+                    "updated_at, version, geocode_state, geocode_note) VALUES (:id, :pid, '', "
+                    "'', 'City', '', '', 'DE', :lat, :lon, 1, '', '2026-01-01', 1, 'exact', '')"
+                ),
+                [{"id": a, "pid": b, "lat": c, "lon": d} for a, b, c, d in locations],
+            )
+            conn.exec_driver_sql("ANALYZE")
+    return time.perf_counter() - started
+
+
+def queries(count: int, rng: random.Random):
+    centres = cities(500)
+    weights = [math.sqrt(p) for _, _, p in centres]
+    out = []
+    for i in range(count):
+        lat, lon, _ = rng.choices(centres, weights)[0]
+        kind = i % 4
+        filters = {}
+        if kind == 1:
+            filters["specialties"] = [rng.choice(SPECIALTIES)]
+        elif kind == 2:
+            filters["types"] = [rng.choice(TYPES)]
+            filters["languages"] = [rng.choice(LANGS)]
+        elif kind == 3:
+            filters["tiers"] = ["Gold", "Platinum"]
+        out.append((lat + rng.uniform(-0.05, 0.05), lon + rng.uniform(-0.05, 0.05),
+                    rng.choice(RADII), filters))  # fmt: skip
+    return out
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p
+    low, high = math.floor(k), math.ceil(k)
+    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
+
+
+def run(label: str, url: str, n_locations: int, n_queries: int, n_naive: int) -> dict:
+    from app import db, migrate
+    from app.db import session
+    from directory.locator import search
+
+    rng = random.Random(SEED)
+    partners, locations = generate(n_locations, rng)
+    engine = db.init_engine(url)
+    migrate.upgrade(url)
+    seconds = load(engine, partners, locations)
+    print(f"{label}: loaded {len(locations):,} locations in {seconds:.1f} s", flush=True)
+    asked = queries(n_queries, random.Random(SEED + 1))
+    # warm up: the connection, the statement cache, the pages of the index
+    for lat, lon, radius, f in asked[:10]:
+        search.search(lat, lon, radius_km=radius, filters=search.Filters.of(**f))
+        session.rollback()
+    indexed, ids_only, naive, found = [], [], [], []
+    for lat, lon, radius, f in asked:
+        filters = search.Filters.of(**f)
+        started = time.perf_counter()
+        search._query(
+            lat, lon, radius, filters, sort="distance", tier_boost_km=0, limit=20, offset=0
+        )
+        ids_only.append((time.perf_counter() - started) * 1000)
+        session.rollback()
+        started = time.perf_counter()
+        results = search.search(lat, lon, radius_km=radius, filters=filters, per_page=20)
+        indexed.append((time.perf_counter() - started) * 1000)
+        found.append(results.total)
+        session.rollback()
+    checked = 0
+    for lat, lon, radius, f in asked[:n_naive]:
+        filters = search.Filters.of(**f)
+        started = time.perf_counter()
+        rows, _ = search._query(
+            lat, lon, radius, filters, sort="distance", tier_boost_km=0, limit=20, offset=0,
+            indexed=False,
+        )  # fmt: skip
+        naive.append((time.perf_counter() - started) * 1000)
+        fast, _ = search._query(
+            lat, lon, radius, filters, sort="distance", tier_boost_km=0, limit=20, offset=0
+        )
+        assert [r[0] for r in rows] == [r[0] for r in fast], "the index missed a location"
+        checked += 1
+        session.rollback()
+    session.remove()
+    return {
+        "label": label,
+        "locations": len(locations),
+        "partners": len(partners),
+        "query_p50": percentile(ids_only, 0.5),
+        "query_p95": percentile(ids_only, 0.95),
+        "p50": percentile(indexed, 0.5),
+        "p95": percentile(indexed, 0.95),
+        "naive_p50": percentile(naive, 0.5) if naive else float("nan"),
+        "naive_p95": percentile(naive, 0.95) if naive else float("nan"),
+        "indexed_same_p50": percentile(ids_only[: len(naive)], 0.5) if naive else float("nan"),
+        "queries": len(indexed),
+        "naive_queries": len(naive),
+        "median_found": statistics.median(found),
+        "checked": checked,
+    }
+
+
+def pg_schema(name: str):
+    base = PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {name}"))
+    return admin, f"{base}?options=-csearch_path%3D{name}"
+
+
+def table(results: list[dict]) -> str:
+    lines = [
+        "| database | locations | spatial query p50 | p95 | with rows loaded p50 | p95 "
+        "| naive p50 | naive p95 | naive ÷ query (p50, same searches) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        ratio = r["naive_p50"] / r["indexed_same_p50"] if r["naive_queries"] else float("nan")
+        lines.append(
+            f"| {r['label']} | {r['locations']:,} | {r['query_p50']:.1f} ms "
+            f"| {r['query_p95']:.1f} ms | {r['p50']:.1f} ms | {r['p95']:.1f} ms "
+            f"| {r['naive_p50']:.0f} ms | {r['naive_p95']:.0f} ms | {ratio:.0f}× |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--locations", type=int, default=100_000)
+    parser.add_argument("--million", action="store_true", help="also run at 1,000,000")
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--naive-queries", type=int, default=30)
+    parser.add_argument("--only", choices=["sqlite", "postgres"])
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    sizes = [args.locations] + ([1_000_000] if args.million else [])
+    results = []
+    with tempfile.TemporaryDirectory(prefix="bench-locator-") as folder:
+        os.environ["TANDEM_INSTANCE"] = folder
+        for size in sizes:
+            naive = args.naive_queries if size <= 100_000 else max(5, args.naive_queries // 3)
+            if args.only in (None, "sqlite"):
+                url = f"sqlite:///{Path(folder) / f'locator-{size}.sqlite'}"
+                results.append(run("SQLite (R*Tree)", url, size, args.queries, naive))
+                print(table(results[-1:]), flush=True)
+            if args.only in (None, "postgres"):
+                schema = f"bench_locator_{os.getpid()}"
+                admin, url = pg_schema(schema)
+                try:
+                    label = "PostgreSQL (cube + earthdistance GiST)"
+                    results.append(run(label, url, size, args.queries, naive))
+                    print(table(results[-1:]), flush=True)
+                finally:
+                    from app import db
+
+                    db.get_engine().dispose()
+                    with admin.begin() as conn:
+                        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                    admin.dispose()
+    import sqlite3
+
+    import psycopg
+
+    report = (
+        f"Measured {date.today().isoformat()} on {describe(f'SQLite {sqlite3.sqlite_version}')}, "
+        f"psycopg {psycopg.__version__}, {args.queries} searches per row (random large cities, "
+        f"radius 10/25/50 km, one search in four unfiltered, the others filtered by "
+        f"specialty, by type and language, or by tier; top 20, rows loaded), naive: the "
+        f"first {results[0]['naive_queries'] if results else 0} of them as a full-scan "
+        f"haversine query (same filters, same answers checked).\n\n" + table(results)
+    )
+    print()
+    print(report)
+    if not args.no_write:
+        text_now = DOC.read_text() if DOC.exists() else "# Performance\n"
+        command = COMMAND + (" --million" if args.million else "")
+        block = f"{START}\n{report}\n\nCommand: `{command}`\n{END}"
+        if START in text_now:
+            before, _, rest = text_now.partition(START)
+            _, _, after = rest.partition(END)
+            text_now = before + block + after
+        else:
+            text_now = text_now.rstrip() + "\n\n## Partner locator search\n\n" + block + "\n"
+        DOC.write_text(text_now)
+
+
+if __name__ == "__main__":
+    main()
