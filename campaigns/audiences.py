@@ -4,9 +4,8 @@ The scorecard screens pick partners (a quadrant of the 80/20 view, a filtered ta
 hand their ids here. Each destination is one entry of ``DESTINATIONS``: a label, the
 choices it offers (id, name) and a function ``add(target_id, partner_ids, actor) -> int``
 (how many were new) that changes nothing else and leaves the commit to the caller. A
-campaign's include list is the first; a journey's audience is added the same way when
-journeys land (``"journey": Destination("A journey's audience", journeys.choices,
-journeys.enroll_partners)``).
+campaign's include list, and a live partner journey (the partners are enrolled by hand, its
+entry and re-entry rules honoured).
 """
 
 from __future__ import annotations
@@ -20,6 +19,8 @@ from app import audit
 from app import validation as v
 from app.db import session
 from campaigns import lifecycle
+from campaigns.journeys import lifecycle as journey_lifecycle
+from campaigns.journeys.models import Journey, JourneyStatus, JourneyVersion
 from campaigns.models import Campaign, CampaignStatus
 
 OPEN_STATUSES = (
@@ -60,8 +61,33 @@ def add_to_campaign(campaign_id: int, partner_ids: list[int], actor) -> int:
     return len(new)
 
 
+def journey_choices() -> list[tuple[int, str]]:
+    """The live journeys whose audience is partners."""
+    rows = session.execute(
+        select(Journey.id, Journey.name, JourneyVersion.definition)
+        .join(JourneyVersion, JourneyVersion.id == Journey.current_version_id)
+        .where(Journey.status == JourneyStatus.LIVE.value)
+        .order_by(Journey.name, Journey.id)
+    ).all()
+    return [
+        (journey_id, name)
+        for journey_id, name, definition in rows
+        if ((definition or {}).get("audience") or {}).get("kind", "partners") == "partners"
+    ]
+
+
+def add_to_journey(journey_id: int, partner_ids: list[int], actor) -> int:
+    """Enroll PARTNER_IDS in the live journey; how many were enrolled (the others were inside
+    already or may not enter again)."""
+    journey = session.get(Journey, journey_id) if v.is_row_id(journey_id) else None
+    if journey is None or journey_id not in {i for i, _name in journey_choices()}:
+        raise v.ValidationFailed({"target": "Choose a live journey for partners."})
+    return journey_lifecycle.enroll_many(journey, actor, partner_ids=partner_ids)["enrolled"]
+
+
 DESTINATIONS: dict[str, Destination] = {
     "campaign": Destination("A campaign's include list", campaign_choices, add_to_campaign),
+    "journey": Destination("A journey (enroll them)", journey_choices, add_to_journey),
 }
 
 

@@ -13,6 +13,7 @@ from app.db import session
 from app.models import ProgramSettings, Role, User
 from directory import brand_kits, locations, partners, people
 from directory.demo_logos import generate_logo
+from directory.locator import geocoding
 from directory.models import (
     Location,
     Partner,
@@ -346,7 +347,8 @@ def load(count: int = 50) -> Demo | None:
     showroom = {"label": "Showroom", "street": "Marktplatz 1", "public": True}
     showroom["city"] = home.city if home else "Munich"
     showroom["country_code"] = home.country_code if home else "DE"
-    locations.add_location(first, showroom, manager)
+    # placed at once from the offline gazetteer (a running worker would do the same)
+    geocoding.geocode_location(locations.add_location(first, showroom, manager))
     for role, local in [
         (Role.PARTNER_ADMIN, "partner.admin"),
         (Role.PARTNER_MEMBER, "partner.member"),

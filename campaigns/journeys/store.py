@@ -38,6 +38,7 @@ from campaigns.journeys.models import (
     StepRun,
 )
 from campaigns.models import EngagementEvent
+from directory import activity
 from directory.models import BrandKit, Partner, PartnerStatusChange, Tier
 
 log = logging.getLogger(__name__)
@@ -428,6 +429,7 @@ _ROW_COLUMNS = (
     Enrollment.next_run_at,
     Enrollment.seq,
     Enrollment.attempts,
+    Enrollment.entered_at,
 )
 
 
@@ -524,6 +526,15 @@ def _run(ids: list[int], now: datetime) -> int:
             if not _locks() and not _fenced_move(row, move, now):
                 continue  # another worker took it over
             moves.append(move)
+            if move["goal_reached_at"] is not None and row.partner_id is not None:
+                # the scorecards read it: days from entering the journey to its goal
+                activity.record(
+                    row.partner_id,
+                    activity.JOURNEY_GOAL_REACHED,
+                    at=now,
+                    value=max((now - (row.entered_at or now)).days, 0),
+                    ref=("journey", row.journey_id),
+                )
             for offset, executed in enumerate(result.executed, start=1):
                 seq = row.seq + offset
                 step_runs.append(

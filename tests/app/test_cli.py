@@ -29,8 +29,12 @@ def test_demo_loads_a_program_once_and_prints_logins(app):
         ]
         assert {u.role for u in session.execute(select(User)).scalars()} == {r.value for r in Role}
         locations = session.execute(select(Location)).scalars().all()
-        # one per partner, and the first partner's showroom added through the domain
-        assert len(locations) == 13 and all(loc.latitude is not None for loc in locations)
+        # one per partner or more (branches, a showroom); all on the map but the one address
+        # the demo keeps for the vendor's list of addresses to fix
+        partner_ids = set(session.execute(select(Partner.id)).scalars())
+        assert {loc.partner_id for loc in locations} == partner_ids
+        unplaced = [loc for loc in locations if loc.latitude is None]
+        assert [loc.geocode_state for loc in unplaced] == ["failed"]
         assert len({loc.country_code for loc in locations}) >= 4
         kits = session.execute(select(BrandKit)).scalars().all()
         assert len(kits) == 12 and all(k.logo_trimmed_key and k.logo_colors for k in kits)

@@ -230,3 +230,45 @@ def test_a_new_installation_sets_up_the_starter(app, world, login_as, monkeypatc
         assert len(card.thresholds) == 4  # the test ladder's four tiers
     page = client.get("/admin/scorecards").get_data(as_text=True)
     assert "Partner performance" in page and "Last run: queued" in page
+
+
+def test_action_plan_enrolls_a_quadrant_in_a_live_journey(app, world, scored, login_as):
+    from campaigns.journeys import lifecycle as journeys
+    from campaigns.journeys.models import Enrollment
+
+    with app.app_context():
+        journey = journeys.create_journey(
+            {
+                "name": "Wake the potential",
+                "definition": {
+                    "audience": {"kind": "partners", "rules": {}},
+                    "trigger": {"kind": "manual"},
+                    "steps": [{"id": "hello", "type": "email", "subject": "Hi", "body": "Hello."}],
+                },
+            },
+            "test",
+        )
+        session.commit()
+        journeys.publish(journey, "test")
+        session.commit()
+        journey_id = journey.id
+    client = login_as("cm@vendor.example")
+    page = client.get(f"/admin/scorecards/pareto?scorecard={scored['card']}").get_data(as_text=True)
+    assert f'value="journey:{journey_id}"' in page and "Wake the potential" in page
+    response = client.post(
+        f"/admin/scorecards/action-plan?scorecard={scored['card']}",
+        data={"quadrant": "potential", "target": f"journey:{journey_id}"},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        enrolled = session.execute(
+            select(Enrollment.partner_id).where(Enrollment.journey_id == journey_id)
+        ).scalars()
+        assert list(enrolled) == [scored["c"]]
+    # a journey that is not live is refused with a message, nothing enrolled
+    response = client.post(
+        f"/admin/scorecards/action-plan?scorecard={scored['card']}",
+        data={"quadrant": "potential", "target": "journey:999999"},
+        follow_redirects=True,
+    )
+    assert "Choose a live journey for partners." in response.get_data(as_text=True)

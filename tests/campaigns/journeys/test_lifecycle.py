@@ -23,7 +23,8 @@ from campaigns.journeys import (
     triggers,
 )
 from campaigns.journeys.models import Enrollment, JourneySend
-from directory import brand_kits
+from directory import activity, brand_kits
+from directory.activity_models import PartnerActivity
 from directory.demo_logos import generate_logo
 from tests.campaigns.journeys.conftest import build, email
 from tests.factories.directory import make_partner
@@ -263,6 +264,17 @@ def test_goal_exit_and_funnel(app, partners):
     assert funnel["hi"]["completed"] == 3
     assert funnel["nag"]["completed"] == 2
     assert analytics.conversion(journey.id) == {"entered": 3, "goal": 1, "rate": 0.3333}
+    # the goal is written once to the partner's activity record, for the scorecards
+    goals = (
+        session.execute(
+            select(PartnerActivity).where(PartnerActivity.kind == activity.JOURNEY_GOAL_REACHED)
+        )
+        .scalars()
+        .all()
+    )
+    assert [(g.partner_id, g.value, g.ref_type, g.ref_id) for g in goals] == [
+        (partners[0].id, 3, "journey", str(journey.id))
+    ]
     csv_text = analytics.export_csv(journey.id)
     assert csv_text.count("\n") == 4 and "Alpha Solar" in csv_text
 
