@@ -1,9 +1,9 @@
-"""Partner events: what happened to a partner (created, status or tier changed), for the
-journeys to act on.
+"""Partner events: what happened to a partner, for the journeys to act on.
 
-The directory writes a row when a partner is created, changes status or tier; it imports
-nothing above it. Journeys (``campaigns.journeys``) pick the rows up on their tick and fire
-their entry triggers, so the directory needs no knowledge of journeys.
+The directory writes a row when a partner is created, changes status or tier, or its score
+crosses a tier threshold; it imports nothing above it. Journeys (``campaigns.journeys``) pick
+the rows up on their tick and fire their entry triggers, so the directory needs no knowledge
+of journeys.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from app.tenancy import PartnerOwned
 PARTNER_CREATED = "partner_created"
 PARTNER_STATUS_CHANGED = "partner_status_changed"
 PARTNER_TIER_CHANGED = "partner_tier_changed"
+# a scoring run found the partner's score above (direction "up") or below a tier threshold
+SCORE_CROSSED_THRESHOLD = "score_crossed_threshold"
 
 
 class PartnerEvent(PartnerOwned, Base):

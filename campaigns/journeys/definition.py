@@ -55,6 +55,7 @@ EVENTS = (
     "application_approved",
     "campaign_launched",
     "asset_downloaded",
+    "score_crossed_threshold",
 )
 EVENT_LABELS = {
     "partner_created": "A partner is created",
@@ -64,6 +65,7 @@ EVENT_LABELS = {
     "application_approved": "An application is approved",
     "campaign_launched": "A campaign is launched to the partner",
     "asset_downloaded": "A partner downloads a campaign asset",
+    "score_crossed_threshold": "A partner's score crosses a tier threshold",
 }
 # events of prospects (the others are of partners)
 PROSPECT_EVENTS = ("application_submitted",)

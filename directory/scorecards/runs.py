@@ -16,8 +16,9 @@ from sqlalchemy import func, insert, select
 
 from app import claims, jobs
 from app.db import session, utcnow
+from directory import events
 from directory.models import Tier
-from directory.scorecards import cards, scoring
+from directory.scorecards import board, cards, scoring
 from directory.scorecards.models import (
     RecommendationState,
     RunState,
@@ -124,6 +125,16 @@ def store(score_run: ScoreRun, now: datetime) -> int:
     for chunk in range(0, len(rows), 5000):
         session.execute(insert(ScoreSnapshot), rows[chunk : chunk + 5000])
     _recommend(card, score_run.id, results, now)
+    # a partner whose score crossed a tier threshold is an event the journeys can start on
+    for crossing in board.crossings(card, score_run.id):
+        events.record(
+            events.SCORE_CROSSED_THRESHOLD,
+            crossing["partner_id"],
+            scorecard_id=card.id,
+            tier_id=crossing["tier_id"],
+            threshold=crossing["threshold"],
+            direction=crossing["direction"],
+        )
     score_run.state = RunState.DONE
     score_run.partners = len(results)
     score_run.finished_at = utcnow()
