@@ -79,7 +79,7 @@ def test_partner_picks_and_uploads_a_picture(app, world, live_server, browser, t
     page.screenshot(path=str(ARTIFACTS / "campaign-asset-picture.png"), full_page=True)
 
     with page.expect_download() as info:
-        page.get_by_role("link", name="PNG").click()
+        page.get_by_role("button", name="PNG", exact=True).click()
     image = Image.open(info.value.path()).convert("RGB")
     pixel = image.getpixel((810, 710))  # the middle of the product picture's box
     assert all(abs(a - b) <= 6 for a, b in zip(pixel, (230, 30, 90), strict=True)), pixel

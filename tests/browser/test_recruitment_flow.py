@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.db import session
 from app.models import Invitation, MailMessage
 from directory.models import Partner
+from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 PASSWORD = "correct-horse-battery"
@@ -48,11 +49,8 @@ def test_applicant_applies_and_manager_approves(app, world, live_server, browser
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for your application")
 
     # the channel manager reviews it
-    page.goto(f"{base}/login")
-    page.get_by_label("Email").fill("cm@vendor.example")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("link", name="Applications").first.click()
+    sign_in(page, base, "cm@vendor.example", PASSWORD)
+    page.get_by_role("link", name="Recruitment").click()
     page.get_by_role("link", name="November Solar Ltd").click()
     expect(page.get_by_text("Ten installers in London.")).to_be_visible()
     page.get_by_role("button", name="Approve").click()
