@@ -187,7 +187,7 @@ def imported_metrics_index():
     )
     partner = request.args.get("partner_id", "")
     if partner:
-        if not partner.isdigit():
+        if not (partner.isdigit() and len(partner) <= 18 and v.is_row_id(int(partner))):
             abort(400, "partner_id must be a partner id.")
         query = query.where(ImportedMetric.partner_id == int(partner))
     metric = request.args.get("metric", "")
