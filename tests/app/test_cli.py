@@ -188,9 +188,11 @@ def test_run_serves_and_stops_its_worker_on_sigterm(tmp_path):
             else "no answer"
         )
         deadline = time.monotonic() + 60  # the worker is up, with its pool and its beat
-        while time.monotonic() < deadline and len(_session_processes(proc.pid)) < 4:
+        seen = _session_processes(proc.pid)
+        while time.monotonic() < deadline and len(seen) < 4:
             time.sleep(0.5)
-        assert len(_session_processes(proc.pid)) >= 4, _session_processes(proc.pid)
+            seen = _session_processes(proc.pid)
+        assert len(seen) >= 4, seen  # one sample: a pool process may be replaced between two
 
         stopping = time.monotonic()
         proc.send_signal(signal.SIGTERM)
