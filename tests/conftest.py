@@ -23,10 +23,11 @@ security.PASSWORD_METHOD = "scrypt:1024:8:1"
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
-# one Redis database per xdist worker (gw0: 0, gw1: 1, ...): a worker test empties its database
-# and its Celery workers take every task queued there, so two at once must not share one
+# one Redis database per test process (gw0: 1, gw1: 2, ...; the same as test_worker.py's): a
+# worker test empties its database and its Celery workers take every task queued there, so two
+# at once must not share one
 _XDIST = re.sub(r"\D", "", os.environ.get("PYTEST_XDIST_WORKER", "")) or "0"
-REDIS_URL = os.environ.get("TEST_REDIS_URL", f"redis://127.0.0.1:6379/{int(_XDIST) % 16}")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", f"redis://127.0.0.1:6379/{1 + int(_XDIST) % 15}")
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
