@@ -265,15 +265,22 @@ class TandemGroup(FlaskGroup):
     """The `tandem` group: a FlaskGroup holding Tandem's commands itself.
 
     FlaskGroup finds a command of its own without the app, but lists commands by creating
-    the app to add those of ``app.cli``, which here are the same. Listing only its own (and
-    Flask's plugins) keeps ``--help`` from creating the app; the commands that need the app
-    still load it through ``ScriptInfo`` (``with_appcontext``), and an unknown name is still
-    looked up in ``app.cli``.
+    the app to add those of ``app.cli``, which here are the same. Listing only its own keeps
+    ``--help`` from creating the app; the commands that need the app still load it through
+    ``ScriptInfo`` (``with_appcontext``), and an unknown name is still looked up in
+    ``app.cli``. Extensions' commands (``flask.commands`` entry points, e.g. Flask-Limiter's
+    ``limiter``) run by name but are not listed: loading them imports their CLI libraries
+    (Flask-Limiter's pulls in ``rich``), which alone took longer than the whole listing.
     """
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        self._load_plugin_commands()
-        return sorted(self.commands)
+        return sorted(command.name for command in COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        own = self.commands.get(name)
+        if own is not None and own in COMMANDS:
+            return own  # FlaskGroup would load every extension's commands first
+        return super().get_command(ctx, name)
 
 
 def _create_app():

@@ -31,6 +31,9 @@ HEAVY = (
     "campaigns",
     "directory",
     "workers",
+    # extensions' CLI plugins (Flask-Limiter's pulls in rich): loaded to run one, not to list
+    "flask_limiter",
+    "rich",
 )
 RUN_TANDEM = """
 import json, sys
