@@ -213,16 +213,63 @@ def _pages(app, site: Site, role):
                 )
 
 
-# the pages do not depend on the database engine: SQLite alone keeps the walk short
-@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-def test_every_page_is_accessible_on_desktop_and_phone(app, site, live_server, browser):
-    every_page = {
+# who opens which pages, in which window: one test each, so that `pytest -n 2 --dist loadgroup`
+# shares the walk between its workers (each piece its own xdist group, not the "browser" one).
+# The admin opens most pages: its walk is cut in PARTS, every PARTS-th page each.
+PARTS = {Role.ADMIN: 2}
+
+
+def _piece(visitor, size_name: str, part: int):
+    name = f"{visitor[1] or 'anonymous'}-{size_name}"
+    if PARTS.get(visitor[1], 1) > 1:
+        name += f"-{part + 1}of{PARTS[visitor[1]]}"
+    return pytest.param(
+        visitor, size_name, part, id=name, marks=pytest.mark.xdist_group(f"every-page-{name}")
+    )
+
+
+PIECES = [
+    _piece(visitor, size_name, part)
+    for visitor in VISITORS
+    for size_name in VIEWPORTS
+    for part in range(PARTS.get(visitor[1], 1))
+]
+
+
+def _every_page(app) -> set[str]:
+    return {
         rule.endpoint
         for rule in app.url_map.iter_rules()
         if "GET" in rule.methods
         and rule.endpoint != "static"
         and not rule.endpoint.startswith("api.")
     } - set(NOT_PAGES)
+
+
+def _walk(app, site: Site, role) -> list[tuple[str, str]]:
+    """The (endpoint, url) pairs one visitor opens: its pages, and for anonymous the 404 page."""
+    pages = list(_pages(app, site, role))
+    if role is None:
+        pages.append(("error", "/no-such-page"))
+    return pages
+
+
+# the pages do not depend on the database engine: SQLite alone keeps the walk short
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_every_page_is_walked(app, site):
+    """Between them, the visitors of the walk open every page of the URL map."""
+    walked = {endpoint for _email, role in VISITORS for endpoint, _url in _walk(app, site, role)}
+    every_page = _every_page(app)
+    assert every_page <= walked, f"nobody opened {sorted(every_page - walked)}"
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize(("visitor", "size_name", "part"), PIECES)
+def test_every_page_is_accessible_on_desktop_and_phone(
+    app, site, live_server, browser, visitor, size_name, part
+):
+    email, role = visitor
+    size = VIEWPORTS[size_name]
     context = browser.new_context()
     page = context.new_page()
     page.set_default_timeout(30_000)
@@ -230,52 +277,45 @@ def test_every_page_is_accessible_on_desktop_and_phone(app, site, live_server, b
     axe = Axe()
     problems: list[str] = []
     report: dict[str, list] = {}
-    walked: set[str] = set()
-    shot: set[tuple[str, str]] = set()
+    shot: set[str] = set()
     ARTIFACTS.mkdir(exist_ok=True)
-    for email, role in VISITORS:
-        context.clear_cookies()
-        if email:
-            _sign_in(page, live_server, email)
-        pages = list(_pages(app, site, role))
-        if role is None:
-            pages.append(("error", "/no-such-page"))
-        for (endpoint, url), (size_name, size) in itertools.product(pages, VIEWPORTS.items()):
-            walked.add(endpoint)
-            page.set_viewport_size(size)
-            console.clear()
-            response = page.goto(live_server + url, wait_until="load")
-            where = f"{size_name} {url} ({endpoint}, {role or 'anonymous'})"
-            expected = 404 if endpoint == "error" else 200
-            if response.status != expected or "text/html" not in response.headers["content-type"]:
-                problems.append(f"{where}: {response.status} {response.headers['content-type']}")
-                continue
-            errors = [e for e in console if endpoint != "error" or "status of 404" not in e]
-            problems += [f"{where}: console error: {e}" for e in errors]
-            wide = page.evaluate(TOO_WIDE)
-            if wide:
-                problems.append(f"{where}: wider than the screen: {wide}")
-            problems += [f"{where}: {p}" for p in page.evaluate(LABELS_AND_IDS)]
-            problems += [f"{where}: {p}" for p in page.evaluate(UNSTYLED_OR_BLURRY)]
-            results = axe.run(page, options={"resultTypes": ["violations"], "iframes": False})
-            for violation in results.response["violations"]:
-                nodes = [", ".join(n["target"]) for n in violation["nodes"]]
-                report.setdefault(where, []).append(
-                    {"id": violation["id"], "impact": violation["impact"], "nodes": nodes}
+    if email:
+        _sign_in(page, live_server, email)
+    page.set_viewport_size(size)
+    for endpoint, url in _walk(app, site, role)[part :: PARTS.get(role, 1)]:
+        console.clear()
+        response = page.goto(live_server + url, wait_until="load")
+        where = f"{size_name} {url} ({endpoint}, {role or 'anonymous'})"
+        expected = 404 if endpoint == "error" else 200
+        if response.status != expected or "text/html" not in response.headers["content-type"]:
+            problems.append(f"{where}: {response.status} {response.headers['content-type']}")
+            continue
+        errors = [e for e in console if endpoint != "error" or "status of 404" not in e]
+        problems += [f"{where}: console error: {e}" for e in errors]
+        wide = page.evaluate(TOO_WIDE)
+        if wide:
+            problems.append(f"{where}: wider than the screen: {wide}")
+        problems += [f"{where}: {p}" for p in page.evaluate(LABELS_AND_IDS)]
+        problems += [f"{where}: {p}" for p in page.evaluate(UNSTYLED_OR_BLURRY)]
+        results = axe.run(page, options={"resultTypes": ["violations"], "iframes": False})
+        for violation in results.response["violations"]:
+            nodes = [", ".join(n["target"]) for n in violation["nodes"]]
+            report.setdefault(where, []).append(
+                {"id": violation["id"], "impact": violation["impact"], "nodes": nodes}
+            )
+            if violation["impact"] in FAILING_IMPACTS:
+                problems.append(
+                    f"{where}: axe {violation['impact']} {violation['id']}: "
+                    f"{violation['help']} at {'; '.join(nodes[:5])}"
                 )
-                if violation["impact"] in FAILING_IMPACTS:
-                    problems.append(
-                        f"{where}: axe {violation['impact']} {violation['id']}: "
-                        f"{violation['help']} at {'; '.join(nodes[:5])}"
-                    )
-            if (endpoint in SCREENSHOTS or EVERY_SCREENSHOT) and (endpoint, size_name) not in shot:
-                shot.add((endpoint, size_name))
-                name = f"{endpoint.replace('.', '-')}-{size_name}.png"
-                _load_every_image(page)
-                page.screenshot(path=str(ARTIFACTS / name), full_page=True)
-    (ARTIFACTS / "axe-report.json").write_text(json.dumps(report, indent=1))
+        if (endpoint in SCREENSHOTS or EVERY_SCREENSHOT) and endpoint not in shot:
+            shot.add(endpoint)
+            name = f"{endpoint.replace('.', '-')}-{size_name}.png"
+            _load_every_image(page)
+            page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+    piece = f"{role or 'anonymous'}-{size_name}-{part + 1}"
+    (ARTIFACTS / f"axe-report-{piece}.json").write_text(json.dumps(report, indent=1))
     context.close()
-    assert every_page <= walked, f"nobody opened {sorted(every_page - walked)}"
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
 
 
