@@ -288,46 +288,30 @@ def partners_import():
     """Upload -> dry run (the values to be saved, every row's errors) -> import every row (all
     or nothing), or only the good ones; the bad ones come back as a CSV to fix. The file waits
     in storage between the steps; each import is one transaction."""
-    result, upload_key, file_error = None, None, None
-    if request.method == "POST":
-        storage = get_storage()
-        action = request.form.get("action")
-        try:
-            data, upload_key = imports.import_file(partner_csv.parse)
-            if action == "rejected":  # the dry run's rows with errors, to fix
-                result = partner_csv.run_import(data, current_user, commit=False)
-                return imports.csv_file(partner_csv.rejected_csv(result), "partners-to-fix.csv")
-            commit = action in ("commit", "commit_good")
-            result = partner_csv.run_import(
-                data, current_user, commit=commit, only_good=action == "commit_good"
-            )
-            if result.committed:
-                storage.delete(upload_key)
-                sync_all_live_soon()  # new and changed partners join the live campaigns they match
-                message = (
-                    f"Imported: {result.count('create')} created, {result.count('update')} updated."
-                )
-                if result.error_rows:
-                    message += f" {len(result.error_rows)} rows with errors were left out."
-                flash(message, "success")
-                return redirect(
-                    url_for("admin.partners_import_report", key=_store_report(storage, result))
-                )
-            if commit:
-                flash("Nothing was imported: fix the rows marked below and upload again.", "error")
-        except partner_csv.CsvError as exc:
-            session.rollback()
-            file_error, upload_key = str(exc), None
-    return render_template(
+    return imports.import_screen(
+        PARTNER_IMPORT,
         "admin/import.html",
-        result=result,
-        upload_key=upload_key,
-        file_error=file_error,
-        columns=partner_csv.COLUMNS,
-        noun="partners",
-        import_url=url_for("admin.partners_import"),
-        sample_url=url_for("admin.partners_import_sample"),
-    ), (400 if file_error else 200)
+        _partners_imported,
+        lambda: {
+            "columns": partner_csv.COLUMNS,
+            "noun": "partners",
+            "import_url": url_for("admin.partners_import"),
+            "sample_url": url_for("admin.partners_import_sample"),
+        },
+    )
+
+
+PARTNER_IMPORT = imports.CsvImport(
+    partner_csv.parse, partner_csv.run_import, partner_csv.rejected_csv, "partners-to-fix.csv"
+)
+
+
+def _partners_imported(result: partner_csv.ImportResult):
+    sync_all_live_soon()  # new and changed partners join the live campaigns they match
+    imports.flash_imported(result, "{create} created, {update} updated.")
+    return redirect(
+        url_for("admin.partners_import_report", key=_store_report(get_storage(), result))
+    )
 
 
 REPORT_KEY = re.compile(r"^imports/reports/[0-9a-f]{2}/[0-9a-f]{64}\.json$")

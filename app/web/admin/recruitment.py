@@ -8,7 +8,6 @@ from flask_login import current_user
 
 from app import validation as v
 from app.db import session
-from app.storage import get_storage
 from app.web import confirm
 from app.web.access import VENDOR, VENDOR_MANAGERS, roles
 from app.web.admin import bp, imports
@@ -101,44 +100,30 @@ def _prospect_form(prospect: Prospect | None, data: dict):
 def prospects_import():
     """The partner import's steps for prospects: upload -> dry run -> import every row, or the
     good ones only; the bad ones come back as a CSV to fix. Each import is one transaction."""
-    result, upload_key, file_error = None, None, None
-    if request.method == "POST":
-        action = request.form.get("action")
-        try:
-            data, upload_key = imports.import_file(
-                lambda raw: prospect_csv.parse(raw, prospect_csv.COLUMNS, required="email")
-            )
-            if action == "rejected":
-                result = prospect_csv.run_import(data, current_user, commit=False)
-                return imports.csv_file(prospect_csv.rejected_csv(result), "prospects-to-fix.csv")
-            commit = action in ("commit", "commit_good")
-            result = prospect_csv.run_import(
-                data, current_user, commit=commit, only_good=action == "commit_good"
-            )
-            if result.committed:
-                get_storage().delete(upload_key)
-                message = (
-                    f"Imported: {result.count('create')} added, {result.count('update')} updated."
-                )
-                if result.error_rows:
-                    message += f" {len(result.error_rows)} rows with errors were left out."
-                flash(message, "success")
-                return redirect(url_for("admin.prospects_list"))
-            if commit:
-                flash("Nothing was imported: fix the rows marked below and upload again.", "error")
-        except prospect_csv.CsvError as exc:
-            session.rollback()
-            file_error, upload_key = str(exc), None
-    return render_template(
+    return imports.import_screen(
+        PROSPECT_IMPORT,
         "admin/import.html",
-        result=result,
-        upload_key=upload_key,
-        file_error=file_error,
-        columns=prospect_csv.COLUMNS,
-        noun="prospects",
-        import_url=url_for("admin.prospects_import"),
-        sample_url=url_for("admin.prospects_import_sample"),
-    ), (400 if file_error else 200)
+        _prospects_imported,
+        lambda: {
+            "columns": prospect_csv.COLUMNS,
+            "noun": "prospects",
+            "import_url": url_for("admin.prospects_import"),
+            "sample_url": url_for("admin.prospects_import_sample"),
+        },
+    )
+
+
+PROSPECT_IMPORT = imports.CsvImport(
+    lambda raw: prospect_csv.parse(raw, prospect_csv.COLUMNS, required="email"),
+    prospect_csv.run_import,
+    prospect_csv.rejected_csv,
+    "prospects-to-fix.csv",
+)
+
+
+def _prospects_imported(result):
+    imports.flash_imported(result, "{create} added, {update} updated.")
+    return redirect(url_for("admin.prospects_list"))
 
 
 @bp.get("/prospects/import/sample.csv")

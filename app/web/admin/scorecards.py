@@ -3,16 +3,15 @@ the 80/20 view with its action plans, scoring runs, exports and the imported met
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import validation as v
 from app.db import session, utcnow
-from app.storage import StorageError, content_key, get_storage
 from app.web import charts
 from app.web.access import VENDOR, VENDOR_MANAGERS, roles
-from app.web.admin import bp
-from app.web.common import form_data, get_or_404, run_action, uploaded_bytes
+from app.web.admin import bp, imports
+from app.web.common import form_data, get_or_404, run_action
 from campaigns import audiences
 from campaigns.membership import on_partner_changed
 from directory import imported_metrics, partners
@@ -32,14 +31,6 @@ def _card() -> Scorecard:
     if card is None:
         abort(404)
     return card
-
-
-def _csv(text: str, filename: str) -> Response:
-    return Response(
-        text,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 @bp.get("/scorecards")
@@ -78,7 +69,7 @@ def scorecard_run():
 @roles(VENDOR)
 def scorecard_export():
     card = _card()
-    return _csv(board.export_csv(card), f"scores-{card.id}.csv")
+    return imports.csv_file(board.export_csv(card), f"scores-{card.id}.csv")
 
 
 @bp.post("/scorecards/starter")
@@ -307,61 +298,32 @@ def _lines_from_form(data: dict) -> list[dict]:
 def metrics_import():
     """Upload → dry run (every row's values or errors) → import all, or only the good rows;
     the rows with errors come back as a CSV to fix. One transaction per import."""
-    result, upload_key, file_error = None, None, None
-    if request.method == "POST":
-        storage = get_storage()
-        upload_key = request.form.get("upload_key") or None
-        action = request.form.get("action")
-        try:
-            if upload_key:
-                try:
-                    data = storage.get(upload_key) if upload_key.startswith("imports/") else None
-                except StorageError:
-                    data = None
-                if data is None:
-                    raise imported_metrics.CsvError(
-                        "The uploaded file has expired; upload it again."
-                    )
-            else:
-                data = uploaded_bytes("file")
-                if data is None:
-                    raise imported_metrics.CsvError("Choose a CSV file to upload.")
-                imported_metrics.parse(data)
-                upload_key = storage.put(content_key("imports", data, ".csv"), data, "text/csv")
-            if action == "rejected":
-                result = imported_metrics.run_import(data, current_user, commit=False)
-                return _csv(imported_metrics.rejected_csv(result), "metrics-to-fix.csv")
-            commit = action in ("commit", "commit_good")
-            result = imported_metrics.run_import(
-                data, current_user, commit=commit, only_good=action == "commit_good"
-            )
-            if result.committed:
-                storage.delete(upload_key)
-                message = (
-                    f"Imported: {result.count('create')} new figures, "
-                    f"{result.count('update')} replaced."
-                )
-                if result.error_rows:
-                    message += f" {len(result.error_rows)} rows with errors were left out."
-                flash(message, "success")
-                return redirect(url_for("admin.metrics_import"))
-            if commit:
-                flash("Nothing was imported: fix the rows marked below and upload again.", "error")
-        except imported_metrics.CsvError as exc:
-            session.rollback()
-            file_error, upload_key = str(exc), None
-    return render_template(
+    return imports.import_screen(
+        METRIC_IMPORT,
         "admin/metrics_import.html",
-        result=result,
-        upload_key=upload_key,
-        file_error=file_error,
-        columns=imported_metrics.COLUMNS,
-        metric_names=imported_metrics.METRICS,
-        count=imported_metrics.count(),
-    ), (400 if file_error else 200)
+        _metrics_imported,
+        lambda: {
+            "columns": imported_metrics.COLUMNS,
+            "metric_names": imported_metrics.METRICS,
+            "count": imported_metrics.count(),
+        },
+    )
+
+
+METRIC_IMPORT = imports.CsvImport(
+    imported_metrics.parse,
+    imported_metrics.run_import,
+    imported_metrics.rejected_csv,
+    "metrics-to-fix.csv",
+)
+
+
+def _metrics_imported(result):
+    imports.flash_imported(result, "{create} new figures, {update} replaced.")
+    return redirect(url_for("admin.metrics_import"))
 
 
 @bp.get("/scorecards/metrics/sample.csv")
 @roles(VENDOR_MANAGERS)
 def metrics_import_sample():
-    return _csv(imported_metrics.sample_csv(), "metrics-sample.csv")
+    return imports.csv_file(imported_metrics.sample_csv(), "metrics-sample.csv")
