@@ -15,8 +15,16 @@ from app import audit
 from app import validation as v
 from app.db import session, utcnow
 from directory.activity_models import ImportedMetric
+from directory.csv_rows import (
+    ERROR_COLUMN,
+    FORMULA_START,
+    CsvError,
+    Outcome,
+    read_header,
+    read_rows,
+    unformula,
+)
 from directory.models import Partner
-from directory.partner_csv import ERROR_COLUMN, CsvError, _unformula, decode
 
 METRICS = {
     "revenue": "Sales revenue",
@@ -28,7 +36,6 @@ METRICS = {
 COLUMNS = ["partner", "metric", "period_start", "period_end", "value"]
 MAX_ROWS = 50_000
 MAX_VALUE = 1e15
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 __all__ = [
     "COLUMNS",
@@ -51,68 +58,25 @@ class Row:
 
 
 @dataclass
-class MetricImport:
+class MetricImport(Outcome):
     rows: list[Row]
     committed: bool = False
-
-    @property
-    def error_rows(self) -> list[Row]:
-        return [r for r in self.rows if r.errors]
-
-    @property
-    def good_rows(self) -> list[Row]:
-        return [r for r in self.rows if not r.errors]
-
-    @property
-    def ok(self) -> bool:
-        return not self.error_rows
-
-    def count(self, action: str) -> int:
-        return sum(1 for r in self.rows if r.action == action)
 
 
 def parse(data: bytes) -> list[tuple[int, dict[str, str]]]:
     """(line, row) pairs; CsvError for a file that cannot be read as a whole."""
-    text = decode(data)
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    try:
-        header = [h.strip().lower().replace(" ", "_") for h in next(reader)]
-    except StopIteration as exc:
-        raise CsvError("The file has no header row.") from exc
-    except csv.Error as exc:
-        raise CsvError(f"Line 1: {exc}") from exc
-    unknown = [h for h in header if h and h not in COLUMNS and h != ERROR_COLUMN]
-    if unknown:
-        raise CsvError(
-            f"Unknown column(s): {', '.join(unknown)}. Known columns: {', '.join(COLUMNS)}."
-        )
+    reader, header = read_header(data, COLUMNS)
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise CsvError(f"The header must include: {', '.join(missing)}.")
-    rows = []
-    try:
-        for values in reader:
-            if not any(cell.strip() for cell in values):
-                continue
-            cells = {
-                h: _unformula(c.strip())
-                for h, c in zip(header, values, strict=False)
-                if h in COLUMNS
-            }
-            if len(values) > len(header):
-                cells["__error__"] = f"{len(values)} cells but {len(header)} columns"
-            rows.append((reader.line_num, cells))
-            if len(rows) > MAX_ROWS:
-                raise CsvError(f"The file has more than {MAX_ROWS:,} rows. Split it.")
-    except csv.Error as exc:
-        raise CsvError(f"Line {reader.line_num}: {exc}") from exc
-    if not rows:
-        raise CsvError("The file has a header but no rows.")
-    return rows
+
+    def cells(values: list[str], _too_long: bool) -> dict[str, str]:
+        return {
+            h: unformula(c.strip()) for h, c in zip(header, values, strict=False) if h in COLUMNS
+        }
+
+    too_many = f"The file has more than {MAX_ROWS:,} rows. Split it."
+    return read_rows(reader, header, cells, MAX_ROWS, too_many)
 
 
 def _date(value, label: str) -> date:

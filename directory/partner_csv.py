@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
@@ -12,8 +11,34 @@ from app import validation as v
 from app.db import session
 from app.models import User
 from directory import locations, partners
+from directory.csv_rows import (
+    ERROR_COLUMN,
+    FORMULA_START,
+    MAX_BYTES,
+    CsvError,
+    ImportResult,
+    RowResult,
+    read_header,
+    read_rows,
+    run_rows,
+    unformula,
+)
 from directory.models import Location, Partner, Tier
-from renderers.uploads.sizes import size_against_limit
+
+__all__ = [
+    "COLUMNS",
+    "ERROR_COLUMN",
+    "MAX_BYTES",
+    "MAX_ROWS",
+    "CsvError",
+    "ImportResult",
+    "RowResult",
+    "export",
+    "parse",
+    "rejected_csv",
+    "run_import",
+    "sample_csv",
+]
 
 PARTNER_COLUMNS = [
     "name",
@@ -42,73 +67,7 @@ LOCATION_COLUMNS = {
     "longitude": "longitude",
 }
 COLUMNS = PARTNER_COLUMNS + list(LOCATION_COLUMNS)
-# the column that rejected_csv adds; a corrected file still has it, and the import ignores it
-ERROR_COLUMN = "error"
-MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-class CsvError(ValueError):
-    """The file as a whole cannot be read; nothing was imported."""
-
-
-@dataclass
-class RowResult:
-    line: int
-    action: str  # create | update | error
-    name: str
-    errors: dict[str, str] = field(default_factory=dict)
-    cells: dict[str, str] = field(default_factory=dict)  # as the file has them
-    values: dict[str, str] = field(default_factory=dict)  # as they are saved (good rows)
-    changed: tuple[str, ...] = ()  # the columns an update changes
-    partner_id: int | None = None
-
-
-@dataclass
-class ImportResult:
-    rows: list[RowResult]
-    committed: bool
-    columns: list[str] = field(default_factory=list)  # the file's columns, in COLUMNS order
-
-    @property
-    def error_rows(self) -> list[RowResult]:
-        return [r for r in self.rows if r.errors]
-
-    @property
-    def good_rows(self) -> list[RowResult]:
-        return [r for r in self.rows if not r.errors]
-
-    @property
-    def ok(self) -> bool:
-        return not self.error_rows
-
-    def count(self, action: str) -> int:
-        return sum(1 for r in self.rows if r.action == action)
-
-
-def decode(data: bytes) -> str:
-    if not data.strip():
-        raise CsvError("The file is empty.")
-    if len(data) > MAX_BYTES:
-        raise CsvError(
-            f"The file is {size_against_limit(len(data), MAX_BYTES)}. Split it into smaller files."
-        )
-    if b"\x00" in data[:4096]:
-        raise CsvError("This is not a CSV text file.")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CsvError(
-            f"The file is not UTF-8 text (byte {exc.start + 1}); save it as 'CSV UTF-8'."
-        ) from exc
-
-
-def _unformula(value: str) -> str:
-    # export prefixes formula-like cells with an apostrophe; take it off again
-    if value.startswith("'") and value[1:2] in FORMULA_START:
-        return value[1:]
-    return value
 
 
 def parse(
@@ -116,60 +75,22 @@ def parse(
 ) -> list[tuple[int, dict[str, str]]]:
     """(line number, row) pairs; CsvError for a file that cannot be read as a whole. COLUMNS
     and the REQUIRED one are the partners' unless another import (prospects) names its own."""
-    text = decode(data)
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    try:
-        header = next(reader)
-    except StopIteration as exc:
-        raise CsvError("The file has no header row.") from exc
-    except csv.Error as exc:
-        raise CsvError(f"Line 1: {exc}") from exc
-    header = [h.strip().lower().replace(" ", "_") for h in header]
-    unknown = [h for h in header if h and h not in columns and h != ERROR_COLUMN]
-    if unknown:
-        raise CsvError(
-            f"Unknown column(s): {', '.join(unknown)}. Known columns: {', '.join(columns)}."
-        )
+    reader, header = read_header(data, columns)
     if required not in header:
         raise CsvError(f"The header must include a '{required}' column.")
     duplicates = {h for h in header if header.count(h) > 1 and h}
     if duplicates:
         raise CsvError(f"Column(s) appear twice: {', '.join(sorted(duplicates))}.")
-    rows = []
-    try:
-        for values in reader:
-            if not any(cell.strip() for cell in values):
-                continue
-            line = reader.line_num
-            if len(values) > len(header):
-                # the cells that fit the header, kept for the rows to fix
-                cells = {h: c for h, c in zip(header, values, strict=False) if h in columns}
-                problem = f"{len(values)} cells but {len(header)} columns"
-                rows.append((line, {**cells, "__error__": problem}))
-                continue
-            rows.append(
-                (
-                    line,
-                    {
-                        h: _unformula(c)
-                        for h, c in zip(header, values, strict=False)
-                        if h and h != ERROR_COLUMN
-                    },
-                )
-            )
-            if len(rows) > MAX_ROWS:
-                raise CsvError(
-                    f"The file has more than {MAX_ROWS:,} rows. Split it into smaller files."
-                )
-    except csv.Error as exc:
-        raise CsvError(f"Line {reader.line_num}: {exc}") from exc
-    if not rows:
-        raise CsvError("The file has a header but no rows.")
-    return rows
+
+    def cells(values: list[str], too_long: bool) -> dict[str, str]:
+        if too_long:  # the cells that fit the header, kept for the rows to fix
+            return {h: c for h, c in zip(header, values, strict=False) if h in columns}
+        return {
+            h: unformula(c) for h, c in zip(header, values, strict=False) if h and h != ERROR_COLUMN
+        }
+
+    too_many = f"The file has more than {MAX_ROWS:,} rows. Split it into smaller files."
+    return read_rows(reader, header, cells, MAX_ROWS, too_many)
 
 
 def _apply_row(row: dict[str, str], actor) -> tuple[str, Partner]:
@@ -208,48 +129,21 @@ def run_import(data: bytes, actor, *, commit: bool, only_good: bool = False) -> 
     """
     rows = parse(data)
     columns = [c for c in COLUMNS if any(c in row for _line, row in rows)]
-    results: list[RowResult] = []
-    seen: dict[str, int] = {}
-    for line, row in rows:
-        name = (row.get("name") or "").strip()
-        if "__error__" in row:
-            cells = {k: c for k, c in row.items() if k != "__error__"}
-            results.append(RowResult(line, "error", name, {"row": row["__error__"]}, cells))
-            continue
-        slug = (row.get("slug") or "").strip().lower()
-        if slug and slug in seen:
-            results.append(
-                RowResult(
-                    line,
-                    "error",
-                    name,
-                    {"slug": f"The slug '{slug}' is also on line {seen[slug]}."},
-                    cells=row,
-                )
-            )
-            continue
-        if slug:
-            seen[slug] = line
-        savepoint = session.begin_nested()
-        try:
-            before = _saved_values(_existing(slug), columns)
-            action, partner = _apply_row(row, actor)
-            after = _saved_values(partner, columns)
-            savepoint.commit()
-            changed = tuple(c for c in columns if before and before[c] != after[c])
-            results.append(
-                RowResult(line, action, name, {}, row, after, changed, partner_id=partner.id)
-            )
-        except v.ValidationFailed as exc:
-            savepoint.rollback()
-            results.append(RowResult(line, "error", name, dict(exc.errors), cells=row))
-    result = ImportResult(rows=results, committed=False, columns=columns)
-    if commit and (result.ok or only_good) and result.good_rows:
-        session.commit()
-        result.committed = True
-    else:
-        session.rollback()
-    return result
+
+    def apply(row: dict[str, str], slug: str) -> tuple[str, dict, dict, int]:
+        before = _saved_values(_existing(slug), columns)
+        action, partner = _apply_row(row, actor)
+        return action, before, _saved_values(partner, columns), partner.id
+
+    return run_rows(
+        rows,
+        columns,
+        name_column="name",
+        key_column="slug",
+        apply=apply,
+        commit=commit,
+        only_good=only_good,
+    )
 
 
 def _existing(slug: str) -> Partner | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 from flask import Response, flash, render_template, request
@@ -14,20 +15,19 @@ from flask_login import current_user
 from app.db import session
 from app.storage import StorageError, content_key, get_storage
 from app.web.common import uploaded_bytes
-from directory.partner_csv import CsvError
+from directory.csv_rows import CsvError
 
 NOTHING_IMPORTED = "Nothing was imported: fix the rows marked below and upload again."
 
 
 @dataclass(frozen=True)
 class CsvImport:
-    """One import of the domain: CHECK reads a new file before it is stored (CsvError for a
-    file that cannot be read as a whole); RUN(data, actor, commit=, only_good=) is the dry run
-    or the import, one transaction; REJECTED makes the file of the rows to fix."""
+    """One import of the domain, a module with ``parse(data)``, which reads a new file before
+    it is stored (CsvError for a file that cannot be read as a whole), ``run_import(data,
+    actor, commit=, only_good=)``, the dry run or the import in one transaction, and
+    ``rejected_csv(result)``, the file of the rows to fix, sent as REJECTED_NAME."""
 
-    check: Callable[[bytes], object]
-    run: Callable[..., Any]
-    rejected: Callable[[Any], str]
+    domain: ModuleType
     rejected_name: str
 
 
@@ -44,12 +44,13 @@ def import_screen(
     if request.method == "POST":
         action = request.form.get("action")
         try:
-            data, upload_key = import_file(kind.check)
+            data, upload_key = import_file(kind.domain.parse)
             if action == "rejected":  # the dry run's rows with errors, to fix
-                result = kind.run(data, current_user, commit=False)
-                return csv_file(kind.rejected(result), kind.rejected_name)
+                result = kind.domain.run_import(data, current_user, commit=False)
+                return csv_file(kind.domain.rejected_csv(result), kind.rejected_name)
             commit = action in ("commit", "commit_good")
-            result = kind.run(data, current_user, commit=commit, only_good=action == "commit_good")
+            only_good = action == "commit_good"
+            result = kind.domain.run_import(data, current_user, commit=commit, only_good=only_good)
             if result.committed:
                 get_storage().delete(upload_key)
                 return imported(result)

@@ -301,9 +301,7 @@ def partners_import():
     )
 
 
-PARTNER_IMPORT = imports.CsvImport(
-    partner_csv.parse, partner_csv.run_import, partner_csv.rejected_csv, "partners-to-fix.csv"
-)
+PARTNER_IMPORT = imports.CsvImport(partner_csv, "partners-to-fix.csv")
 
 
 def _partners_imported(result: partner_csv.ImportResult):

@@ -113,12 +113,7 @@ def prospects_import():
     )
 
 
-PROSPECT_IMPORT = imports.CsvImport(
-    lambda raw: prospect_csv.parse(raw, prospect_csv.COLUMNS, required="email"),
-    prospect_csv.run_import,
-    prospect_csv.rejected_csv,
-    "prospects-to-fix.csv",
-)
+PROSPECT_IMPORT = imports.CsvImport(prospect_csv, "prospects-to-fix.csv")
 
 
 def _prospects_imported(result):

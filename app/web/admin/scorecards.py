@@ -310,12 +310,7 @@ def metrics_import():
     )
 
 
-METRIC_IMPORT = imports.CsvImport(
-    imported_metrics.parse,
-    imported_metrics.run_import,
-    imported_metrics.rejected_csv,
-    "metrics-to-fix.csv",
-)
+METRIC_IMPORT = imports.CsvImport(imported_metrics, "metrics-to-fix.csv")
 
 
 def _metrics_imported(result):

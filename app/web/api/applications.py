@@ -7,6 +7,8 @@ from flask import abort, g, request
 from app.db import session
 from app.web.access import VENDOR, VENDOR_MANAGERS, acting_user, roles
 from app.web.api import bp
+from app.web.api.common import page_json
+from app.web.api.formats import moment
 from app.web.api.schemas.recruitment import (
     APPLICATION,
     APPLICATION_PAGE,
@@ -20,10 +22,6 @@ from app.web.common import get_or_404
 from campaigns.journeys import applications
 from campaigns.journeys.models import Application
 from campaigns.membership import on_partner_changed
-
-
-def _when(value):
-    return value.isoformat() + "Z" if value else None
 
 
 def application_json(a: Application, *, with_duplicates: bool = False) -> dict:
@@ -40,13 +38,13 @@ def application_json(a: Application, *, with_duplicates: bool = False) -> dict:
         "specialties": list(a.specialties or []),
         "message": a.message,
         "consent_text": a.consent_text,
-        "consent_given_at": _when(a.consent_given_at),
+        "consent_given_at": moment(a.consent_given_at),
         "status": a.status,
         "decline_reason": a.decline_reason,
-        "reviewed_at": _when(a.reviewed_at),
+        "reviewed_at": moment(a.reviewed_at),
         "partner_id": a.partner_id,
         "prospect_id": a.prospect_id,
-        "created_at": _when(a.created_at),
+        "created_at": moment(a.created_at),
     }
     if with_duplicates:
         dups = applications.duplicates(a)
@@ -73,13 +71,7 @@ def applications_index():
         number = max(1, min(int(request.args.get("page") or 1), 100000))
     except ValueError:
         abort(400, "The page is a number.")
-    page = applications.search_applications(status, number)
-    return {
-        "items": [application_json(a) for a in page.items],
-        "total": page.total,
-        "page": page.page,
-        "per_page": page.per_page,
-    }
+    return page_json(applications.search_applications(status, number), application_json)
 
 
 @bp.get("/applications/<int:application_id>")

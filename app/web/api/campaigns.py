@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import abort, g, request
+from flask import abort, g
 
 from app import validation as v
 from app.db import session
 from app.web.access import MARKETERS, VENDOR, acting_user, roles
 from app.web.api import bp
+from app.web.api.common import changed, choice_arg, created
 from app.web.api.formats import day, moment
 from app.web.api.schemas.campaigns import (
     ASSET,
@@ -118,9 +119,7 @@ def _campaign_asset_or_404(campaign_id: int, asset_id: int) -> CampaignAsset:
     query={"status": {"type": "string", "enum": STATUSES}},
 )
 def campaigns_index():
-    status = request.args.get("status") or None
-    if status is not None and status not in STATUSES:
-        abort(400, f"'{status}' is not a campaign status (use {', '.join(STATUSES)}).")
+    status = choice_arg("status", STATUSES, "a campaign status")
     return {"items": [campaign_json(c) for c in lookup.list_campaigns(status)]}
 
 
@@ -130,9 +129,7 @@ def campaigns_index():
     "Create a draft campaign", body=CAMPAIGN_CREATE, response=CAMPAIGN_DETAIL, status=201, tag=TAG
 )
 def campaigns_create():
-    campaign = lifecycle.create_campaign(g.api_body, acting_user())
-    session.commit()
-    return campaign_detail_json(campaign), 201
+    return created(lifecycle.create_campaign, campaign_detail_json)
 
 
 @bp.get("/campaigns/<int:campaign_id>")
@@ -152,9 +149,7 @@ def campaign_show(campaign_id: int):
 )
 def campaign_update(campaign_id: int):
     campaign = get_or_404(Campaign, campaign_id)
-    lifecycle.update_campaign(campaign, g.api_body, acting_user())
-    session.commit()
-    return campaign_detail_json(campaign)
+    return changed(campaign, lifecycle.update_campaign, campaign_detail_json)
 
 
 @bp.post("/campaigns/<int:campaign_id>/assets")

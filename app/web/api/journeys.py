@@ -12,6 +12,7 @@ from app import validation as v
 from app.db import session
 from app.web.access import MARKETERS, VENDOR, acting_user, roles
 from app.web.api import bp
+from app.web.api.common import changed, choice_arg
 from app.web.api.formats import moment
 from app.web.api.schemas.journeys import (
     ENROLL_IN,
@@ -78,9 +79,7 @@ def journey_detail_json(journey: Journey) -> dict:
     query={"status": {"type": "string", "enum": STATUSES}},
 )
 def journeys_index():
-    status = request.args.get("status") or None
-    if status is not None and status not in STATUSES:
-        abort(400, f"'{status}' is not a journey status (use {', '.join(STATUSES)}).")
+    status = choice_arg("status", STATUSES, "a journey status")
     return {
         "items": [
             journey_json(row["journey"], row["version"], row["counts"])
@@ -129,9 +128,7 @@ def journey_show(journey_id: int):
 )
 def journey_update(journey_id: int):
     journey = get_or_404(Journey, journey_id)
-    lifecycle.update_journey(journey, g.api_body, acting_user())
-    session.commit()
-    return journey_detail_json(journey)
+    return changed(journey, lifecycle.update_journey, journey_detail_json)
 
 
 @bp.post("/journeys/<int:journey_id>/publish")
@@ -151,34 +148,33 @@ def journey_publish(journey_id: int):
     return journey_detail_json(journey)
 
 
+def _acted(journey_id: int, act) -> dict:
+    """ACT(journey, acting user) on the journey, committed: its JSON as it is now."""
+    journey = get_or_404(Journey, journey_id)
+    act(journey, acting_user())
+    session.commit()
+    return journey_detail_json(journey)
+
+
 @bp.post("/journeys/<int:journey_id>/pause")
 @roles(MARKETERS)
 @operation("Pause a live journey", response=JOURNEY_DETAIL, tag=TAG)
 def journey_pause(journey_id: int):
-    journey = get_or_404(Journey, journey_id)
-    lifecycle.pause(journey, acting_user())
-    session.commit()
-    return journey_detail_json(journey)
+    return _acted(journey_id, lifecycle.pause)
 
 
 @bp.post("/journeys/<int:journey_id>/resume")
 @roles(MARKETERS)
 @operation("Resume a paused journey", response=JOURNEY_DETAIL, tag=TAG)
 def journey_resume(journey_id: int):
-    journey = get_or_404(Journey, journey_id)
-    lifecycle.resume(journey, acting_user())
-    session.commit()
-    return journey_detail_json(journey)
+    return _acted(journey_id, lifecycle.resume)
 
 
 @bp.post("/journeys/<int:journey_id>/stop")
 @roles(MARKETERS)
 @operation("Stop a journey for good: everyone inside exits", response=JOURNEY_DETAIL, tag=TAG)
 def journey_stop(journey_id: int):
-    journey = get_or_404(Journey, journey_id)
-    lifecycle.stop(journey, acting_user())
-    session.commit()
-    return journey_detail_json(journey)
+    return _acted(journey_id, lifecycle.stop)
 
 
 @bp.post("/journeys/<int:journey_id>/simulate")
@@ -232,9 +228,7 @@ def enrollment_json(item: dict) -> dict:
 )
 def journey_enrollments(journey_id: int):
     journey = get_or_404(Journey, journey_id)
-    state = request.args.get("state") or None
-    if state is not None and state not in ENROLLMENT_STATES:
-        abort(400, f"'{state}' is not an enrollment state (use {', '.join(ENROLLMENT_STATES)}).")
+    state = choice_arg("state", ENROLLMENT_STATES, "an enrollment state")
     page = request.args.get("page", "1")
     if not page.isdigit() or not 1 <= int(page) <= 100_000:
         abort(400, "The page is a number from 1.")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, g, request
+from flask import abort, g
 
 from app.db import session
 from app.models import Role
 from app.web.access import ALL_ROLES, VENDOR, VENDOR_MANAGERS, acting_user, roles
 from app.web.api import bp
+from app.web.api.common import filters_or_400, page_json
 from app.web.api.schemas.partners import (
     PARTNER,
     PARTNER_CREATE,
@@ -64,16 +65,8 @@ def partner_json(p: Partner) -> dict:
     "Search partners (a partner user sees only its own)", response=PARTNER_PAGE, query=PARTNER_QUERY
 )
 def partners_index():
-    filters = partners.PartnerFilters.from_args(request.args)
-    if filters.errors:
-        abort(400, " ".join(filters.errors))
-    page = partners.search_partners(filters)
-    return {
-        "items": [partner_json(p) for p in page.items],
-        "total": page.total,
-        "page": page.page,
-        "per_page": page.per_page,
-    }
+    filters = filters_or_400(partners.PartnerFilters)
+    return page_json(partners.search_partners(filters), partner_json)
 
 
 @bp.post("/partners")

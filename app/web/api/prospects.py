@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask import abort, g, request
-
-from app.db import session
-from app.web.access import VENDOR, acting_user, roles
+from app.web.access import VENDOR, roles
 from app.web.api import bp
+from app.web.api.common import changed, created, filters_or_400, page_json
+from app.web.api.formats import moment
 from app.web.api.schemas.recruitment import (
     PROSPECT,
     PROSPECT_CREATE,
@@ -18,10 +17,6 @@ from app.web.api.spec import operation
 from app.web.common import get_or_404
 from campaigns.journeys import prospects
 from campaigns.journeys.models import Prospect
-
-
-def _when(value):
-    return value.isoformat() + "Z" if value else None
 
 
 def prospect_json(p: Prospect, *, duplicates: prospects.Duplicates | None = None) -> dict:
@@ -37,7 +32,7 @@ def prospect_json(p: Prospect, *, duplicates: prospects.Duplicates | None = None
         "status": p.status,
         "notes": p.notes,
         "partner_id": p.partner_id,
-        "created_at": _when(p.created_at),
+        "created_at": moment(p.created_at),
     }
     if duplicates is not None:
         found["duplicates"] = {
@@ -57,16 +52,8 @@ def _with_duplicates(p: Prospect) -> dict:
 @roles(VENDOR)
 @operation("Search prospects", response=PROSPECT_PAGE, query=PROSPECT_QUERY, tag="recruitment")
 def prospects_index():
-    filters = prospects.ProspectFilters.from_args(request.args)
-    if filters.errors:
-        abort(400, " ".join(filters.errors))
-    page = prospects.search_prospects(filters)
-    return {
-        "items": [prospect_json(p) for p in page.items],
-        "total": page.total,
-        "page": page.page,
-        "per_page": page.per_page,
-    }
+    filters = filters_or_400(prospects.ProspectFilters)
+    return page_json(prospects.search_prospects(filters), prospect_json)
 
 
 @bp.post("/prospects")
@@ -79,9 +66,7 @@ def prospects_index():
     tag="recruitment",
 )
 def prospects_create():
-    prospect = prospects.create_prospect(g.api_body, acting_user())
-    session.commit()
-    return _with_duplicates(prospect), 201
+    return created(prospects.create_prospect, _with_duplicates)
 
 
 @bp.get("/prospects/<int:prospect_id>")
@@ -95,7 +80,4 @@ def prospect_show(prospect_id: int):
 @roles(VENDOR)
 @operation("Change a prospect", body=PROSPECT_UPDATE, response=PROSPECT, tag="recruitment")
 def prospect_update(prospect_id: int):
-    prospect = get_or_404(Prospect, prospect_id)
-    prospects.update_prospect(prospect, g.api_body, acting_user())
-    session.commit()
-    return _with_duplicates(prospect)
+    return changed(get_or_404(Prospect, prospect_id), prospects.update_prospect, _with_duplicates)

@@ -10,6 +10,7 @@ from app import validation as v
 from app.db import session
 from app.web.access import ALL_ROLES, VENDOR, VENDOR_MANAGERS, acting_user, roles
 from app.web.api import bp
+from app.web.api.common import changed, created
 from app.web.api.schemas.scorecards import (
     IMPORTED_METRICS,
     IMPORTED_METRICS_PUT,
@@ -83,9 +84,7 @@ def scorecards_index():
     "Create a scorecard", body=SCORECARD_CREATE, response=SCORECARD, status=201, tag="scorecards"
 )
 def scorecards_create():
-    card = cards.create_scorecard(g.api_body, acting_user())
-    session.commit()
-    return scorecard_json(card), 201
+    return created(cards.create_scorecard, scorecard_json)
 
 
 @bp.get("/scorecards/<int:scorecard_id>")
@@ -99,10 +98,7 @@ def scorecard_show(scorecard_id: int):
 @roles(VENDOR_MANAGERS)
 @operation("Change a scorecard", body=SCORECARD_UPDATE, response=SCORECARD, tag="scorecards")
 def scorecard_update(scorecard_id: int):
-    card = get_or_404(Scorecard, scorecard_id)
-    cards.update_scorecard(card, g.api_body, acting_user())
-    session.commit()
-    return scorecard_json(card)
+    return changed(get_or_404(Scorecard, scorecard_id), cards.update_scorecard, scorecard_json)
 
 
 @bp.post("/scorecards/<int:scorecard_id>/runs")
