@@ -129,6 +129,17 @@ def invite(
     return invitation, token
 
 
+def team(partner_id: int) -> tuple[list[User], list[Invitation]]:
+    """A partner's users by email, and its invitations, newest first."""
+    users = session.execute(
+        select(User).where(User.partner_id == partner_id).order_by(User.email)
+    ).scalars()
+    invitations = session.execute(
+        select(Invitation).where(Invitation.partner_id == partner_id).order_by(Invitation.id.desc())
+    ).scalars()
+    return list(users), list(invitations)
+
+
 def pending_invitation(token: str) -> Invitation | None:
     with unscoped(session):
         invitation = session.execute(

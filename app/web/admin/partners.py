@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app import validation as v
 from app.db import session
-from app.models import AuditEntry, Invitation, Role, User
+from app.models import AuditEntry, Role, User
 from app.storage import StorageError, content_key, get_storage
 from app.web import pickers
 from app.web.access import VENDOR, VENDOR_MANAGERS, roles
@@ -135,20 +135,7 @@ def partner_new():
 @roles(VENDOR)
 def partner_detail(partner_id: int):
     partner = get_or_404(Partner, partner_id)
-    users = (
-        session.execute(select(User).where(User.partner_id == partner.id).order_by(User.email))
-        .scalars()
-        .all()
-    )
-    invitations = (
-        session.execute(
-            select(Invitation)
-            .where(Invitation.partner_id == partner.id)
-            .order_by(Invitation.id.desc())
-        )
-        .scalars()
-        .all()
-    )
+    users, invitations = people.team(partner.id)
     history = (
         session.execute(
             select(AuditEntry)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from app import runtime
 from app import validation as v
@@ -201,22 +200,7 @@ def logo(variant: str):
 @bp.get("/team")
 @roles(PARTNER)
 def team():
-    members = (
-        session.execute(
-            select(User).where(User.partner_id == current_user.partner_id).order_by(User.email)
-        )
-        .scalars()
-        .all()
-    )
-    invitations = (
-        session.execute(
-            select(Invitation)
-            .where(Invitation.partner_id == current_user.partner_id)
-            .order_by(Invitation.id.desc())
-        )
-        .scalars()
-        .all()
-    )
+    members, invitations = people.team(current_user.partner_id)
     return render_template("portal/team.html", members=members, invitations=invitations)
 
 
