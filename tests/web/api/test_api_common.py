@@ -1,0 +1,48 @@
+"""The API's shared query checks (app/web/api/common.py): a value outside the allowed ones is a
+400 that names them, on every resource that uses them; filters' errors are a 400 too."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.db import session
+from app.models import User
+from directory import people
+
+pytestmark = pytest.mark.xdist_group("api")
+
+
+@pytest.fixture
+def get(app, world):
+    with app.app_context():
+        admin = session.get(User, world.users["admin"].id)
+        _row, token = people.create_api_token(admin, "checks")
+        session.commit()
+    client = app.test_client()
+
+    def call(path: str):
+        return client.get(f"/api/v1{path}", headers={"Authorization": f"Bearer {token}"})
+
+    return call
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_value_outside_the_choices_is_a_400_naming_them(get):
+    campaigns = get("/campaigns?status=zombie")
+    assert campaigns.status_code == 400
+    assert campaigns.json["error"]["message"].startswith("'zombie' is not a campaign status (use ")
+    journeys = get("/journeys?status=zombie")
+    assert journeys.status_code == 400
+    assert "'zombie' is not a journey status (use draft" in journeys.json["error"]["message"]
+    assert get("/journeys?status=live").json == {"items": []}
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_filters_that_do_not_read_are_a_400(get):
+    partners = get("/partners?type=spaceship")
+    assert partners.status_code == 400
+    assert partners.json["error"]["message"] == "Unknown partner type 'spaceship'."
+    assert get("/prospects?status=nope").status_code == 400
+    page = get("/partners")
+    assert page.status_code == 200
+    assert set(page.json) == {"items", "total", "page", "per_page"}
