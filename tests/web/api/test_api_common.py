@@ -5,25 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from app.db import session
-from app.models import User
-from directory import people
+from tests.web.api import test_journeys_api
 
 pytestmark = pytest.mark.xdist_group("api")
 
+api = test_journeys_api.api  # an admin's token: api(method, path, json=None)
+
 
 @pytest.fixture
-def get(app, world):
-    with app.app_context():
-        admin = session.get(User, world.users["admin"].id)
-        _row, token = people.create_api_token(admin, "checks")
-        session.commit()
-    client = app.test_client()
-
-    def call(path: str):
-        return client.get(f"/api/v1{path}", headers={"Authorization": f"Bearer {token}"})
-
-    return call
+def get(api):
+    return lambda path: api("GET", path)
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
