@@ -12,10 +12,10 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from urllib.parse import parse_qs, unquote, urlparse
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from app import after_commit, claims, jobs, runtime, security
-from app.db import session, utcnow
+from app.db import bulk_insert, session, utcnow
 from app.models import MailMessage, Suppression
 
 UNSUBSCRIBE_SALT = "unsubscribe"
@@ -141,11 +141,7 @@ def queue_many(messages: list[dict], *, category: str = "marketing") -> list[int
                 "error": "",
             }
         )
-    ids = list(
-        session.execute(
-            insert(MailMessage).returning(MailMessage.id, sort_by_parameter_order=True), rows
-        ).scalars()
-    )
+    ids = bulk_insert(MailMessage.__table__, rows, return_ids=True)
     for message_id, row in zip(ids, rows, strict=True):
         if row["status"] == "queued":
             after_commit.add("mail", message_id, _deliver)

@@ -17,11 +17,11 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import claims, clock, mail, runtime
-from app.db import session
+from app.db import bulk_insert, bulk_update, session
 from app.models import ProgramSettings
 from campaigns.journeys import effects, stepper, windows
 from campaigns.journeys.facts import DbFacts, load_batch
@@ -88,17 +88,28 @@ _ROW_COLUMNS = (
 
 
 def tick(limit: int = BATCH, *, now: datetime | None = None) -> int:
-    """Claim up to LIMIT due enrollments and run them; how many were run. Commits."""
+    """Claim up to LIMIT due enrollments and run them; how many were run. Commits.
+
+    The claim, the steps' writes and the moves are one transaction (one statement claims the
+    batch; on PostgreSQL its rows stay locked until the commit): a worker that dies in the
+    middle leaves its rows claimable as they were. On a conflict the batch is rolled back,
+    claimed again with leases (``claims.claim_due``) and its rows are run one by one.
+    """
     now = now or clock.now()
-    ids = claims.claim_due(enrollments_spec(), limit, now=now)
-    if not ids:
-        return 0
-    return run_claimed(ids, now)
+    try:
+        rows = claims.claim_due_rows(enrollments_spec(), limit, _ROW_COLUMNS, now=now)
+        done = _run_rows(rows, now) if rows else 0
+        session.commit()
+        return done
+    except IntegrityError:
+        session.rollback()
+        log.info("journey batch conflicted; running its rows one by one")
+    return _one_by_one(claims.claim_due(enrollments_spec(), limit, now=now), now)
 
 
 def run_claimed(ids: list[int], now: datetime) -> int:
-    """Run the claimed enrollments IDS in one transaction; on a conflict (a row another worker
-    took over), redo them one by one. Commits."""
+    """Run the enrollments IDS claimed at NOW (``claims.claim_due``) in one transaction; on a
+    conflict (a row another worker took over), redo them one by one. Commits."""
     try:
         done = _run(ids, now)
         session.commit()
@@ -106,6 +117,10 @@ def run_claimed(ids: list[int], now: datetime) -> int:
     except IntegrityError:
         session.rollback()
         log.info("journey batch conflicted; running its %d rows one by one", len(ids))
+    return _one_by_one(ids, now)
+
+
+def _one_by_one(ids: list[int], now: datetime) -> int:
     done = 0
     for enrollment_id in ids:
         try:
@@ -146,8 +161,12 @@ def _locks() -> bool:
 
 def _run(ids: list[int], now: datetime) -> int:
     rows = _claimed_rows(ids, now)
-    if not rows:
-        return 0
+    return _run_rows(rows, now) if rows else 0
+
+
+def _run_rows(rows: list[Any], now: datetime) -> int:
+    """Run the claimed ROWS (``_ROW_COLUMNS``), write what their steps did and move them on,
+    in the session's transaction; how many were moved."""
     definitions = _definitions({r.version_id for r in rows})
     batch = load_batch(rows, definitions, now)
     program = ProgramSettings.saved() or ProgramSettings.with_defaults()
@@ -204,21 +223,15 @@ def _run(ids: list[int], now: datetime) -> int:
                 )
                 if executed.effect is not None:
                     effects.apply(executed.effect, row, seq, recipient, program, batch, now)
-    if _locks() and moves:
-        # the rows are locked by this transaction: one statement, many parameter sets
-        table = Enrollment.__table__
-        statement = (
-            update(table)
-            .where(table.c.id == bindparam("_id"))
-            .values({name: bindparam(name) for name in MOVED_COLUMNS})
-        )
-        session.connection().execute(statement, moves)
+    if _locks():
+        # the rows are locked by this transaction: one statement moves them all
+        bulk_update(Enrollment.__table__, moves)
     if step_runs:
-        session.execute(StepRun.__table__.insert(), step_runs)
+        bulk_insert(StepRun.__table__, step_runs)
     if batch.outgoing:
         ids = mail.queue_many([message for message, _send in batch.outgoing])
-        session.execute(
-            JourneySend.__table__.insert(),
+        bulk_insert(
+            JourneySend.__table__,
             [
                 {**send, "mail_message_id": i}
                 for i, (_m, send) in zip(ids, batch.outgoing, strict=True)
