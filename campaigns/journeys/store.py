@@ -1,13 +1,15 @@
 """The engine's database side: claim due enrollments, run the stepper on them and move the rows
 on, in one transaction per batch (the facts it reads: ``facts``; what steps do: ``effects``).
 
-Exactly once: a worker claims a batch (``app.claims``: one conditional UPDATE, SKIP LOCKED on
-PostgreSQL), runs the pure stepper for each row, and in ONE transaction moves every row it
-still holds (an UPDATE fenced by its claim's attempt number) and writes the step runs, the
-journey sends and their outbox messages. The step runs are unique per (enrollment, seq) and the
-sends per (enrollment, step, seq): a worker whose lease expired and was taken over can neither
-move the row nor write a second email; if it tried, its transaction fails and the batch is
-redone one row at a time, each on its own.
+Exactly once: a worker claims a batch (``app.claims.claim_due_rows``: one conditional UPDATE
+whose pick is ``FOR UPDATE SKIP LOCKED`` on PostgreSQL), runs the pure stepper for each row,
+and in the SAME transaction moves every row (one UPDATE for the batch on PostgreSQL, where the
+rows stay locked until the commit; one fenced UPDATE per row on SQLite) and writes the step
+runs, the journey sends and their outbox messages (COPY on PostgreSQL). A worker killed in the
+middle commits nothing: its rows are as they were, claimable. The step runs are unique per
+(enrollment, seq) and the sends per (enrollment, step, seq): should a row still be run twice (a
+claim taken over after its lease, ``run_claimed``), the second transaction fails and its batch
+is redone one row at a time, each on its own.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ the count is in the database, so workers racing for the last slots never exceed 
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from datetime import datetime, timedelta
 
@@ -20,17 +21,11 @@ START = datetime(2026, 12, 1, 9, 0, 10)
 
 
 @pytest.fixture
-def settings(db_url, tmp_path, smtp_server):
+def settings(settings, smtp_server):
+    """The suite's settings, sending to the SMTP server on loopback at RATE a minute."""
     _inbox, port = smtp_server
-    return load_settings(
-        {
-            "TANDEM_INSTANCE": str(tmp_path / "instance"),
-            "DATABASE_URL": db_url,
-            "SECRET_KEY": "test-secret-key",
-            "BASE_URL": "http://localhost",
-            "MAIL_URL": f"smtp://127.0.0.1:{port}",
-            "MAIL_RATE_PER_MINUTE": str(RATE),
-        }
+    return dataclasses.replace(
+        settings, mail_url=f"smtp://127.0.0.1:{port}", mail_rate_per_minute=RATE
     )
 
 
