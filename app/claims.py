@@ -19,7 +19,7 @@ Each use declares its rows once, as a ``Claimable``; the functions take it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -130,6 +130,33 @@ def claim_due(
     ).all()
     session.commit()
     return [row_id for row_id, _due in sorted(won, key=lambda row: (row[1], row[0]))]
+
+
+def claim_due_rows(
+    spec: Claimable,
+    limit: int,
+    columns: Sequence[Column],
+    *,
+    now: datetime | None = None,
+) -> list[Any]:
+    """Claim up to LIMIT claimable rows due by NOW, like ``claim_due``, in ONE statement and
+    without committing: the claimed rows' COLUMNS (as the claim left them), by id.
+
+    For work done in the claim's own transaction (the caller commits both at once): on
+    PostgreSQL the rows stay locked until then (``FOR UPDATE SKIP LOCKED`` in the UPDATE's
+    pick), so a worker that dies before the commit leaves them as they were, claimable.
+    """
+    now = now or utcnow()
+    due = [spec.claimable_at(now), spec.due_at <= now]
+    pick = select(spec.id).where(*due).order_by(spec.due_at, spec.id).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        pick = pick.with_for_update(skip_locked=True)
+    statement = (
+        _claiming(spec, now, None)
+        .where(spec.id.in_(pick.scalar_subquery()), *due)
+        .returning(*columns)
+    )
+    return sorted(session.execute(statement).all(), key=lambda row: row[0])
 
 
 def sweep(

@@ -52,6 +52,8 @@ class Settings:
     journey_cap_days: int = 7
     # a journey batch claimed longer ago than this was left by a worker that died
     journey_lease_seconds: int = 120
+    # messages the workers send per minute, all mail together (0: no limit); more wait
+    mail_rate_per_minute: int = 0
     # the locator: an online geocoder ("" = the offline gazetteer only; "nominatim"), and the
     # map's tile server with the attribution its licence asks for
     geocoder: str = ""
@@ -86,6 +88,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         storage_url=env.get("STORAGE_URL") or f"file://{instance / 'storage'}",
         mail_url=env.get("MAIL_URL") or "outbox:",
         mail_sender=env.get("MAIL_SENDER") or "Tandem <no-reply@tandem.invalid>",
+        mail_rate_per_minute=_whole_number(env, "MAIL_RATE_PER_MINUTE", 0),
         base_url=(env.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         max_upload_bytes=int(env.get("MAX_UPLOAD_BYTES") or 10 * 1024 * 1024),
         login_limit_per_account=env.get("LOGIN_LIMIT_PER_ACCOUNT") or "5 per 15 minutes",
@@ -124,4 +127,13 @@ def template_max_pages_ceiling(env: Mapping[str, str] | None = None) -> int:
         raise ValueError(
             f"TEMPLATE_MAX_PAGES_CEILING must be a whole number of pages, not {value!r}"
         )
+    return int(value)
+
+
+def _whole_number(env: Mapping[str, str], name: str, default: int) -> int:
+    value = (env.get(name) or "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise ValueError(f"{name} must be a whole number (0 or more), not {value!r}")
     return int(value)

@@ -1,22 +1,27 @@
 """Outgoing email. Every message is a row (the outbox); with MAIL_URL=smtp://... a worker sends it.
 
 Marketing mail honours the suppression list and carries one-click unsubscribe (RFC 8058).
+With ``MAIL_RATE_PER_MINUTE`` the workers send at most that many messages a minute, all
+together: each takes a slot of the minute's count in the database before it sends, and a
+message over the rate stays queued and is handed over again for a later minute.
 """
 
 from __future__ import annotations
 
+import math
+import random
 import smtplib
 import ssl
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from urllib.parse import parse_qs, unquote, urlparse
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, func, select, update
 
-from app import after_commit, claims, jobs, runtime, security
-from app.db import session, utcnow
-from app.models import MailMessage, Suppression
+from app import after_commit, claims, clock, jobs, runtime, security
+from app.db import bulk_insert, session, utcnow
+from app.models import MailMessage, MailRateWindow, Suppression
 
 UNSUBSCRIBE_SALT = "unsubscribe"
 # a queued message this old has lost its task (its first try runs within seconds)
@@ -141,11 +146,7 @@ def queue_many(messages: list[dict], *, category: str = "marketing") -> list[int
                 "error": "",
             }
         )
-    ids = list(
-        session.execute(
-            insert(MailMessage).returning(MailMessage.id, sort_by_parameter_order=True), rows
-        ).scalars()
-    )
+    ids = bulk_insert(MailMessage.__table__, rows, return_ids=True)
     for message_id, row in zip(ids, rows, strict=True):
         if row["status"] == "queued":
             after_commit.add("mail", message_id, _deliver)
@@ -170,6 +171,8 @@ def requeue_stalled(older_than: timedelta = STALLED_AFTER) -> list[int]:
     message handed over twice is still sent once.
     """
     ids = claims.sweep(OUTBOX, older_than)
+    # the rate's counts of minutes long past
+    session.execute(delete(MailRateWindow).where(MailRateWindow.minute < clock.now() - RATE_KEPT))
     session.commit()
     if ids:
         _deliver(ids)
@@ -227,6 +230,11 @@ def deliver(message_id: int) -> str:
         message.status = "suppressed"
         session.commit()
         return message.status
+    if message.status in ("queued", "failed", "sending"):
+        next_minute = take_sending_slot()
+        if next_minute is not None:  # over the rate: it stays queued for a later minute
+            _defer(message, next_minute)
+            return "deferred"
     if not _claim(message_id):
         return session.execute(
             select(MailMessage.status).where(MailMessage.id == message_id)
@@ -251,3 +259,52 @@ def deliver(message_id: int) -> str:
     message.error = ""
     session.commit()
     return message.status
+
+
+# how long the rate's counts of past minutes are kept (the beat's sweep deletes older ones)
+RATE_KEPT = timedelta(days=1)
+# a message over the rate is handed over again within this many minutes at most
+RATE_SPREAD_MINUTES = 10
+
+
+def take_sending_slot(now: datetime | None = None) -> datetime | None:
+    """Count one message against this minute's ``MAIL_RATE_PER_MINUTE``: None if it may be
+    sent now, else when the next minute starts (the rate is spent). Commits.
+
+    One row per minute, its count raised only while under the rate by a conditional UPDATE:
+    workers racing for the last slot serialize on the row, so the rate holds across workers.
+    """
+    rate = runtime.settings().mail_rate_per_minute
+    if rate <= 0:
+        return None
+    minute = (now or clock.now()).replace(second=0, microsecond=0)
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    session.execute(insert(MailRateWindow).values(minute=minute, sent=0).on_conflict_do_nothing())
+    took = session.execute(
+        update(MailRateWindow)
+        .where(MailRateWindow.minute == minute, MailRateWindow.sent < rate)
+        .values(sent=MailRateWindow.sent + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.commit()
+    return None if took else minute + timedelta(minutes=1)
+
+
+def _defer(message: MailMessage, next_minute: datetime) -> None:
+    """Hand MESSAGE over again for a minute from NEXT_MINUTE on: transactional mail in the next
+    minute, the rest spread over as many minutes as the waiting mail needs at the rate."""
+    minutes = 1
+    if message.category != "transactional":
+        waiting = session.execute(
+            select(func.count())
+            .select_from(MailMessage)
+            .where(MailMessage.status.in_(("queued", "failed")))
+        ).scalar_one()
+        rate = max(runtime.settings().mail_rate_per_minute, 1)
+        minutes = min(max(math.ceil(waiting / rate), 1), RATE_SPREAD_MINUTES)
+    session.commit()
+    eta = next_minute + timedelta(seconds=random.uniform(0, 60 * minutes))  # noqa: S311
+    jobs.send(DELIVER_TASK, [message.id], eta=eta)

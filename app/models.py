@@ -204,6 +204,16 @@ class MailMessage(Base):
     handed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
+class MailRateWindow(Base):
+    """How many messages the workers took to send in one minute (``MAIL_RATE_PER_MINUTE``): one
+    row per minute, its count raised by a conditional UPDATE, so several workers share it."""
+
+    __tablename__ = "mail_rate_windows"
+
+    minute: Mapped[datetime] = mapped_column(DateTime, primary_key=True)
+    sent: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class Suppression(Base):
     """Addresses that must not receive marketing email (unsubscribed, bounced, complained)."""
 

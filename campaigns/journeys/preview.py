@@ -12,7 +12,7 @@ from app import clock, mail
 from app import validation as v
 from app.db import session
 from campaigns.journeys import definition as d
-from campaigns.journeys import messages, stepper, store, windows
+from campaigns.journeys import facts, messages, stepper, store, windows
 from campaigns.journeys.models import Prospect
 from directory.models import Partner
 
@@ -42,7 +42,7 @@ class SimFacts:
             return bool(self.suppose[fact])
         if fact in ("opened", "clicked", "downloaded", "customized", "status_changed", "applied"):
             return False  # nothing happens in a simulation unless supposed
-        return store.holds(condition, self.row, since)
+        return facts.holds(condition, self.row, since)
 
     def in_audience(self) -> bool:
         return bool(self.suppose.get("in_audience", True))
@@ -72,9 +72,9 @@ class SimStep:
 
 def _recipient(partner_id: int | None, prospect_id: int | None) -> messages.Recipient | None:
     if partner_id is not None:
-        return store._partner_recipients([partner_id]).get(partner_id)
+        return facts.partner_recipients([partner_id]).get(partner_id)
     if prospect_id is not None:
-        return store._prospect_recipients([prospect_id]).get(prospect_id)
+        return facts.prospect_recipients([prospect_id]).get(prospect_id)
     return None
 
 
@@ -95,7 +95,7 @@ def simulate(
     now = start or clock.now()
     recipient = _recipient(partner_id, prospect_id)
     row = SimpleNamespace(id=0, partner_id=partner_id, prospect_id=prospect_id, version_id=0)
-    facts = SimFacts(row, dict(suppose or {}), recipient)
+    sim = SimFacts(row, dict(suppose or {}), recipient)
     tz = windows.zone(
         recipient.time_zone if recipient else None,
         recipient.country if recipient else None,
@@ -112,7 +112,7 @@ def simulate(
             step_id=step_id,
             step_started_at=started,
             now=now,
-            facts=facts,
+            facts=sim,
             enrollment_key=key,
             tz=tz,
             policy=store.policy(),
@@ -120,7 +120,7 @@ def simulate(
         for executed in result.executed:
             path.append(SimStep(now, executed.step_id, executed.step_type, executed.outcome))
             if executed.effect and executed.effect["kind"] == "email":
-                facts.sent.append(now)
+                sim.sent.append(now)
         if result.done:
             end = {"reason": result.exit_reason, "at": now.isoformat()}
             break

@@ -1,45 +1,41 @@
-"""The engine's database side: claim due enrollments, answer the stepper's facts, apply what it
-decided and move the rows on, in one transaction per batch.
+"""The engine's database side: claim due enrollments, run the stepper on them and move the rows
+on, in one transaction per batch (the facts it reads: ``facts``; what steps do: ``effects``).
 
-Exactly once: a worker claims a batch (``app.claims``: one conditional UPDATE, SKIP LOCKED on
-PostgreSQL), runs the pure stepper for each row, and in ONE transaction moves every row it
-still holds (an UPDATE fenced by its claim's attempt number) and writes the step runs, the
-journey sends and their outbox messages. The step runs are unique per (enrollment, seq) and the
-sends per (enrollment, step, seq): a worker whose lease expired and was taken over can neither
-move the row nor write a second email; if it tried, its transaction fails and the batch is
-redone one row at a time, each on its own.
+Exactly once: a worker claims a batch (``app.claims.claim_due_rows``: one conditional UPDATE
+whose pick is ``FOR UPDATE SKIP LOCKED`` on PostgreSQL), runs the pure stepper for each row,
+and in the SAME transaction moves every row (one UPDATE for the batch on PostgreSQL, where the
+rows stay locked until the commit; one fenced UPDATE per row on SQLite) and writes the step
+runs, the journey sends and their outbox messages (COPY on PostgreSQL). A worker killed in the
+middle commits nothing: its rows are as they were, claimable. The step runs are unique per
+(enrollment, seq) and the sends per (enrollment, step, seq): should a row still be run twice (a
+claim taken over after its lease, ``run_claimed``), the second transaction fails and its batch
+is redone one row at a time, each on its own.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import claims, clock, mail, runtime
-from app.db import session
-from app.models import ProgramSettings, Suppression, User
-from campaigns.journeys import audience, messages, stepper, windows
-from campaigns.journeys import definition as d
+from app.db import bulk_insert, bulk_update, session
+from app.models import ProgramSettings
+from campaigns.journeys import effects, stepper, windows
+from campaigns.journeys.facts import DbFacts, load_batch
 from campaigns.journeys.models import (
-    Application,
     Enrollment,
     EnrollmentState,
     ExitReason,
     JourneySend,
     JourneyVersion,
-    Prospect,
     StepRun,
 )
-from campaigns.models import EngagementEvent
 from directory import activity
-from directory.models import BrandKit, Partner, PartnerStatusChange, Tier
 
 log = logging.getLogger(__name__)
 
@@ -71,352 +67,12 @@ def enrollments_spec() -> claims.Claimable:
 ENROLLMENTS = _spec(LEASE.total_seconds())
 
 
-def send_key(enrollment_id: int, step_id: str, seq: int) -> str:
-    """The unique key of a journey email: one per (enrollment, step, seq)."""
-    return f"{enrollment_id}:{step_id}:{seq}"
-
-
 def policy() -> stepper.Policy:
     settings = runtime.settings()
     return stepper.Policy(
         cap_emails=settings.journey_cap_emails, cap_days=settings.journey_cap_days
     )
 
-
-# --- the subjects and their facts ---------------------------------------------------------
-
-
-@dataclass
-class Batch:
-    """What a batch's facts need, loaded with a few queries for all its rows."""
-
-    now: datetime
-    recipients: dict[tuple[str, int], messages.Recipient] = field(default_factory=dict)
-    in_audience: dict[tuple[int, str, int], bool] = field(default_factory=dict)
-    suppressed: set[str] = field(default_factory=set)
-    sends: dict[str, list[datetime]] = field(default_factory=lambda: defaultdict(list))
-    rows: list[Any] = field(default_factory=list)
-    facts: dict[str, set] = field(default_factory=dict)
-    # the emails of the batch: (outbox message, journey send), written at once at the end
-    outgoing: list[tuple[dict, dict]] = field(default_factory=list)
-
-    def known(self, condition: dict, since: datetime | None, row: Any) -> bool | None:
-        """The answer to a simple condition for ROW from one query for the whole batch (made
-        at the first question), or None for the conditions asked row by row."""
-        fact = condition.get("fact")
-        if since is not None or len(condition) > 2 or fact not in PREFETCHED:
-            return None
-        if len(condition) == 2 and set(condition) != {"fact", "step"}:
-            return None
-        if fact not in self.facts:
-            self.facts[fact] = PREFETCHED[fact](self.rows)
-        found = self.facts[fact]
-        if fact in ("opened", "clicked"):
-            step = condition.get("step")
-            return (row.id, step) in found if step else (row.id, None) in found
-        return row.partner_id in found if row.partner_id is not None else False
-
-
-def _partner_recipients(partner_ids: list[int]) -> dict[int, messages.Recipient]:
-    if not partner_ids:
-        return {}
-    rows = session.execute(
-        select(Partner.id, Partner.name, Partner.email, Partner.countries).where(
-            Partner.id.in_(partner_ids)
-        )
-    ).all()
-    out = {
-        pid: messages.Recipient(
-            email=(email or "").lower(),
-            name=name,
-            country=(countries or [""])[0] if countries else "",
-            partner_id=pid,
-        )
-        for pid, name, email, countries in rows
-    }
-    # a partner without an address of its own: its first active user's
-    missing = [pid for pid, r in out.items() if not r.email]
-    if missing:
-        for pid, email, name in session.execute(
-            select(User.partner_id, User.email, User.name)
-            .where(User.partner_id.in_(missing), User.active.is_(True))
-            .order_by(User.id.desc())
-        ).all():
-            out[pid].email = email.lower()
-            out[pid].contact_name = name
-    return out
-
-
-def _prospect_recipients(prospect_ids: list[int]) -> dict[int, messages.Recipient]:
-    if not prospect_ids:
-        return {}
-    rows = session.execute(
-        select(
-            Prospect.id,
-            Prospect.company,
-            Prospect.contact_name,
-            Prospect.email,
-            Prospect.country,
-            Prospect.time_zone,
-        ).where(Prospect.id.in_(prospect_ids))
-    ).all()
-    return {
-        pid: messages.Recipient(
-            email=(email or "").lower(),
-            name=company,
-            contact_name=contact,
-            country=country,
-            time_zone=tz,
-            prospect_id=pid,
-        )
-        for pid, company, contact, email, country, tz in rows
-    }
-
-
-def _partners_with_logo(rows: list[Any]) -> set:
-    ids = [r.partner_id for r in rows if r.partner_id is not None]
-    return set(
-        session.execute(
-            select(BrandKit.partner_id).where(
-                BrandKit.partner_id.in_(ids), BrandKit.logo_key.is_not(None)
-            )
-        ).scalars()
-    )
-
-
-def _engaged(kind: str):
-    def query(rows: list[Any]) -> set:
-        ids = [r.partner_id for r in rows if r.partner_id is not None]
-        return set(
-            session.execute(
-                select(EngagementEvent.partner_id)
-                .where(EngagementEvent.partner_id.in_(ids), EngagementEvent.kind == kind)
-                .distinct()
-            ).scalars()
-        )
-
-    return query
-
-
-def _tracked(column):
-    def query(rows: list[Any]) -> set:
-        found: set = set()
-        for enrollment_id, step_id in session.execute(
-            select(JourneySend.enrollment_id, JourneySend.step_id).where(
-                JourneySend.enrollment_id.in_([r.id for r in rows]), column.is_not(None)
-            )
-        ).all():
-            found.add((enrollment_id, step_id))
-            found.add((enrollment_id, None))
-        return found
-
-    return query
-
-
-# the facts answered for a whole batch at once
-PREFETCHED = {
-    "has_logo": _partners_with_logo,
-    "downloaded": _engaged("download"),
-    "customized": _engaged("customize"),
-    "opened": _tracked(JourneySend.opened_at),
-    "clicked": _tracked(JourneySend.clicked_at),
-}
-
-
-def load_batch(rows: list[Any], definitions: dict[int, dict], now: datetime) -> Batch:
-    batch = Batch(now=now, rows=list(rows))
-    partner_ids = sorted({r.partner_id for r in rows if r.partner_id is not None})
-    prospect_ids = sorted({r.prospect_id for r in rows if r.prospect_id is not None})
-    for pid, recipient in _partner_recipients(partner_ids).items():
-        batch.recipients[("partner", pid)] = recipient
-    for pid, recipient in _prospect_recipients(prospect_ids).items():
-        batch.recipients[("prospect", pid)] = recipient
-    # the audience, once per version: one query for all the batch's subjects
-    by_version: dict[int, list[Any]] = defaultdict(list)
-    for row in rows:
-        by_version[row.version_id].append(row)
-    for version_id, members in by_version.items():
-        definition = definitions[version_id]
-        if (definition.get("exit") or {}).get("on_leave_audience", "exit") != "exit":
-            continue
-        if d.audience_kind(definition) == "prospects":
-            found = audience.matching_prospect_ids(
-                definition, [m.prospect_id for m in members if m.prospect_id]
-            )
-            for m in members:
-                batch.in_audience[(version_id, "prospect", m.prospect_id or 0)] = (
-                    m.prospect_id in found
-                )
-        else:
-            found = audience.matching_partner_ids(
-                definition, [m.partner_id for m in members if m.partner_id]
-            )
-            for m in members:
-                batch.in_audience[(version_id, "partner", m.partner_id or 0)] = (
-                    m.partner_id in found
-                )
-    addresses = sorted({r.email for r in batch.recipients.values() if r.email})
-    if addresses:
-        batch.suppressed = set(
-            session.execute(
-                select(Suppression.email).where(Suppression.email.in_(addresses))
-            ).scalars()
-        )
-        days = max(runtime.settings().journey_cap_days, 1)
-        for address, sent_at in session.execute(
-            select(JourneySend.to_address, JourneySend.sent_at).where(
-                JourneySend.to_address.in_(addresses),
-                JourneySend.sent_at > now - timedelta(days=days),
-                JourneySend.status == "queued",
-            )
-        ).all():
-            batch.sends[address].append(sent_at)
-    return batch
-
-
-class DbFacts:
-    """The stepper's facts about one enrollment's subject, from the database."""
-
-    def __init__(self, row: Any, batch: Batch, recipient: messages.Recipient | None):
-        self.row, self.batch, self.recipient = row, batch, recipient
-
-    def in_audience(self) -> bool:
-        kind = "partner" if self.row.partner_id is not None else "prospect"
-        subject = self.row.partner_id or self.row.prospect_id or 0
-        return self.batch.in_audience.get((self.row.version_id, kind, subject), True)
-
-    def suppressed(self) -> bool:
-        return (
-            self.recipient is None
-            or not self.recipient.email
-            or (self.recipient.email in self.batch.suppressed)
-        )
-
-    def recent_sends(self, since: datetime) -> list[datetime]:
-        if self.recipient is None:
-            return []
-        return [at for at in self.batch.sends.get(self.recipient.email, []) if at > since]
-
-    def holds(self, condition: dict, since: datetime | None) -> bool:
-        known = self.batch.known(condition, since, self.row)
-        return holds(condition, self.row, since) if known is None else known
-
-
-def holds(condition: dict, row: Any, since: datetime | None = None) -> bool:
-    """Whether CONDITION holds for the enrollment ROW's subject (see the definition module)."""
-    if not condition:
-        return True
-    if "all" in condition:
-        return all(holds(c, row, since) for c in condition["all"])
-    if "any" in condition:
-        return any(holds(c, row, since) for c in condition["any"])
-    if "not" in condition:
-        return not holds(condition["not"], row, since)
-    fact = condition.get("fact")
-    partner_id, prospect_id = row.partner_id, row.prospect_id
-    if fact in ("opened", "clicked"):
-        column = JourneySend.opened_at if fact == "opened" else JourneySend.clicked_at
-        query = select(JourneySend.id).where(
-            JourneySend.enrollment_id == row.id, column.is_not(None)
-        )
-        if condition.get("step"):
-            query = query.where(JourneySend.step_id == condition["step"])
-        if since is not None:
-            query = query.where(column >= since)
-        return session.execute(query.limit(1)).first() is not None
-    if fact in ("downloaded", "customized"):
-        if partner_id is None:
-            return False
-        kind = "download" if fact == "downloaded" else "customize"
-        query = select(EngagementEvent.id).where(
-            EngagementEvent.partner_id == partner_id, EngagementEvent.kind == kind
-        )
-        if condition.get("campaign_id"):
-            query = query.where(EngagementEvent.campaign_id == int(condition["campaign_id"]))
-        if since is not None:
-            query = query.where(EngagementEvent.created_at >= since)
-        return session.execute(query.limit(1)).first() is not None
-    if fact == "has_logo":
-        if partner_id is None:
-            return False
-        return (
-            session.execute(
-                select(BrandKit.id).where(
-                    BrandKit.partner_id == partner_id, BrandKit.logo_key.is_not(None)
-                )
-            ).first()
-            is not None
-        )
-    if fact == "status_changed":
-        if partner_id is None:
-            return False
-        query = select(PartnerStatusChange.id).where(PartnerStatusChange.partner_id == partner_id)
-        if since is not None:
-            query = query.where(PartnerStatusChange.changed_at >= since)
-        return session.execute(query.limit(1)).first() is not None
-    if fact == "partner":
-        return _partner_attribute(condition, partner_id)
-    if fact in ("applied", "application"):
-        statuses = condition.get("statuses") or (
-            [condition["status"]] if condition.get("status") else None
-        )
-        query = select(Application.id)
-        if prospect_id is not None:
-            query = query.where(Application.prospect_id == prospect_id)
-        elif partner_id is not None:
-            query = query.where(Application.partner_id == partner_id)
-        else:
-            return False
-        if statuses:
-            query = query.where(Application.status.in_(statuses))
-        if since is not None:
-            query = query.where(Application.created_at >= since)
-        return session.execute(query.limit(1)).first() is not None
-    if fact == "inactive_days":
-        return _inactive_for(partner_id, int(condition.get("days") or 60))
-    return False
-
-
-def _partner_attribute(condition: dict, partner_id: int | None) -> bool:
-    if partner_id is None:
-        return False
-    partner = session.get(Partner, partner_id)
-    if partner is None:
-        return False
-    name = condition.get("field")
-    wanted = {str(value).lower() for value in condition.get("values") or []}
-    if name == "tier":
-        tier = session.get(Tier, partner.tier_id) if partner.tier_id else None
-        have = {tier.name.lower()} if tier else set()
-    elif name in ("status", "type"):
-        have = {str(getattr(partner, name)).lower()}
-    elif name in ("countries", "country", "regions", "specialties", "certifications"):
-        attr = "countries" if name == "country" else name
-        have = {str(value).lower() for value in getattr(partner, attr) or []}
-    elif name == "listed_in_locator":
-        return bool(partner.listed_in_locator) == bool(condition.get("value", True))
-    else:
-        return False
-    return bool(have & wanted)
-
-
-def _inactive_for(partner_id: int | None, days: int) -> bool:
-    """No portal sign-in and no campaign activity by the partner in the last DAYS days."""
-    if partner_id is None:
-        return False
-    since = clock.now() - timedelta(days=days)
-    signed_in = session.execute(
-        select(User.id).where(User.partner_id == partner_id, User.last_login_at >= since).limit(1)
-    ).first()
-    engaged = session.execute(
-        select(EngagementEvent.id)
-        .where(EngagementEvent.partner_id == partner_id, EngagementEvent.created_at >= since)
-        .limit(1)
-    ).first()
-    return signed_in is None and engaged is None
-
-
-# --- the tick -----------------------------------------------------------------------------
 
 _ROW_COLUMNS = (
     Enrollment.id,
@@ -434,17 +90,28 @@ _ROW_COLUMNS = (
 
 
 def tick(limit: int = BATCH, *, now: datetime | None = None) -> int:
-    """Claim up to LIMIT due enrollments and run them; how many were run. Commits."""
+    """Claim up to LIMIT due enrollments and run them; how many were run. Commits.
+
+    The claim, the steps' writes and the moves are one transaction (one statement claims the
+    batch; on PostgreSQL its rows stay locked until the commit): a worker that dies in the
+    middle leaves its rows claimable as they were. On a conflict the batch is rolled back,
+    claimed again with leases (``claims.claim_due``) and its rows are run one by one.
+    """
     now = now or clock.now()
-    ids = claims.claim_due(enrollments_spec(), limit, now=now)
-    if not ids:
-        return 0
-    return run_claimed(ids, now)
+    try:
+        rows = claims.claim_due_rows(enrollments_spec(), limit, _ROW_COLUMNS, now=now)
+        done = _run_rows(rows, now) if rows else 0
+        session.commit()
+        return done
+    except IntegrityError:
+        session.rollback()
+        log.info("journey batch conflicted; running its rows one by one")
+    return _one_by_one(claims.claim_due(enrollments_spec(), limit, now=now), now)
 
 
 def run_claimed(ids: list[int], now: datetime) -> int:
-    """Run the claimed enrollments IDS in one transaction; on a conflict (a row another worker
-    took over), redo them one by one. Commits."""
+    """Run the enrollments IDS claimed at NOW (``claims.claim_due``) in one transaction; on a
+    conflict (a row another worker took over), redo them one by one. Commits."""
     try:
         done = _run(ids, now)
         session.commit()
@@ -452,6 +119,10 @@ def run_claimed(ids: list[int], now: datetime) -> int:
     except IntegrityError:
         session.rollback()
         log.info("journey batch conflicted; running its %d rows one by one", len(ids))
+    return _one_by_one(ids, now)
+
+
+def _one_by_one(ids: list[int], now: datetime) -> int:
     done = 0
     for enrollment_id in ids:
         try:
@@ -492,8 +163,12 @@ def _locks() -> bool:
 
 def _run(ids: list[int], now: datetime) -> int:
     rows = _claimed_rows(ids, now)
-    if not rows:
-        return 0
+    return _run_rows(rows, now) if rows else 0
+
+
+def _run_rows(rows: list[Any], now: datetime) -> int:
+    """Run the claimed ROWS (``_ROW_COLUMNS``), write what their steps did and move them on,
+    in the session's transaction; how many were moved."""
     definitions = _definitions({r.version_id for r in rows})
     batch = load_batch(rows, definitions, now)
     program = ProgramSettings.saved() or ProgramSettings.with_defaults()
@@ -549,22 +224,16 @@ def _run(ids: list[int], now: datetime) -> int:
                     }
                 )
                 if executed.effect is not None:
-                    _apply(executed.effect, row, seq, recipient, program, batch, now)
-    if _locks() and moves:
-        # the rows are locked by this transaction: one statement, many parameter sets
-        table = Enrollment.__table__
-        statement = (
-            update(table)
-            .where(table.c.id == bindparam("_id"))
-            .values({name: bindparam(name) for name in MOVED_COLUMNS})
-        )
-        session.connection().execute(statement, moves)
+                    effects.apply(executed.effect, row, seq, recipient, program, batch, now)
+    if _locks():
+        # the rows are locked by this transaction: one statement moves them all
+        bulk_update(Enrollment.__table__, moves)
     if step_runs:
-        session.execute(StepRun.__table__.insert(), step_runs)
+        bulk_insert(StepRun.__table__, step_runs)
     if batch.outgoing:
         ids = mail.queue_many([message for message, _send in batch.outgoing])
-        session.execute(
-            JourneySend.__table__.insert(),
+        bulk_insert(
+            JourneySend.__table__,
             [
                 {**send, "mail_message_id": i}
                 for i, (_m, send) in zip(ids, batch.outgoing, strict=True)
@@ -621,100 +290,6 @@ def _fenced_move(row: Any, move: dict[str, Any], now: datetime) -> bool:
         .execution_options(synchronize_session=False)
     )
     return moved.rowcount == 1
-
-
-def _apply(
-    effect: dict,
-    row: Any,
-    seq: int,
-    recipient: messages.Recipient | None,
-    program: ProgramSettings,
-    batch: Batch,
-    now: datetime,
-) -> None:
-    step = effect["step"]
-    kind = effect["kind"]
-    if kind == "email" and recipient is not None:
-        key = send_key(row.id, str(step["id"]), seq)
-        composed = messages.compose(step, recipient, send_key=key, program=program)
-        suppressed = recipient.email in batch.suppressed
-        batch.outgoing.append(
-            (
-                {
-                    "to": recipient.email,
-                    "subject": composed.subject,
-                    "text": composed.text,
-                    "html": composed.html,
-                    "suppressed": suppressed,
-                    "unsubscribe_url": composed.unsubscribe_url,
-                },
-                {
-                    "key": key,
-                    "enrollment_id": row.id,
-                    "journey_id": row.journey_id,
-                    "step_id": str(step["id"]),
-                    "seq": seq,
-                    "partner_id": row.partner_id,
-                    "prospect_id": row.prospect_id,
-                    "to_address": recipient.email,
-                    "status": "suppressed" if suppressed else "queued",
-                    "sent_at": now,
-                    "opens": 0,
-                    "opened_by_proxy": False,
-                    "clicks": 0,
-                },
-            )
-        )
-        batch.sends[recipient.email].append(now)
-    elif kind == "update_partner" and row.partner_id is not None:
-        _update_partner(row.partner_id, step)
-    elif kind == "notify":
-        _notify(step, row, recipient)
-
-
-def _update_partner(partner_id: int, step: dict) -> None:
-    from app import validation as v
-    from directory import partners as directory_partners
-
-    partner = session.get(Partner, partner_id)
-    if partner is None:
-        return
-    try:
-        if step.get("status") and step["status"] != partner.status:
-            directory_partners.change_status(partner, step["status"], None, note="journey")
-        if step.get("tier"):
-            tier = session.execute(
-                select(Tier).where(func.lower(Tier.name) == str(step["tier"]).lower())
-            ).scalar_one_or_none()
-            if tier is not None and partner.tier_id != tier.id:
-                directory_partners.update_partner(
-                    partner, {"tier": tier.name}, None, only=("tier",)
-                )
-        if step.get("tag"):
-            tags = list(partner.specialties or [])
-            if step["tag"] not in tags:
-                partner.specialties = [*tags, step["tag"]]
-    except v.ValidationFailed as exc:  # a move the partner's lifecycle refuses: skip it
-        log.info("journey step %s: partner %s not updated: %s", step.get("id"), partner_id, exc)
-
-
-def _notify(step: dict, row: Any, recipient: messages.Recipient | None) -> None:
-    to = step.get("to") or ""
-    if not to and row.partner_id is not None:
-        to = (
-            session.execute(
-                select(User.email)
-                .join(Partner, Partner.channel_manager_id == User.id)
-                .where(Partner.id == row.partner_id)
-            ).scalar_one_or_none()
-            or ""
-        )
-    if not to:
-        return
-    values = messages.words(recipient) if recipient else {}
-    subject = messages.fill(step.get("subject") or "A journey needs you: {{ name }}", values)
-    body = messages.fill(step.get("body") or "{{ name }} reached a step of a journey.", values)
-    mail.queue_mail(to, subject[:300], body, category="transactional")
 
 
 # --- due work at a glance (for the beat and the tests) -------------------------------------

@@ -138,6 +138,27 @@ def test_a_batch_claims_the_due_rows_longest_due_first(table):
     assert claims.claim_due(JOBS, 20, now=in_ten) == []
 
 
+def test_a_batch_claimed_in_the_work_s_transaction_is_undone_with_it(table):
+    due = [add(due_ago=timedelta(minutes=minutes))[0] for minutes in (1, 5, 3)]
+    [dead] = add(
+        state="working",
+        attempts=1,
+        claimed_at=utcnow() - LEASE - timedelta(seconds=1),
+        due_ago=timedelta(minutes=10),
+    )
+    add(due_ago=-timedelta(minutes=10))
+    columns = (jobs.c.id, jobs.c.state, jobs.c.attempts)
+    # the two longest due (the dead worker's claim is due since long before), by id
+    rows = claims.claim_due_rows(JOBS, 2, columns)
+    assert [tuple(r) for r in rows] == sorted([(dead, "working", 2), (due[1], "working", 1)])
+    session.rollback()  # the work failed: the claim is undone with it
+    assert {row(i).state for i in due} == {"waiting"} and row(dead).attempts == 1
+    rows = claims.claim_due_rows(JOBS, 10, columns)
+    session.commit()
+    assert [r.id for r in rows] == sorted([*due, dead])
+    assert claims.claim_due_rows(JOBS, 10, columns) == []
+
+
 def test_the_sweep_hands_a_stalled_row_over_once_per_period(table):
     period = timedelta(minutes=15)
     [lost] = add(due_ago=timedelta(minutes=20))
@@ -179,7 +200,7 @@ def test_without_handed_at_the_sweep_puts_a_stalled_row_back_to_wait(table):
     assert claims.sweep(REQUEUED, period, now=later) == [lost, fresh, dead]
 
 
-@pytest.mark.parametrize("how", ["one by one", "in batches"])
+@pytest.mark.parametrize("how", ["one by one", "in batches", "in the work's transaction"])
 def test_workers_racing_win_every_row_exactly_once(table, how):
     ids = add(150)
     # rows whose worker died: taken over once, by one of the racers
@@ -201,9 +222,14 @@ def test_workers_racing_win_every_row_exactly_once(table, how):
                 for row_id in everything if n % 2 else everything[::-1]:
                     if claims.claim(JOBS, row_id) is not None:
                         won[n].append(row_id)
-            else:
+            elif how == "in batches":
                 while batch := claims.claim_due(JOBS, 7):
                     won[n].extend(batch)
+            else:  # one statement claims, the caller commits with its work
+                while rows := claims.claim_due_rows(JOBS, 7, (jobs.c.id, jobs.c.attempts)):
+                    assert [row.id for row in rows] == sorted(row.id for row in rows)
+                    session.commit()
+                    won[n].extend(row.id for row in rows)
         except BaseException as exc:  # noqa: BLE001 - reported by the test below
             errors.append(exc)
         finally:

@@ -2,14 +2,15 @@
 
 Run from the repository root (PostgreSQL on loopback, as for the test suite):
 
-    .venv/bin/python tests/benchmarks/bench_journeys.py [--enrollments 100000] [--spread 60]
+    .venv/bin/python tests/benchmarks/bench_journeys.py [--enrollments 100000] [--spread 80]
 
 In a fresh PostgreSQL schema it makes N active partners and a live journey of two steps (an
 email to the partner, then a goal check), and enrolls every partner with its first step due
 at a time spread evenly over SPREAD seconds from the start: work arrives as it would in
 production, and lateness (from a step's ``next_run_at`` to its execution) says whether the
 engine keeps up. Two processes run the engine's tick loop (``store.tick``: a batch claimed
-with FOR UPDATE SKIP LOCKED, executed and moved on in one transaction) until every
+with FOR UPDATE SKIP LOCKED by one statement, executed and moved on in the same
+transaction) until every
 enrollment is done. Then the same in this run with the naive baseline — the same engine
 taking due rows one by one (a batch of one) — on a smaller sample all due at once.
 
@@ -44,6 +45,8 @@ COMMAND = ".venv/bin/python tests/benchmarks/bench_journeys.py"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 # the spawned tick processes import this module again: they read the parent's schema name
 SCHEMA = os.environ.setdefault("BENCH_JOURNEYS_SCHEMA", f"tandem_bench_journeys_{os.getpid()}")
+# seconds from the end of the setup to the first due step
+LEAD = 5.0
 FLOW = {
     "audience": {"kind": "partners", "rules": {}},
     "goal": None,
@@ -114,21 +117,22 @@ def _setup(instance: str, count: int, spread: float, prefix: str) -> int:
     lifecycle.publish(journey, "bench")
     enrollments.bulk_enroll(journey, ids)
     session.commit()
-    start = clock.now() + timedelta(seconds=2)
+    # the first step is due once the tick processes have started (they import the app first)
+    start = clock.now() + timedelta(seconds=LEAD)
     if spread > 0:
         # the i-th enrollment (by id) is due at start + i * spread / N
         first = session.execute(
             select(func.min(Enrollment.id)).where(Enrollment.journey_id == journey.id)
         ).scalar_one()
-        session.execute(
-            update(Enrollment)
-            .where(Enrollment.journey_id == journey.id)
-            .values(next_run_at=start + (Enrollment.id - first) * timedelta(seconds=spread / count))
-        )
+        due = start + (Enrollment.id - first) * timedelta(seconds=spread / count)
     else:
-        session.execute(
-            update(Enrollment).where(Enrollment.journey_id == journey.id).values(next_run_at=start)
-        )
+        due = start
+    # its first step starts when it is due: a step's lateness counts from its start
+    session.execute(
+        update(Enrollment)
+        .where(Enrollment.journey_id == journey.id)
+        .values(next_run_at=due, step_started_at=due)
+    )
     session.commit()
     return journey.id
 
@@ -148,7 +152,9 @@ def _run(instance: str, journey_id: int, processes: int, batch: int) -> float:
     return time.monotonic() - started
 
 
-def _measure(journey_id: int, seconds: float) -> dict:
+def _measure(journey_id: int, wall: float) -> dict:
+    """The run's figures; its rate counts from the first step's due time to the last step's
+    execution (the processes' start-up before the first step was due is not counted)."""
     from app.db import session
     from app.models import MailMessage
     from campaigns.journeys.models import JourneySend, StepRun
@@ -160,6 +166,12 @@ def _measure(journey_id: int, seconds: float) -> dict:
         ).all()
     )
     steps = len(lateness)
+    first_due, last_ran = session.execute(
+        select(func.min(StepRun.due_at), func.max(StepRun.ran_at)).where(
+            StepRun.journey_id == journey_id
+        )
+    ).one()
+    seconds = (last_ran - first_due).total_seconds() if steps else 0.0
     sends = session.execute(
         select(func.count()).select_from(JourneySend).where(JourneySend.journey_id == journey_id)
     ).scalar_one()
@@ -176,6 +188,7 @@ def _measure(journey_id: int, seconds: float) -> dict:
         "steps": steps,
         "sends": sends,
         "seconds": seconds,
+        "wall": wall,
         "rate": steps / seconds if seconds else 0.0,
         "p50": statistics.median(lateness) if lateness else 0.0,
         "p95": lateness[int(0.95 * (steps - 1))] if lateness else 0.0,
@@ -187,8 +200,8 @@ def _measure(journey_id: int, seconds: float) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--enrollments", type=int, default=100_000)
-    parser.add_argument("--spread", type=float, default=40.0)
-    parser.add_argument("--baseline", type=int, default=3000)
+    parser.add_argument("--spread", type=float, default=80.0)
+    parser.add_argument("--baseline", type=int, default=1000)
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
@@ -207,9 +220,7 @@ def main() -> None:
         migrate.upgrade(_url())
         print(f"setting up {args.enrollments} enrollments ...", flush=True)
         engine_id = _setup(instance, args.enrollments, args.spread, "Bench")
-        seconds = _run(instance, engine_id, 2, args.batch)
-        # the rate counts from when the first step was due (the setup's start + 2 s)
-        engine = _measure(engine_id, seconds)
+        engine = _measure(engine_id, _run(instance, engine_id, 2, args.batch))
         print(f"engine: {engine}", flush=True)
         print(f"baseline: {args.baseline} enrollments one by one ...", flush=True)
         naive_id = _setup(instance, args.baseline, 0, "Naive")
@@ -233,8 +244,8 @@ def _table(args, engine: dict, naive: dict) -> str:
     import sqlalchemy
 
     rows = [
-        "| run | enrollments | steps | emails | wall time | steps/s | lateness p50 | p95 | max "
-        "| duplicates |",
+        "| run | enrollments | steps | emails | first due to last step | steps/s | lateness p50 "
+        "| p95 | max | duplicates |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, figures, count in (
@@ -261,9 +272,11 @@ def _table(args, engine: dict, naive: dict) -> str:
             *rows,
             "",
             f"The batched engine runs {ratio:.1f}x the steps per second of the one-by-one "
-            "baseline in the same run. Wall time includes the spread: steps cannot run before "
-            "they are due, so with work arriving over the spread the rate is bounded by the "
-            "arrival rate; the baseline's rows are all due at once, so its rate is its maximum.",
+            "baseline in the same run. The time counts from the first step's due time to the "
+            "last step's execution, so it includes the spread: steps cannot run before they are "
+            "due, so with work arriving over the spread the rate is bounded by the arrival rate "
+            f"({2 * args.enrollments / max(args.spread, 1e-9):.0f} steps/s here); the baseline's "
+            "rows are all due at once, so its rate is its maximum.",
             "",
             f"Load average of the machine at the end of the run: {' / '.join(load)} (1 / 5 / 15 "
             "minutes; other processes share its cores).",
