@@ -17,7 +17,7 @@ from app.web.api.schemas.recruitment import (
 )
 from app.web.api.spec import operation
 from app.web.common import get_or_404
-from campaigns.journeys import applications
+from campaigns.journeys import applications, fit
 from campaigns.journeys.models import Application
 from campaigns.membership import on_partner_changed
 
@@ -26,7 +26,10 @@ def _when(value):
     return value.isoformat() + "Z" if value else None
 
 
-def application_json(a: Application, *, with_duplicates: bool = False) -> dict:
+def application_json(
+    a: Application, *, with_duplicates: bool = False, program: fit.Program | None = None
+) -> dict:
+    """A's representation; PROGRAM, when many are shown, is read once for them all."""
     found = {
         "id": a.id,
         "company": a.company,
@@ -47,6 +50,7 @@ def application_json(a: Application, *, with_duplicates: bool = False) -> dict:
         "partner_id": a.partner_id,
         "prospect_id": a.prospect_id,
         "created_at": _when(a.created_at),
+        "recruitment_score": fit.for_application(a, program).as_dict(),
     }
     if with_duplicates:
         dups = applications.duplicates(a)
@@ -74,8 +78,9 @@ def applications_index():
     except ValueError:
         abort(400, "The page is a number.")
     page = applications.search_applications(status, number)
+    program = fit.Program.load()
     return {
-        "items": [application_json(a) for a in page.items],
+        "items": [application_json(a, program=program) for a in page.items],
         "total": page.total,
         "page": page.page,
         "per_page": page.per_page,

@@ -16,7 +16,7 @@ from app.web.api.schemas.recruitment import (
 )
 from app.web.api.spec import operation
 from app.web.common import get_or_404
-from campaigns.journeys import prospects
+from campaigns.journeys import fit, prospects
 from campaigns.journeys.models import Prospect
 
 
@@ -24,7 +24,12 @@ def _when(value):
     return value.isoformat() + "Z" if value else None
 
 
-def prospect_json(p: Prospect, *, duplicates: prospects.Duplicates | None = None) -> dict:
+def prospect_json(
+    p: Prospect,
+    score: fit.RecruitmentScore,
+    *,
+    duplicates: prospects.Duplicates | None = None,
+) -> dict:
     found = {
         "id": p.id,
         "company": p.company,
@@ -38,6 +43,7 @@ def prospect_json(p: Prospect, *, duplicates: prospects.Duplicates | None = None
         "notes": p.notes,
         "partner_id": p.partner_id,
         "created_at": _when(p.created_at),
+        "recruitment_score": score.as_dict(),
     }
     if duplicates is not None:
         found["duplicates"] = {
@@ -49,7 +55,9 @@ def prospect_json(p: Prospect, *, duplicates: prospects.Duplicates | None = None
 
 def _with_duplicates(p: Prospect) -> dict:
     return prospect_json(
-        p, duplicates=prospects.duplicates(p.email, p.domain, exclude_prospect_id=p.id)
+        p,
+        fit.for_prospects([p])[p.id],
+        duplicates=prospects.duplicates(p.email, p.domain, exclude_prospect_id=p.id),
     )
 
 
@@ -60,9 +68,13 @@ def prospects_index():
     filters = prospects.ProspectFilters.from_args(request.args)
     if filters.errors:
         abort(400, " ".join(filters.errors))
-    page = prospects.search_prospects(filters)
+    if filters.sort == "score":
+        page, scores = fit.search_by_score(filters)
+    else:
+        page = prospects.search_prospects(filters)
+        scores = fit.for_prospects(page.items)
     return {
-        "items": [prospect_json(p) for p in page.items],
+        "items": [prospect_json(p, scores[p.id]) for p in page.items],
         "total": page.total,
         "page": page.page,
         "per_page": page.per_page,
