@@ -1,9 +1,15 @@
 """A real Celery worker process scores the partners: on demand (a channel manager's button)
-and from the nightly beat entry, with Redis as the broker and PostgreSQL as the database."""
+and from the nightly beat entry, with Redis as the broker and PostgreSQL as the database.
+
+The worker starts first and boots (imports, broker connection) while the test migrates or
+empties the database and builds the data: the tasks wait in Redis until it is up. It is
+stopped with Celery's cold shutdown (SIGQUIT) once everything is proven: nothing of it is
+left to finish."""
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 
@@ -30,19 +36,19 @@ def scoring_worker(request, tmp_path):
         "REDIS_URL": REDIS_URL,
         "DATABASE_URL": request.getfixturevalue("pg_schema_url"),
     }
-    from app import create_app
-
-    settings = load_settings(env)
-    _reset_database(settings.database_url)
-    app = create_app(settings, TESTING=True, WTF_CSRF_ENABLED=False)
     proc = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "worker", "-c", "1", "--loglevel", "WARNING"],
         env={**os.environ, **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
+    from app import create_app
+
+    settings = load_settings(env)
+    _reset_database(settings.database_url)
+    app = create_app(settings, TESTING=True, WTF_CSRF_ENABLED=False)
     yield app, proc
-    proc.terminate()
+    proc.send_signal(signal.SIGQUIT)  # cold shutdown: the pool's child goes with it
     try:
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
