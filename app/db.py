@@ -5,11 +5,12 @@ Imports nothing from the web faces, so the domain and the workers use it alike.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import JSON, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 
@@ -91,3 +92,29 @@ def transaction() -> Iterator:
     except BaseException:
         session.rollback()
         raise
+
+
+def insert_many(table, rows: list[dict]) -> None:
+    """Add ROWS (column → value, the same columns in each) to TABLE in the current
+    transaction: PostgreSQL's COPY, which streams them in one statement (several times
+    faster than an INSERT per row for thousands of rows); elsewhere an executemany. A column
+    left out gets the database's default, not the model's Python-side one: give them all."""
+    if not rows:
+        return
+    session.flush()  # what the session holds goes first, as before any statement
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        session.execute(table.insert(), rows)
+        return
+    columns = list(rows[0])
+    as_json = {name for name in columns if isinstance(table.c[name].type, JSON)}
+    names = ", ".join(connection.dialect.identifier_preparer.quote(name) for name in columns)
+    raw = connection.connection.driver_connection  # psycopg's, in this transaction
+    with raw.cursor().copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(
+                [
+                    json.dumps(row[n]) if n in as_json and row[n] is not None else row[n]
+                    for n in columns
+                ]
+            )
