@@ -15,7 +15,7 @@ starter scorecard is scored:
 
 - full run: ``directory.scorecards.runs.run`` as the worker runs it — the metric values of
   every partner from a few grouped SQL queries, normalization and weights over those
-  columns, one bulk INSERT of 10,000 snapshots, the tier recommendations;
+  columns, one bulk COPY of 10,000 snapshots, the tier recommendations;
 - per-partner loop: the metric values the way a per-partner implementation gets them — for
   each partner, one query per metric of the scorecard (its activity counts, its distinct
   campaigns, its imported figures, its profile); nothing stored. Its cost grows with the
@@ -444,7 +444,7 @@ def main() -> int:
             "| task | ours | time | baseline | time | result |",
             "| --- | --- | ---: | --- | ---: | --- |",
             f"| score every partner | `runs.run`: grouped SQL aggregates, the snapshots in "
-            f"one bulk INSERT, recommendations | {full:.1f} s | a per-partner loop: one query "
+            f"one bulk COPY, recommendations | {full:.1f} s | a per-partner loop: one query "
             f"per metric and partner, nothing stored | {loop:.1f} s | {ratio:.0f}× faster; "
             f"{full:.1f} s (targets ≤ {TARGET_SECONDS:.0f} s, ≥ {TARGET_RATIO:.0f}×) |",
             "",
