@@ -105,6 +105,14 @@ def test_a_scorecard_being_pruned_is_left_to_its_worker(app, history):
         assert (card.prune_attempts, card.prune_state) == (1, pruning.IDLE)
 
 
+def test_the_pruning_is_on_the_beat_schedule():
+    import workers
+
+    entry = workers.celery.conf.beat_schedule["scorecards-prune"]
+    assert entry["task"] == "tandem.scorecards.prune"
+    assert "tandem.scorecards.prune" in workers.celery.tasks
+
+
 def test_the_retention_is_validated(app, world):
     with app.app_context():
         card = cards.ensure_starter()
