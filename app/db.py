@@ -5,11 +5,12 @@ Imports nothing from the web faces, so the domain and the workers use it alike.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import JSON, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 
@@ -99,13 +100,15 @@ def bulk_insert(table, rows: list[dict], *, return_ids: bool = False) -> list[in
 
     On PostgreSQL one COPY (the ids taken from the table's sequence first, in one query):
     a batch of thousands of rows costs no statement parsing; elsewhere one executemany. A
-    unique or foreign key violation raises ``sqlalchemy.exc.IntegrityError`` on both.
+    unique or foreign key violation raises ``sqlalchemy.exc.IntegrityError`` on both. What the
+    session holds is flushed first, as before any statement.
     """
-    from sqlalchemy import JSON, insert, text
+    from sqlalchemy import insert, text
     from sqlalchemy.exc import IntegrityError
 
     if not rows:
         return []
+    session.flush()
     conn = session.connection()
     if conn.dialect.name != "postgresql":
         if return_ids:
@@ -113,8 +116,6 @@ def bulk_insert(table, rows: list[dict], *, return_ids: bool = False) -> list[in
             return list(session.execute(statement, rows).scalars())
         session.execute(insert(table), rows)
         return []
-    import json
-
     import psycopg
 
     # the columns' Python-side defaults, as an INSERT of the ORM would set them
@@ -141,7 +142,15 @@ def bulk_insert(table, rows: list[dict], *, return_ids: bool = False) -> list[in
                 {"t": table.name, "n": len(rows)},
             ).scalars()
         )
-    as_json = {name for name in names if isinstance(table.c[name].type, JSON)}
+    # JSON as SQLAlchemy writes it: None is JSON null unless the type says SQL NULL
+    as_json = {name: table.c[name].type for name in names if isinstance(table.c[name].type, JSON)}
+
+    def value(row: dict, name: str):
+        found = row[name]
+        if name not in as_json or (found is None and as_json[name].none_as_null):
+            return found
+        return json.dumps(found)
+
     quote = conn.dialect.identifier_preparer.quote
     columns = ", ".join(quote(name) for name in (["id"] if ids else []) + names)
     raw = conn.connection.dbapi_connection
@@ -149,9 +158,7 @@ def bulk_insert(table, rows: list[dict], *, return_ids: bool = False) -> list[in
         with raw.cursor() as cursor:
             with cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy:
                 for i, row in enumerate(rows):
-                    values = [
-                        json.dumps(row[name]) if name in as_json else row[name] for name in names
-                    ]
+                    values = [value(row, name) for name in names]
                     copy.write_row([ids[i], *values] if ids else values)
     except psycopg.IntegrityError as exc:
         raise IntegrityError(f"COPY {table.name}", None, exc) from exc

@@ -206,12 +206,16 @@ def duplicate_hints(prospects: list[Prospect]) -> dict[int, list[str]]:
     return hints
 
 
+SORTS = ("", "score")
+
+
 @dataclass
 class ProspectFilters:
     q: str = ""
     status: str = ""
     country: str = ""
     source: str = ""
+    sort: str = ""  # "" (by company) or "score" (the recruitment score, best first)
     page: int = 1
     per_page: int = 50
     errors: list[str] = field(default_factory=list)
@@ -226,6 +230,7 @@ class ProspectFilters:
             status=arg("status").lower(),
             country=arg("country").upper()[:2],
             source=arg("source")[:60],
+            sort=arg("sort").lower(),
         )
         try:
             f.page = max(1, min(int(args.get("page") or 1), 100000))
@@ -235,6 +240,9 @@ class ProspectFilters:
             f.per_page = max(5, min(int(args.get("per_page") or 50), 200))
         except ValueError:
             f.per_page = 50
+        if f.sort not in SORTS:
+            f.errors.append(f"Unknown order '{f.sort[:20]}'.")
+            f.sort = ""
         if f.status and f.status not in PROSPECT_STATUSES:
             f.errors.append(f"Unknown status '{f.status}'.")
             f.status = ""
@@ -262,14 +270,27 @@ def prospect_query(f: ProspectFilters) -> Select:
     return query.order_by(Prospect.company, Prospect.id)
 
 
+def _page_number(f: ProspectFilters, total: int) -> int:
+    return min(f.page, max(1, -(-total // f.per_page)))
+
+
 def search_prospects(f: ProspectFilters) -> Page:
+    """A page of the prospects F finds, by company (for the order by score see
+    ``fit.search_by_score``)."""
     query = prospect_query(f)
     total = session.execute(
         select(func.count()).select_from(query.order_by(None).subquery())
     ).scalar_one()
-    page = min(f.page, max(1, -(-total // f.per_page)))
+    page = _page_number(f, total)
     items = session.execute(query.limit(f.per_page).offset((page - 1) * f.per_page)).scalars()
     return Page(items=list(items), total=total, page=page, per_page=f.per_page)
+
+
+def page_of(f: ProspectFilters, ordered: list) -> Page:
+    """F's page of ORDERED, every prospect F finds in the order wanted."""
+    page = _page_number(f, len(ordered))
+    items = ordered[(page - 1) * f.per_page : page * f.per_page]
+    return Page(items=items, total=len(ordered), page=page, per_page=f.per_page)
 
 
 def sources() -> list[str]:

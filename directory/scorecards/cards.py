@@ -138,6 +138,10 @@ CLEANERS = {
     "name": partial(v.text, max_length=120, required=True, label="The name"),
     "description": partial(v.text, max_length=2000, label="The description"),
     "period_days": partial(v.float_in, low=7, high=3660, label="The period in days"),
+    "keep_daily_days": partial(v.float_in, low=7, high=3660, label="The days of daily scores"),
+    "keep_monthly_months": partial(
+        v.float_in, low=0, high=1200, label="The months of monthly scores"
+    ),
     "lines": clean_lines,
     "thresholds": clean_thresholds,
     "active": v.boolean,
@@ -146,10 +150,11 @@ CLEANERS = {
 
 def _clean(data: dict, card: Scorecard | None) -> dict:
     clean = v.collect(CLEANERS, data)
-    if clean.get("period_days") is not None:
-        clean["period_days"] = int(clean["period_days"])
-    else:
-        clean.pop("period_days", None)
+    for number in ("period_days", "keep_daily_days", "keep_monthly_months"):
+        if clean.get(number) is not None:
+            clean[number] = int(clean[number])
+        else:
+            clean.pop(number, None)
     if "name" in clean:
         same = select(Scorecard.id).where(func.lower(Scorecard.name) == clean["name"].lower())
         if card is not None:

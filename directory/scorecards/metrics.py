@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import case, exists, func, select, text
 
 from app.db import session
 from directory import activity
@@ -54,7 +54,7 @@ METRICS: dict[str, Metric] = {
         Metric("portal_logins", "Portal sign-ins", "activity"),
         Metric("leads_received", "Leads received", "activity"),
         Metric("leads_accepted", "Leads accepted", "activity"),
-        Metric("lead_response_hours", "Lead response time", "activity", "h", True),
+        Metric("lead_response_hours", "Median lead response time", "activity", "h", True),
         Metric("leads_won", "Leads won", "activity"),
         Metric("win_rate", "Win rate", "derived", "%"),
         Metric("journey_goals", "Journey goals reached", "activity"),
@@ -87,7 +87,6 @@ KIND_OF = {
     "portal_logins": activity.PORTAL_LOGIN,
     "leads_received": activity.LEAD_RECEIVED,
     "leads_accepted": activity.LEAD_ACCEPTED,
-    "lead_response_hours": activity.LEAD_ACCEPTED,
     "leads_won": activity.LEAD_WON,
     "leads_lost": activity.LEAD_LOST,
     "journey_goals": activity.JOURNEY_GOAL_REACHED,
@@ -100,12 +99,14 @@ ACTIVITY_COLUMNS = {
     "portal_logins": lambda: _count(activity.PORTAL_LOGIN),
     "leads_received": lambda: _count(activity.LEAD_RECEIVED),
     "leads_accepted": lambda: _count(activity.LEAD_ACCEPTED),
-    "lead_response_hours": lambda: _average(activity.LEAD_ACCEPTED),
     "leads_won": lambda: _count(activity.LEAD_WON),
     "leads_lost": lambda: _count(activity.LEAD_LOST),
     "journey_goals": lambda: _count(activity.JOURNEY_GOAL_REACHED),
     "days_to_goal": lambda: _average(activity.JOURNEY_GOAL_REACHED),
 }
+# metrics that are the median of a kind's values (the response time: one slow lead should not
+# outweigh many quick ones, as it would in an average)
+MEDIANS = {"lead_response_hours": activity.LEAD_ACCEPTED}
 # metrics that count the distinct things (refs) some kinds were about
 DISTINCT_REFS = {
     "campaigns_used": ((activity.ASSET_CUSTOMIZED, activity.ASSET_DOWNLOADED), "campaign"),
@@ -170,6 +171,41 @@ def _distinct_ref_values(keys: set[str], start: datetime, end: datetime, partner
     return out
 
 
+def _median_values(keys: set[str], start: datetime, end: datetime, partner_ids=None):
+    """One grouped query per such metric: PostgreSQL's percentile_cont; elsewhere (SQLite)
+    the middle row or the two middle rows of each partner's ordered values, by window
+    functions, averaged."""
+    out: dict[int, dict] = {}
+    for name in sorted(k for k in keys if k in MEDIANS):
+        where = [
+            PartnerActivity.kind == MEDIANS[name],
+            PartnerActivity.occurred_at >= start,
+            PartnerActivity.occurred_at < end,
+        ]
+        if partner_ids is not None:
+            where.append(PartnerActivity.partner_id.in_(partner_ids))
+        if session.get_bind().dialect.name == "postgresql":
+            median = func.percentile_cont(0.5).within_group(PartnerActivity.value)
+            query = select(PartnerActivity.partner_id, median).where(*where)
+            query = query.group_by(PartnerActivity.partner_id)
+        else:
+            by_partner = {"partition_by": PartnerActivity.partner_id}
+            ranked = select(
+                PartnerActivity.partner_id,
+                PartnerActivity.value,
+                func.row_number().over(order_by=PartnerActivity.value, **by_partner).label("n"),
+                func.count().over(**by_partner).label("of"),
+            ).where(*where)
+            ranked = ranked.subquery()
+            # rows (of + 1) / 2 and (of + 2) / 2 in integer division: the middle one or two
+            middle = ranked.c.n.in_([(ranked.c.of + 1) // 2, (ranked.c.of + 2) // 2])
+            query = select(ranked.c.partner_id, func.avg(ranked.c.value)).where(middle)
+            query = query.group_by(ranked.c.partner_id)
+        for pid, median_value in session.execute(query):
+            out.setdefault(pid, {})[name] = median_value
+    return out
+
+
 def _imported_values(keys: set[str], start: datetime, end: datetime, partner_ids=None):
     names = sorted(k for k in keys if k in IMPORTED)
     if not names:
@@ -220,13 +256,26 @@ def _profile_values(keys: set[str], end: datetime, partner_ids):
     return out
 
 
+# the memory a grouped query of a run may hash in on PostgreSQL before it spills to disk (the
+# default, 4 MB, spills the distinct campaigns of 10,000 partners): for this transaction only
+SCORING_WORK_MEM = "64MB"
+
+
+def tune_session() -> None:
+    """Give the current transaction's grouped queries room to hash (PostgreSQL only)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"SET LOCAL work_mem = '{SCORING_WORK_MEM}'"))
+
+
 def values(
     keys: list[str], start: datetime, end: datetime, partner_ids: list[int] | None = None
 ) -> dict[int, dict[str, float | None]]:
     """{partner id: {metric: value}} for KEYS over [START, END), for PARTNER_IDS (None: all
-    partners with any data). A count without activity is 0, an average without any is None;
+    partners with any data). A count without activity is 0, an average or a median without
+    any is None;
     an imported figure counts when its period starts within the window."""
     wanted = _needed(keys)
+    tune_session()
     # a few partners: filtered in SQL; many (a whole run): every partner's rows are grouped
     # anyway, and a long IN list would only slow the planner (and meet SQLite's limits)
     where = (
@@ -236,6 +285,7 @@ def values(
     for part in (
         _activity_values(wanted, start, end, where),
         _distinct_ref_values(wanted, start, end, where),
+        _median_values(wanted, start, end, where),
         _imported_values(wanted, start, end, where),
         _profile_values(wanted, end, where),
     ):
@@ -253,7 +303,8 @@ def values(
 
 
 SQL_FILTER_UP_TO = 500
-# averages: without any activity there is no value (rather than 0, which would be perfect)
+# averages and medians: without any activity there is no value (rather than 0, which would
+# be perfect)
 AVERAGES = {"lead_response_hours", "days_to_goal"}
 
 

@@ -17,6 +17,9 @@ class Scorecard(Base):
 
     ``lines``: [{"metric", "group", "weight", "method": "target" | "percentile", "target"}];
     ``thresholds``: {tier id (text): the lowest score of that tier}.
+    Snapshot retention: every day's last run is kept for ``keep_daily_days``, then each
+    month's last run, for ``keep_monthly_months`` (0: for ever); the nightly pruning that
+    thins them claims the scorecard (``prune_*``, ``app.claims``).
     """
 
     __tablename__ = "scorecards"
@@ -31,6 +34,12 @@ class Scorecard(Base):
     last_run_id: Mapped[int | None] = mapped_column(
         ForeignKey("score_runs.id", ondelete="SET NULL", use_alter=True)
     )
+    keep_daily_days: Mapped[int] = mapped_column(Integer, default=90)
+    keep_monthly_months: Mapped[int] = mapped_column(Integer, default=0)
+    prune_state: Mapped[str] = mapped_column(String(12), default="idle")
+    prune_due_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    prune_claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    prune_attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 

@@ -3,8 +3,9 @@
 Nightly the beat queues a run of every active scorecard (``queue_nightly``); a channel
 manager queues one on demand (``request_run``). Either way the worker's task names the run,
 claims it with a lease and runs it (``run``): the scores of every partner from a few SQL
-aggregates, one bulk INSERT of snapshots, and the open tier recommendations brought up to
-date. A run whose worker died is claimed again after the lease; the sweep sends lost ones.
+aggregates, the snapshots in one bulk insert (COPY on PostgreSQL), and the open tier
+recommendations brought up to date. A run whose worker died is claimed again after the
+lease; the sweep sends lost ones.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
-from app import claims, jobs
+from app import claims, db, jobs
 from app.db import session, utcnow
 from directory import events
 from directory.models import Tier
@@ -122,8 +123,7 @@ def store(score_run: ScoreRun, now: datetime) -> int:
         }
         for r in results
     ]
-    for chunk in range(0, len(rows), 5000):
-        session.execute(insert(ScoreSnapshot), rows[chunk : chunk + 5000])
+    db.bulk_insert(ScoreSnapshot.__table__, rows)
     _recommend(card, score_run.id, results, now)
     # a partner whose score crossed a tier threshold is an event the journeys can start on
     for crossing in board.crossings(card, score_run.id):
@@ -202,9 +202,7 @@ def _recommend(card: Scorecard, run_id: int, results, now: datetime) -> None:
                 "note": "",
             }
         )
-    session.flush()
-    if new:
-        session.execute(insert(TierRecommendation), new)
+    db.bulk_insert(TierRecommendation.__table__, new)
 
 
 def latest_runs(card_id: int, limit: int = 10) -> list[ScoreRun]:

@@ -76,8 +76,8 @@ def test_metrics_read_the_record(app, world):
             activity.record(a, activity.ASSET_DOWNLOADED, at=at, ref=("campaign", campaign))
         activity.record(a, activity.ASSET_CUSTOMIZED, at=at, ref=("campaign", "4"))
         activity.record(a, activity.ASSET_VIEWED, at=at, ref=("campaign", "9"))  # not "used"
-        activity.record(a, activity.LEAD_ACCEPTED, at=at, value=10)
-        activity.record(a, activity.LEAD_ACCEPTED, at=at, value=30)
+        for hours in (30, 10, 200):  # the median (30), not the average (80)
+            activity.record(a, activity.LEAD_ACCEPTED, at=at, value=hours)
         for kind in (activity.LEAD_WON, activity.LEAD_WON, activity.LEAD_WON, activity.LEAD_LOST):
             activity.record(a, kind, at=at)
         activity.record(b, activity.ASSET_DOWNLOADED, at=NOW - timedelta(days=500))  # too old
@@ -95,7 +95,7 @@ def test_metrics_read_the_record(app, world):
         assert values[a] == {
             "assets_downloaded": 4,
             "campaigns_used": 4,
-            "lead_response_hours": 20,
+            "lead_response_hours": 30,
             "win_rate": 75,
             "leads_won": 3,
             "certifications": 0,
@@ -103,3 +103,23 @@ def test_metrics_read_the_record(app, world):
         }
         assert values[b]["assets_downloaded"] == 0 and values[b]["lead_response_hours"] is None
         assert values[b]["win_rate"] is None
+
+
+def test_the_lead_response_time_is_the_median_in_sql(app, world):
+    """An even number of answers gives the mean of the middle two; the oldest, outside the
+    window, and another partner's answers do not count."""
+    with app.app_context():
+        a, b = world.a_id, world.b_id
+        session.execute(PartnerActivity.__table__.delete())
+        at = NOW - timedelta(days=1)
+        for hours in (1, 4, 10, 90):
+            activity.record(a, activity.LEAD_ACCEPTED, at=at, value=hours)
+        activity.record(a, activity.LEAD_ACCEPTED, at=NOW - timedelta(days=400), value=0.5)
+        activity.record(b, activity.LEAD_ACCEPTED, at=at, value=2)
+        activity.record(b, activity.LEAD_RECEIVED, at=at, value=99)  # another kind
+        session.commit()
+        keys = ["lead_response_hours"]
+        values = metrics.values(keys, NOW - timedelta(days=365), NOW, [a, b])
+        assert values == {a: {"lead_response_hours": 7}, b: {"lead_response_hours": 2}}
+        # a whole run (no partner filter) reads the same
+        assert metrics.values(keys, NOW - timedelta(days=365), NOW)[a] == values[a]

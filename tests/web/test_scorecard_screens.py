@@ -141,6 +141,8 @@ def test_scorecard_edit_form(app, world, scored, login_as):
     form = {
         "name": "Edited card",
         "period_days": "180",
+        "keep_daily_days": "2",
+        "keep_monthly_months": "24",
         "active": "yes",
         "metric_0": "revenue",
         "weight_0": "70",
@@ -152,11 +154,14 @@ def test_scorecard_edit_form(app, world, scored, login_as):
     }
     bad = client.post(f"/admin/scorecards/{card}/edit", data=form)
     assert bad.status_code == 400 and "a target above 0 is needed" in bad.get_data(as_text=True)
-    form["target_1"] = "3"
+    assert "The days of daily scores" in bad.get_data(as_text=True)
+    assert 'name="keep_daily_days" value="2"' in bad.get_data(as_text=True)  # kept as typed
+    form["target_1"], form["keep_daily_days"] = "3", "30"
     assert client.post(f"/admin/scorecards/{card}/edit", data=form).status_code == 302
     with app.app_context():
         saved = session.get(Scorecard, card)
         assert saved.name == "Edited card" and saved.period_days == 180
+        assert (saved.keep_daily_days, saved.keep_monthly_months) == (30, 24)
         assert [line["metric"] for line in saved.lines] == ["revenue", "certifications"]
 
 

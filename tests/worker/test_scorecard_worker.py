@@ -1,9 +1,16 @@
 """A real Celery worker process scores the partners: on demand (a channel manager's button)
-and from the nightly beat entry, with Redis as the broker and PostgreSQL as the database."""
+and from the nightly beat entry, and thins the old snapshots from the pruning entry, with
+Redis as the broker and PostgreSQL as the database.
+
+The worker starts first and boots (imports, broker connection) while the test migrates or
+empties the database and builds the data: the tasks wait in Redis until it is up. It is
+stopped with Celery's cold shutdown (SIGQUIT) once everything is proven: nothing of it is
+left to finish."""
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 
@@ -30,19 +37,19 @@ def scoring_worker(request, tmp_path):
         "REDIS_URL": REDIS_URL,
         "DATABASE_URL": request.getfixturevalue("pg_schema_url"),
     }
-    from app import create_app
-
-    settings = load_settings(env)
-    _reset_database(settings.database_url)
-    app = create_app(settings, TESTING=True, WTF_CSRF_ENABLED=False)
     proc = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "worker", "-c", "1", "--loglevel", "WARNING"],
         env={**os.environ, **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
+    from app import create_app
+
+    settings = load_settings(env)
+    _reset_database(settings.database_url)
+    app = create_app(settings, TESTING=True, WTF_CSRF_ENABLED=False)
     yield app, proc
-    proc.terminate()
+    proc.send_signal(signal.SIGQUIT)  # cold shutdown: the pool's child goes with it
     try:
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
@@ -53,7 +60,7 @@ def scoring_worker(request, tmp_path):
 def test_the_worker_runs_scoring_on_demand_and_nightly(scoring_worker):
     from app import jobs
     from app.db import session
-    from directory.scorecards.models import RunState, ScoreRun, ScoreSnapshot
+    from directory.scorecards.models import RunState, Scorecard, ScoreRun, ScoreSnapshot
     from tests.factories.directory import make_world
     from tests.factories.scorecards import simple_card
 
@@ -86,3 +93,11 @@ def test_the_worker_runs_scoring_on_demand_and_nightly(scoring_worker):
     # the beat's nightly entry queues a run of every active scorecard
     jobs.send("tandem.scorecards.nightly", [])
     assert _wait(runs_done(2), 60), "the nightly run did not happen"
+    # the pruning entry: two runs on one day, of which the day keeps its last
+    jobs.send("tandem.scorecards.prune", [])
+    assert _wait(runs_done(1), 60), "the pruning did not happen"
+    with app.app_context():
+        card = session.get(Scorecard, card_id)
+        kept = session.execute(select(ScoreRun.id)).scalar_one()
+        assert card.last_run_id == kept and card.prune_attempts == 1
+        session.remove()

@@ -12,7 +12,7 @@ from app.web import confirm
 from app.web.access import VENDOR, VENDOR_MANAGERS, roles
 from app.web.admin import bp, imports
 from app.web.common import form_data, get_or_404
-from campaigns.journeys import applications, prospect_csv, prospects
+from campaigns.journeys import applications, fit, prospect_csv, prospects
 from campaigns.journeys.models import (
     APPLICATION_STATUS_LABELS,
     PROSPECT_STATUS_LABELS,
@@ -35,10 +35,15 @@ def prospects_list():
     filters = prospects.ProspectFilters.from_args(request.args)
     for message in filters.errors:
         flash(message, "error")
-    page = prospects.search_prospects(filters)
+    if filters.sort == "score":
+        page, scores = fit.search_by_score(filters)
+    else:
+        page = prospects.search_prospects(filters)
+        scores = fit.for_prospects(page.items)
     return render_template(
         "admin/prospects.html",
         page=page,
+        scores=scores,
         f=filters,
         hints=prospects.duplicate_hints(page.items),
         statuses=_status_options(),
@@ -92,6 +97,7 @@ def _prospect_form(prospect: Prospect | None, data: dict):
         errors=errors,
         statuses=_status_options(),
         duplicates=found,
+        fit=fit.for_prospects([prospect])[prospect.id] if prospect is not None else None,
     ), (400 if errors else 200)
 
 
@@ -176,6 +182,7 @@ def application_detail(application_id: int):
         "admin/application_detail.html",
         application=application,
         duplicates=applications.duplicates(application),
+        fit=fit.for_application(application),
         status_label=applications.status_label,
         type_label=applications.partner_type_label,
         waiting=application.status == ApplicationStatus.SUBMITTED.value,

@@ -233,6 +233,8 @@ def scorecard_edit(scorecard_id: int):
         "name": card.name,
         "description": card.description,
         "period_days": card.period_days,
+        "keep_daily_days": card.keep_daily_days,
+        "keep_monthly_months": card.keep_monthly_months,
         "active": card.active,
     }
     lines = [dict(line) for line in card.lines]
@@ -248,6 +250,8 @@ def scorecard_edit(scorecard_id: int):
                     "name": data.get("name", ""),
                     "description": data.get("description", ""),
                     "period_days": data.get("period_days", ""),
+                    "keep_daily_days": data.get("keep_daily_days", ""),
+                    "keep_monthly_months": data.get("keep_monthly_months", ""),
                     "active": data.get("active", "no"),
                     "lines": lines,
                     "thresholds": {k: val for k, val in thresholds.items() if str(val).strip()},

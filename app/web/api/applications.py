@@ -19,12 +19,15 @@ from app.web.api.schemas.recruitment import (
 )
 from app.web.api.spec import operation
 from app.web.common import get_or_404
-from campaigns.journeys import applications
+from campaigns.journeys import applications, fit
 from campaigns.journeys.models import Application
 from campaigns.membership import on_partner_changed
 
 
-def application_json(a: Application, *, with_duplicates: bool = False) -> dict:
+def application_json(
+    a: Application, *, with_duplicates: bool = False, program: fit.Program | None = None
+) -> dict:
+    """A's representation; PROGRAM, when many are shown, is read once for them all."""
     found = {
         "id": a.id,
         "company": a.company,
@@ -45,6 +48,7 @@ def application_json(a: Application, *, with_duplicates: bool = False) -> dict:
         "partner_id": a.partner_id,
         "prospect_id": a.prospect_id,
         "created_at": moment(a.created_at),
+        "recruitment_score": fit.for_application(a, program).as_dict(),
     }
     if with_duplicates:
         dups = applications.duplicates(a)
@@ -71,7 +75,11 @@ def applications_index():
         number = max(1, min(int(request.args.get("page") or 1), 100000))
     except ValueError:
         abort(400, "The page is a number.")
-    return page_json(applications.search_applications(status, number), application_json)
+    program = fit.Program.load()
+    return page_json(
+        applications.search_applications(status, number),
+        lambda a: application_json(a, program=program),
+    )
 
 
 @bp.get("/applications/<int:application_id>")

@@ -15,11 +15,16 @@ from app.web.api.schemas.recruitment import (
 )
 from app.web.api.spec import operation
 from app.web.common import get_or_404
-from campaigns.journeys import prospects
+from campaigns.journeys import fit, prospects
 from campaigns.journeys.models import Prospect
 
 
-def prospect_json(p: Prospect, *, duplicates: prospects.Duplicates | None = None) -> dict:
+def prospect_json(
+    p: Prospect,
+    score: fit.RecruitmentScore,
+    *,
+    duplicates: prospects.Duplicates | None = None,
+) -> dict:
     found = {
         "id": p.id,
         "company": p.company,
@@ -33,6 +38,7 @@ def prospect_json(p: Prospect, *, duplicates: prospects.Duplicates | None = None
         "notes": p.notes,
         "partner_id": p.partner_id,
         "created_at": moment(p.created_at),
+        "recruitment_score": score.as_dict(),
     }
     if duplicates is not None:
         found["duplicates"] = {
@@ -44,7 +50,9 @@ def prospect_json(p: Prospect, *, duplicates: prospects.Duplicates | None = None
 
 def _with_duplicates(p: Prospect) -> dict:
     return prospect_json(
-        p, duplicates=prospects.duplicates(p.email, p.domain, exclude_prospect_id=p.id)
+        p,
+        fit.for_prospects([p])[p.id],
+        duplicates=prospects.duplicates(p.email, p.domain, exclude_prospect_id=p.id),
     )
 
 
@@ -53,7 +61,12 @@ def _with_duplicates(p: Prospect) -> dict:
 @operation("Search prospects", response=PROSPECT_PAGE, query=PROSPECT_QUERY, tag="recruitment")
 def prospects_index():
     filters = filters_or_400(prospects.ProspectFilters)
-    return page_json(prospects.search_prospects(filters), prospect_json)
+    if filters.sort == "score":
+        page, scores = fit.search_by_score(filters)
+    else:
+        page = prospects.search_prospects(filters)
+        scores = fit.for_prospects(page.items)
+    return page_json(page, lambda p: prospect_json(p, scores[p.id]))
 
 
 @bp.post("/prospects")

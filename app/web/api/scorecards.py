@@ -39,6 +39,8 @@ def scorecard_json(card: Scorecard) -> dict:
         "name": card.name,
         "description": card.description,
         "period_days": card.period_days,
+        "keep_daily_days": card.keep_daily_days,
+        "keep_monthly_months": card.keep_monthly_months,
         "lines": card.lines,
         "thresholds": {tiers[k]: val for k, val in (card.thresholds or {}).items() if k in tiers},
         "active": card.active,

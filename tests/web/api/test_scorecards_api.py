@@ -70,6 +70,19 @@ def test_scorecards_scores_and_their_explanation(app, world, bearer, monkeypatch
         headers=bearer["admin"],
     )
     assert bad.status_code == 422 and "target above 0" in bad.get_json()["error"]["fields"]["lines"]
+    kept = client.patch(
+        f"/api/v1/scorecards/{created.get_json()['id']}",
+        json={"keep_daily_days": 30, "keep_monthly_months": 12},
+        headers=bearer["admin"],
+    )
+    assert kept.status_code == 200, kept.get_json()
+    assert (kept.get_json()["keep_daily_days"], kept.get_json()["keep_monthly_months"]) == (30, 12)
+    too_short = client.patch(
+        f"/api/v1/scorecards/{created.get_json()['id']}",
+        json={"keep_daily_days": 1},
+        headers=bearer["admin"],
+    )
+    assert too_short.status_code in (400, 422)
     run = client.post(f"/api/v1/scorecards/{card_id}/runs", headers=bearer["admin"])
     assert run.status_code == 202 and run.get_json()["state"] == "queued"
     with app.app_context():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from campaigns.journeys import applications, prospects
+from campaigns.journeys.fit import CRITERIA
 
 PROSPECT_FIELDS = {
     "company": {"type": "string", "minLength": 1, "maxLength": 200},
@@ -29,6 +30,28 @@ DUPLICATES = {
         "prospects": {"type": "array", "items": {"type": "integer"}},
     },
 }
+RECRUITMENT_SCORE = {
+    "type": "object",
+    "description": "the recruitment scorecard: market, fit and reach, each weighted and explained",
+    "required": ["score", "lines"],
+    "properties": {
+        "score": {"type": "number", "minimum": 0, "maximum": 100},
+        "lines": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "criterion": {"type": "string", "enum": list(CRITERIA)},
+                    "label": {"type": "string"},
+                    "weight": {"type": "number"},
+                    "normalized": {"type": "number"},
+                    "contribution": {"type": "number"},
+                    "why": {"type": "string"},
+                },
+            },
+        },
+    },
+}
 PROSPECT = {
     "type": "object",
     "required": ["id", "company", "email", "status"],
@@ -45,6 +68,7 @@ PROSPECT = {
         "notes": {"type": "string"},
         "partner_id": {"type": "integer", "nullable": True},
         "created_at": {"type": "string", "format": "date-time"},
+        "recruitment_score": RECRUITMENT_SCORE,
         "duplicates": DUPLICATES,
     },
 }
@@ -63,6 +87,7 @@ PROSPECT_QUERY = {
     "status": {"type": "string", "enum": prospects.PROSPECT_STATUSES},
     "country": {"type": "string", "maxLength": 2},
     "source": {"type": "string", "maxLength": 60},
+    "sort": {"type": "string", "enum": list(prospects.SORTS), "description": "score: best first"},
     "page": {"type": "integer", "minimum": 1},
     "per_page": {"type": "integer", "minimum": 5, "maximum": 200},
 }
@@ -90,6 +115,7 @@ APPLICATION = {
         "partner_id": {"type": "integer", "nullable": True},
         "prospect_id": {"type": "integer", "nullable": True},
         "created_at": {"type": "string", "format": "date-time"},
+        "recruitment_score": RECRUITMENT_SCORE,
         "duplicates": DUPLICATES,
     },
 }

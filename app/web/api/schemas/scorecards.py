@@ -23,6 +23,18 @@ SCORECARD_FIELDS = {
     "name": {"type": "string", "minLength": 1, "maxLength": 120},
     "description": {"type": "string", "maxLength": 2000},
     "period_days": {"type": "integer", "minimum": 7, "maximum": 3660},
+    "keep_daily_days": {
+        "type": "integer",
+        "minimum": 7,
+        "maximum": 3660,
+        "description": "every day's last scores are kept this many days, then each month's",
+    },
+    "keep_monthly_months": {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 1200,
+        "description": "each month's last scores are kept this many months (0: for ever)",
+    },
     "lines": {"type": "array", "minItems": 1, "maxItems": MAX_LINES, "items": LINE},
     "thresholds": {
         "type": "object",
@@ -47,6 +59,8 @@ SCORECARD = {
         "name": {"type": "string"},
         "description": {"type": "string"},
         "period_days": {"type": "integer"},
+        "keep_daily_days": {"type": "integer"},
+        "keep_monthly_months": {"type": "integer"},
         "lines": {"type": "array", "items": LINE},
         "thresholds": {"type": "object", "additionalProperties": {"type": "number"}},
         "active": {"type": "boolean"},
