@@ -28,7 +28,7 @@ from app.web.admin import bp
 from app.web.common import form_data, get_or_404, run_action
 from app.web.maps import map_settings, with_map_policy
 from directory import partners as partner_dir
-from directory.leads import conflicts, lifecycle, privacy, reports, rules
+from directory.leads import conflicts, declines, lifecycle, privacy, reports, rules
 from directory.leads.models import STATUS_LABELS, Lead, LeadEvent, LeadStatus
 from directory.models import Partner
 
@@ -74,6 +74,7 @@ def leads():
         page=page,
         pages=max(1, -(-total // reports.PER_PAGE)),
         f=f,
+        declined=declines.of_leads(lead.id for lead in rows),
         counts=reports.counts_by_status(),
         statuses=[(s.value, STATUS_LABELS[s]) for s in LeadStatus],
         partners=session.execute(select(Partner.id, Partner.name).order_by(Partner.name)).all(),
@@ -122,6 +123,7 @@ def lead(lead_id: int):
         "admin/lead.html",
         lead=row,
         events=list(events),
+        declined=declines.of_leads([row.id]).get(row.id, []),
         other=other,
         partners=session.execute(
             select(Partner.id, Partner.name)
