@@ -202,7 +202,7 @@ def candidates(lead: Lead, *, exclude=()) -> tuple[list[Candidate], list[str]]:
             select(PartnerLeadSettings).where(PartnerLeadSettings.partner_id.in_(list(by_id)))
         ).scalars()
     }
-    settings = {pid: saved.get(pid) or lead_rules.effective_settings(pid) for pid in by_id}
+    settings = {pid: saved.get(pid) or lead_rules.default_settings(pid) for pid in by_id}
 
     def radius_of(pid: int, location_id: int) -> float:
         s = settings[pid]
