@@ -28,7 +28,15 @@ from app.web.admin import bp
 from app.web.common import form_data, get_or_404, run_action
 from app.web.maps import map_settings, with_map_policy
 from directory import partners as partner_dir
-from directory.leads import conflicts, declines, lifecycle, privacy, reports, rules
+from directory.leads import (
+    conflicts,
+    declines,
+    lifecycle,
+    privacy,
+    reports,
+    rules,
+    search_gaps,
+)
 from directory.leads.models import STATUS_LABELS, Lead, LeadEvent, LeadStatus
 from directory.models import Partner
 
@@ -209,18 +217,16 @@ def lead_reports():
         end=today,
         what="Searches",
     )
-    empty = [
-        {"lat": round(s.latitude, 2), "lon": round(s.longitude, 2), "query": s.query}
-        for s in reports.empty_searches()
-        if s.latitude is not None and s.longitude is not None
-    ]
+    gaps = search_gaps.unmet_demand()
     html = render_template(
         "admin/lead_reports.html",
         map_settings=map_settings(),
         data=data,
         charts=[over_time, response, by_partner, by_tier, regions, searches],
         sla_hours=rules.current().sla_hours,
-        empty_json=json.dumps(empty),
+        gaps=gaps,
+        gaps_json=json.dumps([gap.as_point() for gap in gaps]),
+        cell_km=round(search_gaps.CELL_DEGREES * 111),
         reports=REPORTS,
     )
     return with_map_policy(html)
