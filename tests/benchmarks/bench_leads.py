@@ -62,9 +62,12 @@ def old_routing() -> types.ModuleType:
             ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True
         ).stdout
 
-    changed = git("log", "-1", "--format=%H", f"-S{OLD_MARK}", "--", ROUTING).strip()
-    if not changed:
-        raise SystemExit(f"the old routing is not in this repository's history ({ROUTING})")
+    try:
+        changed = git("log", "-1", "--format=%H", f"-S{OLD_MARK}", "--", ROUTING).strip()
+    except (OSError, subprocess.CalledProcessError):
+        changed = ""
+    if not changed:  # not a git checkout, or a shallow one
+        raise LookupError(f"the old routing is not in this repository's history ({ROUTING})")
     source = git("show", f"{changed}:{ROUTING}")
     if OLD_MARK not in source:  # that commit removed it: its parent has the old module
         source = git("show", f"{changed}^:{ROUTING}")

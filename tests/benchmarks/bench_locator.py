@@ -163,6 +163,7 @@ def load(engine, partners, locations) -> tuple[float, float]:
                     copy.write_row(_location_row(loc))
             raw.commit()
             rows_done = time.perf_counter()
+            cur.execute("SET maintenance_work_mem = '256MB'")  # the index built in memory
             cur.execute(index_sql)
             cur.execute("ANALYZE partners")
             cur.execute("ANALYZE locations")
