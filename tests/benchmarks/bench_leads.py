@@ -214,18 +214,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
                 results.append(run("SQLite", url, size, args.leads, n_old, old))
                 print(table(results[-1:]), flush=True)
             if args.only in (None, "postgres"):
-                schema = f"bench_leads_{os.getpid()}"
-                admin, url = network.pg_schema(schema)
-                try:
+                with network.pg_schema(f"bench_leads_{os.getpid()}") as url:
                     results.append(run("PostgreSQL", url, size, args.leads, n_old, old))
                     print(table(results[-1:]), flush=True)
-                finally:
-                    from app import db
-
-                    db.get_engine().dispose()
-                    with admin.begin() as conn:
-                        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-                    admin.dispose()
     import sqlite3
 
     report = (
@@ -239,15 +230,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     print()
     print(report)
     if not args.no_write:
-        text_now = DOC.read_text() if DOC.exists() else "# Performance\n"
-        block = f"{START}\n{report}\n\nCommand: `{COMMAND}`\n{END}"
-        if START in text_now:
-            before, _, rest = text_now.partition(START)
-            _, _, after = rest.partition(END)
-            text_now = before + block + after
-        else:
-            text_now = text_now.rstrip() + "\n\n## Lead routing\n\n" + block + "\n"
-        DOC.write_text(text_now)
+        network.write_block(DOC, (START, END), "Lead routing", f"{report}\n\nCommand: `{COMMAND}`")
     return results
 
 

@@ -29,6 +29,7 @@ collected by pytest; the schema and the files are removed at the end, even on fa
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import math
@@ -298,13 +299,23 @@ def run(label: str, url: str, n_locations: int, n_queries: int, n_naive: int) ->
     }
 
 
+@contextlib.contextmanager
 def pg_schema(name: str):
+    """A fresh PostgreSQL schema's URL, dropped afterwards (even on failure)."""
     base = PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
     admin = create_engine(base)
     with admin.begin() as conn:
         conn.execute(text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
         conn.execute(text(f"CREATE SCHEMA {name}"))
-    return admin, f"{base}?options=-csearch_path%3D{name}"
+    try:
+        yield f"{base}?options=-csearch_path%3D{name}"
+    finally:
+        from app import db
+
+        db.get_engine().dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
+        admin.dispose()
 
 
 def table(results: list[dict]) -> str:
@@ -361,19 +372,10 @@ def main(argv: list[str] | None = None) -> list[dict]:
                 results.append(run("SQLite (R*Tree)", url, size, args.queries, naive))
                 print(table(results[-1:]), flush=True)
             if args.only in (None, "postgres"):
-                schema = f"bench_locator_{os.getpid()}"
-                admin, url = pg_schema(schema)
-                try:
+                with pg_schema(f"bench_locator_{os.getpid()}") as url:
                     label = "PostgreSQL (cube + earthdistance GiST)"
                     results.append(run(label, url, size, args.queries, naive))
                     print(table(results[-1:]), flush=True)
-                finally:
-                    from app import db
-
-                    db.get_engine().dispose()
-                    with admin.begin() as conn:
-                        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-                    admin.dispose()
     import sqlite3
 
     import psycopg
@@ -394,17 +396,25 @@ def main(argv: list[str] | None = None) -> list[dict]:
     print()
     print(report)
     if not args.no_write:
-        text_now = DOC.read_text() if DOC.exists() else "# Performance\n"
         command = COMMAND + (" --million" if args.million else "")
-        block = f"{START}\n{report}\n\nCommand: `{command}`\n{END}"
-        if START in text_now:
-            before, _, rest = text_now.partition(START)
-            _, _, after = rest.partition(END)
-            text_now = before + block + after
-        else:
-            text_now = text_now.rstrip() + "\n\n## Partner locator search\n\n" + block + "\n"
-        DOC.write_text(text_now)
+        write_block(
+            DOC, (START, END), "Partner locator search", f"{report}\n\nCommand: `{command}`"
+        )
     return results
+
+
+def write_block(doc: Path, markers: tuple[str, str], heading: str, report: str) -> None:
+    """Put REPORT between the MARKERS of DOC, or at its end under HEADING the first time."""
+    start, end = markers
+    text_now = doc.read_text() if doc.exists() else "# Performance\n"
+    block = f"{start}\n{report}\n{end}"
+    if start in text_now:
+        before, _, rest = text_now.partition(start)
+        _, _, after = rest.partition(end)
+        text_now = before + block + after
+    else:
+        text_now = text_now.rstrip() + f"\n\n## {heading}\n\n" + block + "\n"
+    doc.write_text(text_now)
 
 
 if __name__ == "__main__":

@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import os
-import subprocess
-import sys
 from datetime import timedelta
 
 import pytest
@@ -17,6 +14,8 @@ from sqlalchemy import select
 
 from app.config import load_settings
 from tests.conftest import REDIS_URL, _reset_database, need, port_open
+from tests.web.test_leads import FORM
+from tests.worker.process import fail_with_output, start_worker, stop_worker
 from tests.worker.test_worker import _wait
 
 pytestmark = [pytest.mark.worker, pytest.mark.xdist_group("worker")]
@@ -44,25 +43,10 @@ def lead_worker(request, tmp_path, smtp_server):
     settings = load_settings(env)
     _reset_database(settings.database_url)
     app = create_app(settings, TESTING=True, WTF_CSRF_ENABLED=False)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "worker", "-c", "1", "--loglevel", "WARNING"],
-        env={**os.environ, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    proc = start_worker(env)
     yield app, proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop_worker(proc)
     redis.Redis.from_url(REDIS_URL).flushdb()
-
-
-def _fail_with_output(proc, what: str):
-    proc.terminate()
-    output = proc.communicate(timeout=20)[0].decode(errors="replace")
-    pytest.fail(f"{what}; the worker's output:\n{output[-3000:]}")
 
 
 def _mail_to(inbox, address: str):
@@ -110,22 +94,12 @@ def test_the_worker_places_confirms_and_routes_leads_on(lead_worker, smtp_server
             return states and all(s not in ("pending", "failed") for s in states)
 
     if not _wait(placed, 90):
-        _fail_with_output(proc, "the worker placed no location")
+        fail_with_output(proc, "the worker placed no location")
 
     client = app.test_client()
     sent = client.post(
         "/request",
-        data={
-            "name": "Carla Customer",
-            "email": "carla@customer.example",
-            "phone": "+49 30 1234567",
-            "postcode": "10115",
-            "product_interest": "Solar panels",
-            "message": "Call me",
-            "consent": "yes",
-            "partner": "any",
-            **BERLIN,
-        },
+        data={**FORM, "partner": "any", **BERLIN},
     )
     assert sent.status_code == 302, sent.get_data(as_text=True)[:500]
     with app.app_context():
@@ -138,9 +112,9 @@ def test_the_worker_places_confirms_and_routes_leads_on(lead_worker, smtp_server
         return lambda: any(subject in s for s in _mail_to(inbox, address))
 
     if not _wait(delivered("carla@customer.example", "Your request to"), 60):
-        _fail_with_output(proc, "the worker sent the customer no confirmation")
+        fail_with_output(proc, "the worker sent the customer no confirmation")
     if not _wait(delivered("admin@berlin.example", "A new lead is waiting for you"), 60):
-        _fail_with_output(proc, "the worker told the partner nothing")
+        fail_with_output(proc, "the worker told the partner nothing")
 
     # the partner lets the time to answer run out; the beat's task (sent here by name, as
     # the beat sends it) moves the lead on in the worker
@@ -159,7 +133,7 @@ def test_the_worker_places_confirms_and_routes_leads_on(lead_worker, smtp_server
             return name == "Potsdam Solar"
 
     if not _wait(moved, 60):
-        _fail_with_output(proc, "the worker did not move the lead on")
+        fail_with_output(proc, "the worker did not move the lead on")
     with app.app_context():
         lead = session.get(Lead, lead_id)
         assert lead.status == "new" and lead.sla_state == "waiting"
@@ -170,5 +144,5 @@ def test_the_worker_places_confirms_and_routes_leads_on(lead_worker, smtp_server
         assert list(kinds) == ["received", "sent", "timed_out", "sent"]
         session.remove()
     if not _wait(delivered("admin@potsdam.example", "A new lead is waiting for you"), 60):
-        _fail_with_output(proc, "the worker told the next partner nothing")
+        fail_with_output(proc, "the worker told the next partner nothing")
     assert _mail_to(inbox, "admin@berlin.example") == ["A new lead is waiting for you"]

@@ -14,13 +14,6 @@ from tests.factories.leads import new_lead, partner_at
 
 
 @pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield
-        session.remove()
-
-
-@pytest.fixture
 def two(ctx):
     first = partner_at("First Berlin", "berlin")
     second = partner_at("Second Potsdam", "potsdam")

@@ -5,18 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from app.db import session, utcnow
 from directory.leads import search_gaps
 from directory.leads.models import LocatorSearch
-
-
-@pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield
-        session.remove()
 
 
 def searched(query, lat, lon, results=0, days_ago=1):
