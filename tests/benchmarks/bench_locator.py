@@ -311,7 +311,9 @@ def pg_schema(name: str):
         yield f"{base}?options=-csearch_path%3D{name}"
     finally:
         from app import db
+        from app.db import session
 
+        session.remove()  # a run that failed may hold its transaction (and the DROP would wait)
         db.get_engine().dispose()
         with admin.begin() as conn:
             conn.execute(text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
