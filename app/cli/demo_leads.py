@@ -20,6 +20,13 @@ PRODUCTS = ["Solar panels", "Heat pump", "Battery storage", "Wallbox", "Maintena
 EMPTY_PLACES = [("Reykjavik", 64.15, -21.94), ("Nairobi", -1.29, 36.82), ("Lima", -12.05, -77.04)]
 
 
+DECLINE_REASONS = [
+    "We do not install in that area any more",
+    "Fully booked until next quarter",
+    "We do not carry that product",
+]
+
+
 def _customer(rng: random.Random, n: int) -> dict:
     first, last = rng.choice(FIRST), rng.choice(LAST)
     return {
@@ -98,7 +105,9 @@ def load_leads(rng: random.Random, first: Partner, program_name: str) -> int:
         if not partner.locations or partner.locations[0].latitude is None:
             continue
         row = lead(None, n, _near(partner.locations[0], rng))
-        if row.partner_id and rng.random() < 0.7:
+        if row.partner_id and n % 8 == 1:  # some partners pass, saying why: the next one has it
+            inbox.decline(row, "demo", rng.choice(DECLINE_REASONS))
+        elif row.partner_id and rng.random() < 0.7:
             inbox.accept(row, "demo")
             if rng.random() < 0.6:
                 outcome = rng.choice(["won", "lost"])
@@ -114,7 +123,10 @@ def load_leads(rng: random.Random, first: Partner, program_name: str) -> int:
     # nobody near: the channel manager's queue
     for n, (city, lat, lon) in enumerate(EMPTY_PLACES, start=400):
         lead(None, n, {"latitude": str(lat), "longitude": str(lon), "postcode": city})
-        reports.log_search(city, lat, lon, 50, 0)
+        # several customers searched around there and found nothing (the map of unmet demand)
+        for _ in range(rng.randint(1, 5)):
+            where = (lat + rng.uniform(-0.05, 0.05), lon + rng.uniform(-0.05, 0.05))
+            reports.log_search(city, *where, 50, 0)
     # the same customer twice: a possible channel conflict
     twice = _customer(rng, 500)
     lead(first, 500, _near(home, rng), **{k: twice[k] for k in ("name", "email", "phone")})

@@ -67,9 +67,7 @@ def decline(lead: Lead, actor, reason: str = "") -> None:
     _take(lead, sla_state=SlaState.REASSIGNING.value, sla_claimed_at=utcnow())
     # the next partner is found among all partners, not within the decliner's scope
     with unscoped(session):
-        lifecycle.move_on(lead, "declined", actor=actor)
-        if reason:
-            lifecycle.event(lead, "note", actor=actor, note=f"Declined: {reason}")
+        lifecycle.move_on(lead, "declined", actor=actor, note=reason)
 
 
 def progress(lead: Lead, to: str, actor, *, reason: str = "", value=None) -> None:

@@ -12,7 +12,7 @@ from app import mail, runtime
 from app.db import session, utcnow
 from app.models import User
 from directory import activity
-from directory.leads import routing
+from directory.leads import declines, routing
 from directory.leads import rules as lead_rules
 from directory.leads.models import Lead, LeadEvent, LeadStatus, SlaState
 from directory.models import Partner
@@ -76,13 +76,16 @@ def _tell_partner(lead: Lead, partner: Partner) -> None:
         mail.queue_mail(user.email, "A new lead is waiting for you", text)
 
 
-def move_on(lead: Lead, why: str, *, actor="system", now: datetime | None = None) -> None:
-    """LEAD leaves its partner (declined, timed out): to the next eligible partner, or to the
-    channel manager's queue once the program's number of partners were tried."""
+def move_on(
+    lead: Lead, why: str, *, actor="system", note: str = "", now: datetime | None = None
+) -> None:
+    """LEAD leaves its partner (declined, timed out; NOTE: the reason it gave): to the next
+    eligible partner, or to the channel manager's queue once the program's number of
+    partners were tried."""
     now = now or utcnow()
     rules = lead_rules.current()
     previous = lead.partner_id
-    event(lead, why, partner_id=previous, actor=actor, at=now)
+    event(lead, why, partner_id=previous, actor=actor, note=note, at=now)
     tried = list(lead.tried_partner_ids or [])
     if len(tried) >= rules.max_attempts:
         decision = routing.Decision(
@@ -99,14 +102,15 @@ def route(lead: Lead, chosen: Partner | None, *, now: datetime | None = None) ->
     """First routing of a new lead: to the partner the customer chose, or automatically."""
     decision = None
     if chosen is not None:
-        decision = routing.direct(lead, chosen)
+        declined = declines.by_customer(lead, lead_rules.current().conflict_days).get(chosen.id)
+        decision = None if declined else routing.direct(lead, chosen)
         lead.routing = "direct"
         if decision is None:
             lead.routing = "auto"
             decision = routing.choose(lead)
+            why = "declined this customer's request lately" if declined else "takes no leads now"
             decision.explanation = (
-                f"{chosen.name}, whom the customer chose, takes no leads now. "
-                + decision.explanation
+                f"{chosen.name}, whom the customer chose, {why}. " + decision.explanation
             )
     else:
         lead.routing = "auto"

@@ -250,17 +250,6 @@ def searches_over_time(days: int = 90) -> dict[date, dict[str, int]]:
     return points
 
 
-def empty_searches(limit: int = 500) -> list[LocatorSearch]:
-    return list(
-        session.execute(
-            select(LocatorSearch)
-            .where(LocatorSearch.results == 0)
-            .order_by(LocatorSearch.at.desc())
-            .limit(limit)
-        ).scalars()
-    )
-
-
 def top_queries(limit: int = 20) -> list[dict]:
     rows = session.execute(
         select(

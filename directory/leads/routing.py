@@ -13,17 +13,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select, text
 from sqlalchemy.orm import selectinload
 
-from app.db import session
+from app.db import get_engine, session
+from directory.leads import declines
 from directory.leads import rules as lead_rules
 from directory.leads.models import OPEN_STATUSES, Lead, LeadEvent, LeadStatus, PartnerLeadSettings
-from directory.locator.search import haversine_km, nearest_locations
-from directory.models import Partner, PartnerStatus, Tier
+from directory.locator.search import haversine_km, nearest_locations, within_radius
+from directory.models import Location, Partner, PartnerStatus, Tier
 
-# the most locations looked at around a customer's place for radius coverage
-MAX_NEARBY = 500
+# the most locations looked at around a customer's place for radius coverage (ids only)
+MAX_NEARBY = 2000
 
 
 @dataclass
@@ -105,24 +106,95 @@ def _handles(settings: PartnerLeadSettings, product: str) -> bool:
     return product.lower() in {p.lower() for p in settings.products}
 
 
+def _widest_radius(default_km: float) -> float:
+    """The widest service radius any partner set (or the program's default): how far around
+    a customer's place the spatial index is asked for locations."""
+    widest = session.execute(select(func.max(PartnerLeadSettings.service_radius_km))).scalar()
+    own = session.execute(
+        select(PartnerLeadSettings.location_radii).where(
+            cast(PartnerLeadSettings.location_radii, String).not_in(("{}", "null"))
+        )
+    ).scalars()
+    radii = [float(r) for radii in own for r in (radii or {}).values()]
+    return max([default_km, widest or 0.0, *radii])
+
+
+def _json_has(column: str, test: str) -> str:
+    """SQL: some element of the JSON list COLUMN passes TEST (the element is ``{e}``)."""
+    if get_engine().dialect.name == "sqlite":
+        return f"EXISTS (SELECT 1 FROM json_each({column}) j WHERE {test.format(e='j.value')})"
+    return (
+        f"EXISTS (SELECT 1 FROM json_array_elements_text({column}) j(v) "
+        f"WHERE {test.format(e='j.v')})"
+    )
+
+
+def _area_partner_ids(lead: Lead) -> set[int]:
+    """Partners that list the customer's postcode (by prefix), region or country."""
+    tests, params = [], {}
+    code = _norm_postcode(lead.postcode)
+    if code:
+        params["code"] = code
+        tests.append(_json_has("s.postcodes", ":code LIKE upper(replace({e}, ' ', '')) || '%'"))
+    if lead.region:
+        params["region"] = lead.region.lower()
+        tests.append(_json_has("s.regions", "lower({e}) = :region"))
+    if lead.country_code:
+        params["country"] = lead.country_code.upper()
+        tests.append(_json_has("s.countries", "upper({e}) = :country"))
+    if not tests:
+        return set()
+    # the cheap test first: most partners list no area at all
+    listed = " OR ".join(
+        f"CAST(s.{name} AS TEXT) <> '[]'" for name in ("postcodes", "regions", "countries")
+    )
+    rows = session.execute(
+        text(
+            f"SELECT s.partner_id FROM partner_lead_settings s "
+            f"WHERE ({listed}) AND ({' OR '.join(tests)})"
+        ),
+        params,
+    ).scalars()
+    return set(rows)
+
+
 def candidates(lead: Lead, *, exclude=()) -> tuple[list[Candidate], list[str]]:
-    """The partners eligible for LEAD, best first, and why others near it were left out."""
+    """The partners eligible for LEAD, best first, and why others near it were left out.
+
+    Only partners that may cover the customer's place are looked at: the listed locations
+    within the widest service radius (from the locator's spatial index) and the partners that
+    list the place's postcode, region or country; never the whole network."""
     rules = lead_rules.current()
+    has_point = lead.latitude is not None and lead.longitude is not None
+    declined = declines.by_customer(lead, rules.conflict_days)
+    left_out = [
+        f"{d.partner} declined this customer's request" + (f" ({d.reason})" if d.reason else "")
+        for pid, d in declined.items()
+        if pid not in set(exclude)
+    ]
+    skip = set(exclude) | set(declined)
+    hits = []
+    if has_point:
+        hits = within_radius(
+            lead.latitude, lead.longitude, _widest_radius(rules.default_radius_km), MAX_NEARBY
+        )
+    area_ids = _area_partner_ids(lead)
+    ids = ({pid for _, pid, _ in hits} | area_ids) - skip
+    if not ids:
+        return [], left_out
     partners = (
         session.execute(
             select(Partner)
             .where(
+                Partner.id.in_(ids),
                 Partner.status == PartnerStatus.ACTIVE.value,
                 Partner.listed_in_locator.is_(True),
-                Partner.id.not_in(list(exclude) or [0]),
             )
-            .options(selectinload(Partner.locations), selectinload(Partner.tier))
+            .options(selectinload(Partner.tier))
         )
         .scalars()
         .all()
     )
-    if not partners:
-        return [], ["no partner is active and listed"]
     by_id = {p.id: p for p in partners}
     saved = {
         s.partner_id: s
@@ -130,60 +202,47 @@ def candidates(lead: Lead, *, exclude=()) -> tuple[list[Candidate], list[str]]:
             select(PartnerLeadSettings).where(PartnerLeadSettings.partner_id.in_(list(by_id)))
         ).scalars()
     }
-    settings = {pid: saved.get(pid) or lead_rules.effective_settings(pid) for pid in by_id}
-    has_point = lead.latitude is not None and lead.longitude is not None
+    settings = {pid: saved.get(pid) or lead_rules.default_settings(pid) for pid in by_id}
 
     def radius_of(pid: int, location_id: int) -> float:
         s = settings[pid]
         own = (s.location_radii or {}).get(str(location_id))
         return float(own or s.service_radius_km or rules.default_radius_km)
 
-    # radius coverage: the listed locations around the place, from the spatial index
-    covered: dict[int, tuple[float, object, str]] = {}
-    if has_point:
-        widest = max(
-            [rules.default_radius_km]
-            + [s.service_radius_km or 0 for s in settings.values()]
-            + [float(r) for s in settings.values() for r in (s.location_radii or {}).values()]
-        )
-        for hit in nearest_locations(
-            lead.latitude, lead.longitude, None, MAX_NEARBY, max_km=widest
-        ):
-            pid = hit.partner.id
-            if pid not in by_id or hit.distance_km > radius_of(pid, hit.location.id):
-                continue
-            if pid not in covered or hit.distance_km < covered[pid][0]:
-                radius = radius_of(pid, hit.location.id)
-                covered[pid] = (
-                    hit.distance_km,
-                    hit.location,
-                    f"{_location_label(hit.location)} is {hit.distance_km:.1f} km away, "
-                    f"within its {radius:g} km service radius",
+    # radius coverage: the nearest location of each partner whose radius holds the place
+    covered: dict[int, tuple[float, int]] = {}
+    for location_id, pid, distance in hits:
+        if pid in by_id and pid not in covered and distance <= radius_of(pid, location_id):
+            covered[pid] = (distance, location_id)
+    nearest_of = _nearest_locations(lead, [pid for pid in area_ids if pid in by_id])
+    locations = {
+        loc.id: loc
+        for loc in session.execute(
+            select(Location).where(
+                Location.id.in_(
+                    [loc_id for _, loc_id in covered.values()]
+                    + [loc_id for _, loc_id in nearest_of.values()]
                 )
-    left_out: list[str] = []
+            )
+        ).scalars()
+    }
     steps = _tier_steps()
     found: list[tuple[Partner, float | None, object, str]] = []
     for pid, partner in by_id.items():
         s = settings[pid]
         if pid in covered:
-            distance, location, how = covered[pid]
+            distance, location_id = covered[pid]
+            location = locations[location_id]
+            how = (
+                f"{_location_label(location)} is {distance:.1f} km away, "
+                f"within its {radius_of(pid, location_id):g} km service radius"
+            )
         else:
             how = _area_coverage(lead, s)
             if how is None:
                 continue
-            distance, location = None, None
-            if has_point:
-                placed = [loc for loc in partner.locations if loc.has_point and loc.public]
-                if placed:
-                    location = min(
-                        placed,
-                        key=lambda loc: haversine_km(
-                            lead.latitude, lead.longitude, loc.latitude, loc.longitude
-                        ),
-                    )
-                    distance = haversine_km(
-                        lead.latitude, lead.longitude, location.latitude, location.longitude
-                    )
+            distance, location_id = nearest_of.get(pid, (None, None))
+            location = locations.get(location_id)
         if not s.accepts_leads:
             left_out.append(f"{partner.name} takes no leads")
             continue
@@ -221,6 +280,26 @@ def candidates(lead: Lead, *, exclude=()) -> tuple[list[Candidate], list[str]]:
         )
     result.sort(key=lambda c: (c.score, c.partner.id))
     return result, left_out
+
+
+def _nearest_locations(lead: Lead, partner_ids: list[int]) -> dict[int, tuple[float, int]]:
+    """(distance, location id) of each partner's public location nearest to the customer."""
+    if not partner_ids or lead.latitude is None or lead.longitude is None:
+        return {}
+    nearest: dict[int, tuple[float, int]] = {}
+    rows = session.execute(
+        select(Location.id, Location.partner_id, Location.latitude, Location.longitude).where(
+            Location.partner_id.in_(partner_ids),
+            Location.public.is_(True),
+            Location.latitude.is_not(None),
+            Location.longitude.is_not(None),
+        )
+    ).all()
+    for loc_id, pid, lat, lon in rows:
+        distance = haversine_km(lead.latitude, lead.longitude, lat, lon)
+        if pid not in nearest or distance < nearest[pid][0]:
+            nearest[pid] = (distance, loc_id)
+    return nearest
 
 
 def _in_turn(equals: list[Candidate]) -> Candidate:

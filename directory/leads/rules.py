@@ -94,8 +94,11 @@ def settings_of(partner_id: int) -> PartnerLeadSettings | None:
 def effective_settings(partner_id: int) -> PartnerLeadSettings:
     """The partner's settings, or the defaults a partner without a row has (not added)."""
     found = settings_of(partner_id)
-    if found is not None:
-        return found
+    return found if found is not None else default_settings(partner_id)
+
+
+def default_settings(partner_id: int) -> PartnerLeadSettings:
+    """The settings of a partner without a row of its own (not added)."""
     return PartnerLeadSettings(
         partner_id=partner_id,
         accepts_leads=True,

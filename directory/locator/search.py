@@ -384,6 +384,25 @@ def _nearest(
         radius = min(radius * 4, MAX_RADIUS_KM)
 
 
+def within_radius(
+    lat: float, lon: float, radius_km: float, limit: int
+) -> list[tuple[int, int, float]]:
+    """(location id, partner id, distance) of the LIMIT listed locations nearest to (LAT,
+    LON) within RADIUS_KM, nearest first: ids only, no rows loaded (lead routing)."""
+    _check_point(lat, lon)
+    found, _ = _query(
+        lat,
+        lon,
+        min(max(float(radius_km), 0.1), MAX_RADIUS_KM),
+        Filters(),
+        sort="distance",
+        tier_boost_km=0,
+        limit=limit,
+        offset=0,
+    )
+    return found
+
+
 def nearest_locations(
     lat: float,
     lon: float,
@@ -424,4 +443,5 @@ __all__ = [
     "haversine_km",
     "nearest_locations",
     "search",
+    "within_radius",
 ]

@@ -240,3 +240,9 @@ def test_the_demo_has_leads_in_every_state(app, demo):
             session.execute(select(func.count()).where(LocatorSearch.results == 0)).scalar_one()
             >= 3
         )
+        from directory.leads import declines, search_gaps
+
+        # partners declined some leads, saying why; the searches with no result make areas
+        said = [d.reason for found in declines.of_leads(range(1, 1000)).values() for d in found]
+        assert said and all(said)
+        assert len(search_gaps.unmet_demand()) >= 3

@@ -115,6 +115,28 @@ def test_a_decline_sends_it_to_the_other_partner(app, client, listed):
             listed.a_id,
             listed.b_id,
         ]
+    # the vendor sees who declined and why, on the lead, in the list and in the API
+    client.post("/logout")
+    login(client, "admin@vendor.example")
+    detail = client.get(f"/admin/leads/{lead_id}").get_data(as_text=True)
+    assert "Declined by" in detail and "Alpha Secret Partner" in detail and "“Busy”" in detail
+    listing = client.get("/admin/leads").get_data(as_text=True)
+    assert "Alpha Secret Partner: “Busy”" in listing
+    with app.app_context():
+        from directory import people
+
+        _, cm = people.create_api_token(people.find_user("cm@vendor.example"), "t")
+        _, b = people.create_api_token(people.find_user("partner_admin@b.example"), "t")
+        session.commit()
+    shown = client.get(f"/api/v1/leads/{lead_id}", headers={"Authorization": f"Bearer {cm}"})
+    assert [(d["partner_id"], d["reason"]) for d in shown.json["declines"]] == [
+        (listed.a_id, "Busy")
+    ]
+    listed_api = client.get("/api/v1/leads", headers={"Authorization": f"Bearer {cm}"}).json
+    assert listed_api["items"][0]["declines"][0]["partner"] == "Alpha Secret Partner"
+    # the partner now holding it does not learn which other partner passed
+    theirs = client.get(f"/api/v1/leads/{lead_id}", headers={"Authorization": f"Bearer {b}"})
+    assert theirs.status_code == 200 and theirs.json["declines"] == []
 
 
 def test_vendor_pages_and_exports(app, client, listed):

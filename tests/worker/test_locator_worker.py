@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 from sqlalchemy import select
 
 from app.config import load_settings
 from tests.conftest import REDIS_URL, _reset_database, need, port_open
+from tests.worker.process import fail_with_output, start_worker, stop_worker
 from tests.worker.test_worker import _wait
 
 pytestmark = [pytest.mark.worker, pytest.mark.xdist_group("worker")]
@@ -36,18 +33,9 @@ def locator_worker(request, tmp_path):
     settings = load_settings(env)
     _reset_database(settings.database_url)
     app = create_app(settings, TESTING=True, WTF_CSRF_ENABLED=False)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "worker", "-c", "1", "--loglevel", "WARNING"],
-        env={**os.environ, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    proc = start_worker(env)
     yield app, proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop_worker(proc)
 
 
 def test_a_saved_location_is_placed_by_the_worker(locator_worker):
@@ -73,8 +61,6 @@ def test_a_saved_location_is_placed_by_the_worker(locator_worker):
 
     location = _wait(placed, 90)
     if location is None:
-        proc.terminate()
-        output = proc.communicate(timeout=20)[0].decode(errors="replace")
-        pytest.fail(f"the worker placed nothing; its output:\n{output[-3000:]}")
+        fail_with_output(proc, "the worker placed nothing")
     assert location.geocode_state == "city"
     assert round(location.latitude) == 46 and round(location.longitude) == 5

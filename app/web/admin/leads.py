@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from urllib.parse import urlparse
 
 from flask import (
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -28,8 +26,17 @@ from app.web import charts
 from app.web.access import ADMIN, VENDOR, VENDOR_MANAGERS, roles
 from app.web.admin import bp
 from app.web.common import form_data, get_or_404, run_action
+from app.web.maps import map_settings, with_map_policy
 from directory import partners as partner_dir
-from directory.leads import conflicts, lifecycle, privacy, reports, rules
+from directory.leads import (
+    conflicts,
+    declines,
+    lifecycle,
+    privacy,
+    reports,
+    rules,
+    search_gaps,
+)
 from directory.leads.models import STATUS_LABELS, Lead, LeadEvent, LeadStatus
 from directory.models import Partner
 
@@ -69,19 +76,20 @@ def leads():
     rows, total = reports.page_of(f, page)
     html = render_template(
         "admin/leads.html",
-        map_settings=_map_settings(),
+        map_settings=map_settings(),
         rows=rows,
         total=total,
         page=page,
         pages=max(1, -(-total // reports.PER_PAGE)),
         f=f,
+        declined=declines.of_leads(lead.id for lead in rows),
         counts=reports.counts_by_status(),
         statuses=[(s.value, STATUS_LABELS[s]) for s in LeadStatus],
         partners=session.execute(select(Partner.id, Partner.name).order_by(Partner.name)).all(),
         tiers=partner_dir.tiers(),
         conflicts=len(conflicts.open_conflicts()),
     )
-    return _with_map(html)
+    return with_map_policy(html)
 
 
 @bp.get("/leads/export.csv")
@@ -123,6 +131,7 @@ def lead(lead_id: int):
         "admin/lead.html",
         lead=row,
         events=list(events),
+        declined=declines.of_leads([row.id]).get(row.id, []),
         other=other,
         partners=session.execute(
             select(Partner.id, Partner.name)
@@ -208,21 +217,19 @@ def lead_reports():
         end=today,
         what="Searches",
     )
-    empty = [
-        {"lat": round(s.latitude, 2), "lon": round(s.longitude, 2), "query": s.query}
-        for s in reports.empty_searches()
-        if s.latitude is not None and s.longitude is not None
-    ]
+    gaps = search_gaps.unmet_demand()
     html = render_template(
         "admin/lead_reports.html",
-        map_settings=_map_settings(),
+        map_settings=map_settings(),
         data=data,
         charts=[over_time, response, by_partner, by_tier, regions, searches],
         sla_hours=rules.current().sla_hours,
-        empty_json=json.dumps(empty),
+        gaps=gaps,
+        gaps_json=json.dumps([gap.as_point() for gap in gaps]),
+        cell_km=round(search_gaps.CELL_DEGREES * 111),
         reports=REPORTS,
     )
-    return _with_map(html)
+    return with_map_policy(html)
 
 
 def _report_data() -> dict:
@@ -315,31 +322,6 @@ def partner_lead_settings(partner_id: int):
         default_radius=rules.current().default_radius_km,
         can_edit=True,
     ), (400 if errors else 200)
-
-
-def _tile_origin() -> str:
-    url = current_app.config["TANDEM"].map_tile_url
-    parsed = urlparse(url.replace("{s}", "a"))
-    if parsed.scheme not in ("http", "https"):
-        return ""  # a data: tile (img-src allows data: already)
-    if "{s}" in url:
-        return f"{parsed.scheme}://*.{parsed.netloc.split('.', 1)[1]}"
-    return f"{parsed.scheme}://{parsed.netloc}"
-
-
-def _with_map(html: str) -> Response:
-    """A page with a map: it may load the tile server's images (as the locator's pages)."""
-    response = Response(html)
-    response.headers["Content-Security-Policy"] = (
-        f"default-src 'self'; img-src 'self' data: blob: {_tile_origin()}; "
-        "style-src 'self' 'unsafe-inline'; frame-ancestors 'self'; form-action 'self'"
-    )
-    return response
-
-
-def _map_settings() -> dict:
-    settings = current_app.config["TANDEM"]
-    return {"tiles": settings.map_tile_url, "attribution": settings.map_attribution}
 
 
 def _csv(text: str, name: str) -> Response:

@@ -15,7 +15,7 @@ from app.web.api.schemas.leads import LEAD, LEAD_ANSWER, LEAD_CREATE, LEADS, LEA
 from app.web.api.spec import operation
 from app.web.common import get_or_404
 from app.web.theme import theme_context
-from directory.leads import capture, inbox, reports
+from directory.leads import capture, declines, inbox, reports
 from directory.leads.models import Lead, LeadStatus
 
 
@@ -23,8 +23,11 @@ def _when(value):
     return value.isoformat() if value else None
 
 
-def lead_json(lead: Lead, *, contact: bool = True) -> dict:
-    """A lead; a partner sees the customer's contact details once it accepted the lead."""
+def lead_json(lead: Lead, *, contact: bool = True, declined=None) -> dict:
+    """A lead; a partner sees the customer's contact details once it accepted the lead, the
+    vendor also which partners declined it and why (DECLINED: those, else looked up)."""
+    if declined is None:
+        declined = declines.of_leads([lead.id]).get(lead.id, [])
     return {
         "id": lead.id,
         "created_at": lead.created_at.isoformat(),
@@ -49,13 +52,18 @@ def lead_json(lead: Lead, *, contact: bool = True) -> dict:
         "lost_reason": lead.lost_reason,
         "deal_value": lead.deal_value,
         "conflict": lead.conflict_reason if lead.conflict_open else None,
+        "declines": [d.as_json() for d in declined],
     }
 
 
-def _visible(lead: Lead) -> dict:
+def _visible(lead: Lead, declined=None) -> dict:
+    """LEAD as the acting user may see it: a partner neither the contact of a lead it has not
+    accepted nor the other partners that declined it."""
     user = acting_user()
     hidden = user.is_partner_user and lead.status == LeadStatus.NEW.value
-    return lead_json(lead, contact=not hidden)
+    if user.is_partner_user:
+        declined = []
+    return lead_json(lead, contact=not hidden, declined=declined)
 
 
 @bp.get("/leads")
@@ -72,7 +80,9 @@ def leads_index():
         raise v.ValidationFailed({"since": " ".join(f.errors)})
     page = int(request.args["page"]) if request.args.get("page", "").isdigit() else 1
     rows, total = reports.page_of(f, min(max(page, 1), 100_000))
-    return {"items": [_visible(lead) for lead in rows], "total": total, "page": page}
+    declined = declines.of_leads(lead.id for lead in rows)
+    items = [_visible(lead, declined.get(lead.id, [])) for lead in rows]
+    return {"items": items, "total": total, "page": page}
 
 
 @bp.post("/leads")
@@ -132,5 +142,9 @@ def lead_answer(lead_id: int):
         inbox.progress(lead, action, user, reason=body.get("reason", ""), value=body.get("value"))
     session.commit()
     if action == "decline":
-        return {**lead_json(lead, contact=False), "partner_id": None, "partner": None}
+        return {
+            **lead_json(lead, contact=False, declined=[]),
+            "partner_id": None,
+            "partner": None,
+        }
     return _visible(lead)

@@ -3,7 +3,7 @@ once or sent for the vendor's approval), and each location's opening hours and m
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import validation as v
@@ -11,6 +11,7 @@ from app.db import session
 from app.web.access import PARTNER, PARTNER_ADMIN, roles
 from app.web.common import form_data, get_or_404
 from app.web.lookups import my_partner
+from app.web.maps import map_settings, with_map_policy
 from app.web.portal import bp
 from directory.locator import finder, profiles
 from directory.models import Location
@@ -90,11 +91,12 @@ def public_location(location_id: int):
         except (v.ValidationFailed, ValueError) as exc:
             session.rollback()
             errors = exc.errors if isinstance(exc, v.ValidationFailed) else {"latitude": str(exc)}
-    settings = current_app.config["TANDEM"]
-    return render_template(
+    html = render_template(
         "portal/public_location.html",
         location=location,
         data=data,
         errors=errors,
-        map_settings={"tiles": settings.map_tile_url, "attribution": settings.map_attribution},
-    ), (400 if errors else 200)
+        map_settings=map_settings(),
+    )
+    # the pin is placed on the tile server's map: the page may load its tiles
+    return with_map_policy(html), (400 if errors else 200)

@@ -6,13 +6,11 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from urllib.parse import urlparse
 
 from flask import (
     Response,
     abort,
     current_app,
-    g,
     jsonify,
     render_template,
     request,
@@ -24,6 +22,7 @@ from markupsafe import Markup
 from app.db import session
 from app.web.access import public
 from app.web.common import image_response
+from app.web.maps import map_settings, with_map_policy
 from app.web.public.views import bp
 from app.web.throttle import limiter
 from directory.leads import reports as lead_reports
@@ -41,35 +40,6 @@ def _leaflet_dir() -> str:
 
 def _public_limit() -> str:
     return current_app.config["TANDEM"].public_api_limit
-
-
-def tile_origin() -> str:
-    """The tile server's origin, for the pages' Content-Security-Policy."""
-    url = current_app.config["TANDEM"].map_tile_url
-    parsed = urlparse(url.replace("{s}", "a"))
-    if parsed.scheme not in ("http", "https"):
-        return ""  # a data: tile (img-src allows data: already)
-    origin = f"{parsed.scheme}://{parsed.netloc}"
-    if "{s}" in url:
-        origin = f"{parsed.scheme}://*.{parsed.netloc.split('.', 1)[1]}"
-    return origin
-
-
-def with_map_policy(response: Response, *, embeddable: bool = False) -> Response:
-    """Let the page load the tile server's images (and, for the widget, sit in any site's
-    frame)."""
-    ancestors = "*" if embeddable else "'self'"
-    response.headers["Content-Security-Policy"] = (
-        f"default-src 'self'; img-src 'self' data: blob: {tile_origin()}; "
-        f"style-src 'self' 'unsafe-inline'; frame-ancestors {ancestors}; form-action 'self'"
-    )
-    g.embeddable = embeddable
-    return response
-
-
-def map_settings() -> dict:
-    settings = current_app.config["TANDEM"]
-    return {"tiles": settings.map_tile_url, "attribution": settings.map_attribution}
 
 
 def logo_url(partner, *, external: bool = False) -> str | None:

@@ -32,6 +32,21 @@ LEAD = {
         "lost_reason": {"type": "string"},
         "deal_value": {"type": "number", "nullable": True},
         "conflict": STRING_OR_NULL,
+        "declines": {
+            "type": "array",
+            "description": "partners that declined the lead and why (vendor scope; empty for "
+            "a partner user)",
+            "items": {
+                "type": "object",
+                "required": ["partner_id", "partner", "reason", "at"],
+                "properties": {
+                    "partner_id": {"type": "integer", "nullable": True},
+                    "partner": {"type": "string"},
+                    "reason": {"type": "string"},
+                    "at": {"type": "string", "format": "date-time"},
+                },
+            },
+        },
     },
 }
 LEADS = {
