@@ -20,6 +20,7 @@ from app.web.common import (
     form_data,
     form_page,
     get_or_404,
+    invite_from_form,
     location_form,
     logo_response,
     run_action,
@@ -28,7 +29,7 @@ from app.web.common import (
 from campaigns import overview
 from campaigns.journeys import analytics as journey_analytics
 from campaigns.membership import on_partner_changed, sync_all_live_soon
-from directory import locations, partner_csv, partners, people
+from directory import locations, partner_csv, partners
 from directory.models import PARTNER_TYPE_LABELS, Location, Partner, PartnerStatus
 
 
@@ -134,7 +135,11 @@ def partner_new():
 @bp.get("/partners/<int:partner_id>")
 @roles(VENDOR)
 def partner_detail(partner_id: int):
-    partner = get_or_404(Partner, partner_id)
+    return _detail_page(get_or_404(Partner, partner_id), {})
+
+
+def _detail_page(partner: Partner, errors: dict):
+    """The partner's page; with ERRORS, the invitation form shown again as typed (400)."""
     users = (
         session.execute(select(User).where(User.partner_id == partner.id).order_by(User.email))
         .scalars()
@@ -160,8 +165,9 @@ def partner_detail(partner_id: int):
         .all()
     )
     allowed = sorted(s.value for s in partners.STATUS_TRANSITIONS[PartnerStatus(partner.status)])
-    return render_template(
+    return form_page(
         "admin/partner_detail.html",
+        errors=errors,
         partner=partner,
         users=users,
         invitations=invitations,
@@ -269,17 +275,12 @@ def partner_logo(partner_id: int, variant: str):
 @roles(VENDOR_MANAGERS)
 def partner_invite(partner_id: int):
     partner = get_or_404(Partner, partner_id)
-    run_action(
-        lambda: people.invite(
-            request.form.get("email", ""),
-            Role.PARTNER_ADMIN,
-            current_user,
-            partner_id=partner.id,
-            name=request.form.get("name", ""),
-        ),
-        f"Invitation sent to {request.form.get('email')}.",
+    outcome = invite_from_form(
+        done=url_for("admin.partner_detail", partner_id=partner.id),
+        partner_id=partner.id,
+        role=Role.PARTNER_ADMIN.value,
     )
-    return redirect(url_for("admin.partner_detail", partner_id=partner.id))
+    return outcome.response or _detail_page(partner, outcome.errors)
 
 
 @bp.route("/partners/import", methods=["GET", "POST"])
