@@ -407,20 +407,7 @@ def launch_message(result) -> str:
         f"{plural(result.renders_queued, 'file')} being made, "
         f"{plural(result.emails_queued, 'email')} sent."
     )
-    why = []
-    if result.silent_partners:
-        has = "has" if result.silent_partners == 1 else "have"
-        why.append(
-            f"{plural(result.silent_partners, 'partner')} {has} nobody with an email address"
-            " to tell yet (they find the campaign in the portal)"
-        )
-    if result.suppressed:
-        why.append(
-            f"{plural(result.suppressed, 'address', 'addresses')} unsubscribed from marketing email"
-        )
-    if result.already_told:
-        was = "was" if result.already_told == 1 else "were"
-        why.append(f"{plural(result.already_told, 'partner')} {was} told of this campaign before")
+    why = [reason.text for reason in result.no_email_reasons]
     if why:
         message += " No email for some: " + "; ".join(why) + "."
     return message
