@@ -29,19 +29,25 @@ def desktop(browser):
     context.close()
 
 
-@pytest.fixture
-def flyer(app, world):
-    """A live campaign for partner A (Gold) with the starter flyer, and a draft beside it."""
+def _live_asset(app, starter: str, name: str, *, draft_beside: bool = False) -> int:
+    """A live campaign NAME for partner A (Gold) with the STARTER template: its asset's id."""
     with app.app_context():
-        version = publish(session, import_template(session, load_starter("product-flyer")))
+        version = publish(session, import_template(session, load_starter(starter)))
         campaign = lifecycle.create_campaign(
-            {"name": "Flyer promo", "targeting": {"min_tier": "Gold"}}, "test"
+            {"name": name, "targeting": {"min_tier": "Gold"}}, "test"
         )
         asset = assets.add_asset(campaign, {"template_version_id": version.id}, "test")
-        lifecycle.create_campaign({"name": "Still a draft"}, "test")
+        if draft_beside:
+            lifecycle.create_campaign({"name": "Still a draft"}, "test")
         session.commit()
         lifecycle.launch(campaign.id)
         return asset.id
+
+
+@pytest.fixture
+def flyer(app, world):
+    """A live campaign for partner A (Gold) with the starter flyer, and a draft beside it."""
+    return _live_asset(app, "product-flyer", "Flyer promo", draft_beside=True)
 
 
 def _sign_in(page, base: str, email: str) -> None:
@@ -157,15 +163,7 @@ def test_the_campaign_list_filters_by_status(app, world, flyer, live_server, des
 @pytest.fixture
 def newsletter(app, world):
     """A live campaign for partner A with the starter newsletter (an email: Copy HTML)."""
-    with app.app_context():
-        version = publish(session, import_template(session, load_starter("monthly-newsletter")))
-        campaign = lifecycle.create_campaign(
-            {"name": "News promo", "targeting": {"min_tier": "Gold"}}, "test"
-        )
-        asset = assets.add_asset(campaign, {"template_version_id": version.id}, "test")
-        session.commit()
-        lifecycle.launch(campaign.id)
-        return asset.id
+    return _live_asset(app, "monthly-newsletter", "News promo")
 
 
 def test_copy_html_copies_what_the_partner_sees(app, world, newsletter, live_server, browser):

@@ -199,6 +199,22 @@ CASES = {
         "f-title",
         chosen={"template_version_id": "{other_version}"},
     ),
+    "partner status": Case(
+        ADMIN,
+        "/admin/partners/{partner}/status",
+        {"status": "terminated", "note": "n" * 501},
+        ("n" * 501,),
+        "f-note",
+        chosen={"status": "terminated"},
+    ),
+    "locator settings": Case(
+        ADMIN,
+        "/admin/locator/settings",
+        {"locator_sort": "tier", "locator_tier_boost_km": "2000", "locator_radius_km": "30"},
+        ("2000", "30"),
+        "f-locator_tier_boost_km",
+        chosen={"locator_sort": "tier"},
+    ),
     "account token": Case(
         MARKETER,
         "/account",

@@ -23,7 +23,6 @@ from app.web.common import (
     invite_from_form,
     location_form,
     logo_response,
-    run_action,
     save_form,
 )
 from campaigns import overview
@@ -138,8 +137,8 @@ def partner_detail(partner_id: int):
     return _detail_page(get_or_404(Partner, partner_id), {})
 
 
-def _detail_page(partner: Partner, errors: dict):
-    """The partner's page; with ERRORS, the invitation form shown again as typed (400)."""
+def _detail_page(partner: Partner, errors: dict, *, form: str = "invite"):
+    """The partner's page; with ERRORS, FORM (invite, status) shown again as typed (400)."""
     users = (
         session.execute(select(User).where(User.partner_id == partner.id).order_by(User.email))
         .scalars()
@@ -168,11 +167,12 @@ def _detail_page(partner: Partner, errors: dict):
     return form_page(
         "admin/partner_detail.html",
         errors=errors,
+        form_errors={form: errors},
         partner=partner,
         users=users,
         invitations=invitations,
         history=history,
-        allowed_statuses=allowed,
+        status_options=[(status, status) for status in allowed],
         kit=partner.brand_kit,
     )
 
@@ -220,13 +220,16 @@ def partner_status(partner_id: int):
     partner = get_or_404(Partner, partner_id)
 
     def move() -> None:
-        partners.change_status(
-            partner, request.form.get("status", ""), current_user, request.form.get("note", "")
-        )
+        data = form_data()
+        partners.change_status(partner, data.get("status", ""), current_user, data.get("note", ""))
         on_partner_changed(partner.id)
 
-    run_action(move, lambda: f"{partner.name} is now {partner.status}.")
-    return redirect(url_for("admin.partner_detail", partner_id=partner.id))
+    outcome = save_form(
+        move,
+        success=lambda _: f"{partner.name} is now {partner.status}.",
+        done=url_for("admin.partner_detail", partner_id=partner.id),
+    )
+    return outcome.response or _detail_page(partner, outcome.errors, form="status")
 
 
 @bp.route("/partners/<int:partner_id>/locations/new", methods=["GET", "POST"])
