@@ -31,6 +31,21 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
+class NoEmailReason:
+    """Why some partners a launch added got no email: CODE, how many (COUNT, of UNIT:
+    partners or addresses) and the same in words (the admin's launch message, the API's)."""
+
+    code: str  # no_address, unsubscribed, told_before
+    count: int
+    unit: str
+    text: str
+
+
+def _counted(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
+
+
+@dataclass(frozen=True)
 class TargetingResult:
     partners_added: int
     renders_queued: int
@@ -40,6 +55,35 @@ class TargetingResult:
     suppressed: int = field(default=0, compare=False)  # addresses unsubscribed from marketing
     silent_partners: int = field(default=0, compare=False)  # told, with nobody to email
     already_told: int = field(default=0, compare=False)  # added back, announced before
+
+    @property
+    def no_email_reasons(self) -> list[NoEmailReason]:
+        """Why not every partner added got an email, each reason that applies."""
+        reasons = [
+            NoEmailReason(
+                "no_address",
+                self.silent_partners,
+                "partners",
+                _counted(self.silent_partners, "partner has", "partners have")
+                + " nobody with an email address to tell yet (they find the campaign in the"
+                " portal)",
+            ),
+            NoEmailReason(
+                "unsubscribed",
+                self.suppressed,
+                "addresses",
+                _counted(self.suppressed, "address", "addresses")
+                + " unsubscribed from marketing email",
+            ),
+            NoEmailReason(
+                "told_before",
+                self.already_told,
+                "partners",
+                _counted(self.already_told, "partner was", "partners were")
+                + " told of this campaign before",
+            ),
+        ]
+        return [reason for reason in reasons if reason.count]
 
 
 def _action(action: Callable[[], T], attempts: int = 3) -> T:

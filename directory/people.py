@@ -91,18 +91,34 @@ def create_user(
     return user
 
 
+INVITE_CLEANERS = {
+    "email": lambda x: v.email(x, required=True),
+    "name": lambda x: v.text(x, max_length=120, label="The name"),
+}
+
+
 def invite(
     email: str, role: str, inviter, *, partner_id=None, name: str = ""
 ) -> tuple[Invitation, str]:
     """Create an invitation and queue its email; returns it with the one-time token."""
-    address = v.collect({"email": lambda x: v.email(x, required=True)}, {"email": email})["email"]
-    role = _check_role(role, partner_id)
-    if find_user(address):
-        raise v.ValidationFailed({"email": f"{address} already has an account."})
+    errors = {}
+    try:
+        clean = v.collect(INVITE_CLEANERS, {"email": email, "name": name})
+    except v.ValidationFailed as exc:
+        errors, clean = exc.errors, {}
+    try:
+        role = _check_role(role, partner_id)
+    except v.ValidationFailed as exc:
+        errors.update(exc.errors)
+    address = clean.get("email")
+    if address and find_user(address):
+        errors["email"] = f"{address} already has an account."
+    if errors:
+        raise v.ValidationFailed(errors)
     token = security.new_token()
     invitation = Invitation(
         email=address,
-        name=v.text(name, max_length=120),
+        name=clean["name"],
         role=role.value,
         partner_id=partner_id,
         token_hash=security.token_digest(token),

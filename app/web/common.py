@@ -12,7 +12,7 @@ from app.db import session
 from app.storage import StorageError, get_storage
 from app.validation import ValidationFailed, is_row_id
 from campaigns import email_images
-from directory import locations
+from directory import locations, people
 
 
 def form_data() -> dict[str, str]:
@@ -122,6 +122,24 @@ def typed_list(name: str, stored=(), *, posted_with: str = "csrf_token"):
     if request.method == "POST" and posted_with in request.form:
         return [value for value in request.form.getlist(name) if value]
     return list(stored or ())
+
+
+def invite_from_form(*, done: str, partner_id=None, roles=None, role=None) -> FormOutcome:
+    """The invitation form posted (email, name, and a role among ROLES unless ROLE is fixed)
+    saved: an invitation to PARTNER_ID's team (a vendor user's without), then on to DONE; or
+    its errors by field, for ``form_page`` to show beside what was typed."""
+
+    def send():
+        data = form_data()
+        chosen = role or data.get("role") or ""
+        if roles is not None and chosen not in roles:
+            raise ValidationFailed({"role": "Choose partner admin or partner member."})
+        name = data.get("name", "")
+        return people.invite(
+            data.get("email", ""), chosen, current_user, partner_id=partner_id, name=name
+        )
+
+    return save_form(send, success=lambda sent: f"Invitation sent to {sent[0].email}.", done=done)
 
 
 # files are revalidated by their ETag (the render key) on every use

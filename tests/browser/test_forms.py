@@ -29,19 +29,25 @@ def desktop(browser):
     context.close()
 
 
-@pytest.fixture
-def flyer(app, world):
-    """A live campaign for partner A (Gold) with the starter flyer, and a draft beside it."""
+def _live_asset(app, starter: str, name: str, *, draft_beside: bool = False) -> int:
+    """A live campaign NAME for partner A (Gold) with the STARTER template: its asset's id."""
     with app.app_context():
-        version = publish(session, import_template(session, load_starter("product-flyer")))
+        version = publish(session, import_template(session, load_starter(starter)))
         campaign = lifecycle.create_campaign(
-            {"name": "Flyer promo", "targeting": {"min_tier": "Gold"}}, "test"
+            {"name": name, "targeting": {"min_tier": "Gold"}}, "test"
         )
         asset = assets.add_asset(campaign, {"template_version_id": version.id}, "test")
-        lifecycle.create_campaign({"name": "Still a draft"}, "test")
+        if draft_beside:
+            lifecycle.create_campaign({"name": "Still a draft"}, "test")
         session.commit()
         lifecycle.launch(campaign.id)
         return asset.id
+
+
+@pytest.fixture
+def flyer(app, world):
+    """A live campaign for partner A (Gold) with the starter flyer, and a draft beside it."""
+    return _live_asset(app, "product-flyer", "Flyer promo", draft_beside=True)
 
 
 def _sign_in(page, base: str, email: str) -> None:
@@ -152,3 +158,55 @@ def test_the_campaign_list_filters_by_status(app, world, flyer, live_server, des
     expect(page.get_by_role("cell", name="Flyer promo")).to_be_visible()
     expect(page.get_by_role("cell", name="Still a draft")).to_have_count(0)
     assert not errors, errors
+
+
+@pytest.fixture
+def newsletter(app, world):
+    """A live campaign for partner A with the starter newsletter (an email: Copy HTML)."""
+    return _live_asset(app, "monthly-newsletter", "News promo")
+
+
+def test_copy_html_copies_what_the_partner_sees(app, world, newsletter, live_server, browser):
+    """The unsaved edits are saved first, as the Download buttons do; the copied HTML is the
+    email made with them. A refused value is shown at its field instead."""
+    base = live_server
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    errors = watch_console(page)
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    _sign_in(page, base, "partner_admin@a.example")
+    page.goto(f"{base}/portal/assets/{newsletter}")
+    page.wait_for_load_state("load")
+    _type_into(page, page.get_by_label("Headline", exact=True), "Typed, then copied")
+    copy = page.locator("#copy-html")
+    expect(copy).to_have_text("Copy HTML")
+    copy.click()
+    expect(copy).to_have_text("Copied")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.lstrip().lower().startswith(("<!doctype html", "<html"))
+    assert "Typed, then copied" in copied
+    assert _saved(app, Customization, "headline") == "Typed, then copied"
+    # saved: leaving the page now asks nothing
+    page.get_by_role("link", name="News promo").click()
+    page.wait_for_load_state()
+    assert dialogs == [] and "/portal/campaigns/" in page.url
+
+    # a refused value: nothing copied, the page shows the error at the field
+    page.goto(f"{base}/portal/assets/{newsletter}")
+    page.wait_for_load_state("load")
+    page.evaluate("navigator.clipboard.writeText('before')")
+    _type_into(page, page.get_by_label("Headline", exact=True), "Not this one")
+    _type_into(page, page.get_by_label("Article 1: link", exact=True), "not a url at all")
+    page.get_by_role("button", name="Copy HTML").click()
+    link = page.get_by_label("Article 1: link", exact=True)
+    expect(link).to_have_attribute("aria-invalid", "true")
+    expect(link).to_have_value("not a url at all")
+    expect(page.get_by_label("Headline", exact=True)).to_have_value("Not this one")
+    assert page.evaluate("navigator.clipboard.readText()") == "before"
+    assert _saved(app, Customization, "headline") == "Typed, then copied"
+    context.close()
+    # the refused form's 400 is the browser's own report of it
+    assert not [e for e in errors if "400" not in e], errors

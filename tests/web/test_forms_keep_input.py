@@ -16,7 +16,7 @@ from app.db import session
 from brand_templates.library import load_starter
 from brand_templates.versions import import_template, publish
 from campaigns import assets, lifecycle
-from directory.models import Location, Partner
+from directory.models import Location, Partner, Tier
 
 MARKETER = "marketer@vendor.example"
 ADMIN = "admin@vendor.example"
@@ -29,8 +29,9 @@ class Case:
     url: str  # formatted with the ids that `_ids` gives
     data: dict
     kept: tuple[str, ...]  # values typed that the page shows again
-    wrong: str  # the id of the wrong field, f-NAME
+    wrong: str  # the id of the wrong field, f-NAME (formatted with the ids too)
     files: dict = field(default_factory=dict)
+    chosen: dict = field(default_factory=dict)  # a choice (select or radio) shown as chosen
 
 
 CASES = {
@@ -146,6 +147,74 @@ CASES = {
         ("Fresh headline", "not a url at all"),
         "f-cta_url",
     ),
+    "user invite": Case(
+        ADMIN,
+        "/admin/users/invite",
+        {"name": "Kept Colleague", "email": "kept@", "role": "channel_manager"},
+        ("Kept Colleague", "kept@"),
+        "f-email",
+        chosen={"role": "channel_manager"},
+    ),
+    "user invite role": Case(
+        ADMIN,
+        "/admin/users/invite",
+        {"name": "Kept Colleague", "email": "kept@vendor.example", "role": "partner_admin"},
+        ("Kept Colleague", "kept@vendor.example"),
+        "f-role",
+    ),
+    "team invite": Case(
+        PARTNER_ADMIN,
+        "/portal/team/invite",
+        {"name": "Kept Member", "email": "no-at-sign", "role": "partner_admin"},
+        ("Kept Member", "no-at-sign"),
+        "f-email",
+        chosen={"role": "partner_admin"},
+    ),
+    "partner invite": Case(
+        ADMIN,
+        "/admin/partners/{partner}/invite",
+        {"name": "N" * 130, "email": "kept.admin@a.example"},
+        ("N" * 130, "kept.admin@a.example"),
+        "f-name",
+    ),
+    "tier add": Case(
+        ADMIN,
+        "/admin/tiers",
+        {"name": "Kept Tier", "rank": "-5", "color": "#123456"},
+        ("Kept Tier", "-5", "#123456"),
+        "f-tier-new-rank",
+    ),
+    "tier edit": Case(
+        ADMIN,
+        "/admin/tiers/{tier}",
+        {"name": "Silver", "rank": "77", "color": "#654321", "action": "save"},
+        ("77", "#654321"),
+        "f-tier-{tier}-name",
+    ),
+    "add asset": Case(
+        MARKETER,
+        "/admin/campaigns/{campaign}/assets",
+        {"template_version_id": "{other_version}", "title": "T" * 201},
+        ("T" * 201,),
+        "f-title",
+        chosen={"template_version_id": "{other_version}"},
+    ),
+    "partner status": Case(
+        ADMIN,
+        "/admin/partners/{partner}/status",
+        {"status": "terminated", "note": "n" * 501},
+        ("n" * 501,),
+        "f-note",
+        chosen={"status": "terminated"},
+    ),
+    "locator settings": Case(
+        ADMIN,
+        "/admin/locator/settings",
+        {"locator_sort": "tier", "locator_tier_boost_km": "2000", "locator_radius_km": "30"},
+        ("2000", "30"),
+        "f-locator_tier_boost_km",
+        chosen={"locator_sort": "tier"},
+    ),
     "account token": Case(
         MARKETER,
         "/account",
@@ -158,6 +227,7 @@ CASES = {
 
 def _ids(world) -> dict:
     version = publish(session, import_template(session, load_starter("product-flyer")))
+    other = publish(session, import_template(session, load_starter("social-square")))
     campaign = lifecycle.create_campaign(
         {"name": "Flyer promo", "targeting": {"min_tier": "Gold"}}, "test"
     )
@@ -173,6 +243,8 @@ def _ids(world) -> dict:
         "campaign": campaign.id,
         "partner": world.a_id,
         "location": location.id,
+        "other_version": other.id,
+        "tier": session.execute(select(Tier.id).where(Tier.name == "Gold")).scalar_one(),
     }
 
 
@@ -182,13 +254,25 @@ def _field_tag(page: str, field_id: str) -> str:
     return found.group()
 
 
+def _is_chosen(page: str, name: str, value: str) -> bool:
+    """Whether the choice NAME shows VALUE as chosen: a checked radio, or a selected option of
+    the select NAME."""
+    for tag in re.findall(r"<input[^>]*>", page):
+        if f'name="{name}"' in tag and f'value="{value}"' in tag:
+            return re.search(r"\schecked\b", tag) is not None
+    select_ = re.search(rf'<select[^>]*name="{re.escape(name)}".*?</select>', page, re.S)
+    return bool(select_) and bool(
+        re.search(rf'<option value="{re.escape(value)}"\s+selected', select_.group())
+    )
+
+
 @pytest.mark.parametrize("name", CASES)
 def test_a_refused_form_keeps_what_was_typed_and_marks_the_wrong_field(app, world, login_as, name):
     case = CASES[name]
     with app.app_context():
         ids = _ids(world)
     client = login_as(case.who)
-    data = dict(case.data)
+    data = {key: value.format(**ids) for key, value in case.data.items()}
     for key, (content, filename) in case.files.items():
         data[key] = (io.BytesIO(content), filename)
     response = client.post(case.url.format(**ids), data=data, content_type="multipart/form-data")
@@ -197,19 +281,22 @@ def test_a_refused_form_keeps_what_was_typed_and_marks_the_wrong_field(app, worl
     text = html.unescape(page)
     for value in case.kept:
         assert value in text, f"{name}: {value!r} was not kept"
+    for name_, value in case.chosen.items():
+        assert _is_chosen(page, name_, value.format(**ids)), f"{name}: {name_} was not kept"
     # marked at the field, the message beside it
-    tag = _field_tag(page, case.wrong)
+    wrong = case.wrong.format(**ids)
+    tag = _field_tag(page, wrong)
     assert 'aria-invalid="true"' in tag, page[
         page.find("error-summary") : page.find("error-summary") + 800
     ]
-    error_id = "e-" + case.wrong.removeprefix("f-")
+    error_id = "e-" + wrong.removeprefix("f-")
     assert re.search(rf'aria-describedby="[^"]*\b{re.escape(error_id)}\b', tag), tag
     assert f'<p class="error" id="{error_id}">' in page
     # the summary at the top names the field and links to it
     summary = page[page.index('id="error-summary"') :]
     summary = summary[: summary.index("</div>")]
     assert 'role="alert"' in page[: page.index('id="error-summary"') + 20]
-    assert f'href="#{case.wrong}"' in summary
+    assert f'href="#{wrong}"' in summary
 
 
 def test_a_download_button_saves_the_typed_values_first(app, world, login_as):

@@ -127,7 +127,12 @@ def test_locator_settings(app, world, login_as):
         program = ProgramSettings.saved()
         assert program.locator_sort == "tier" and program.locator_tier_boost_km == 12.5
         assert program.locator_radius_km == 25 and program.profile_changes_need_approval
-    refused = admin.post("/admin/locator/settings", data={"locator_sort": "random"})
-    assert refused.status_code == 302
+    refused = admin.post(
+        "/admin/locator/settings", data={"locator_sort": "random", "locator_radius_km": "30"}
+    )
+    assert refused.status_code == 400  # the page again: the order marked, the radius kept
+    page = refused.get_data(as_text=True)
+    assert 'id="f-locator_sort"' in page and 'aria-invalid="true"' in page
+    assert 'name="locator_radius_km" type="number" value="30"' in page
     with app.app_context():
         assert ProgramSettings.saved().locator_sort == "tier"

@@ -203,7 +203,11 @@ def campaign_targeting_preview():
 @bp.get("/campaigns/<int:campaign_id>")
 @roles(VENDOR)
 def campaign_detail(campaign_id: int):
-    campaign = get_or_404(Campaign, campaign_id)
+    return _detail_page(get_or_404(Campaign, campaign_id), {})
+
+
+def _detail_page(campaign: Campaign, errors: dict):
+    """The campaign's page; with ERRORS, the add-asset form shown again as chosen (400)."""
     try:
         count, first = targeting.preview(
             targeting.validate_rules(campaign.targeting),
@@ -225,8 +229,9 @@ def campaign_detail(campaign_id: int):
     )
     allowed = sorted(s.value for s in STATUS_TRANSITIONS[CampaignStatus(campaign.status)])
     launchable = campaign.assets and campaign.status in ("draft", "scheduled", "ended", "live")
-    return render_template(
+    return form_page(
         "admin/campaign_detail.html",
+        errors=errors,
         launch_question=_launch_question(campaign) if launchable else None,
         campaign=campaign,
         match_count=count,
@@ -246,21 +251,20 @@ def _some_partners() -> list[Partner]:
 @roles(MARKETERS)
 def campaign_asset_add(campaign_id: int):
     campaign = get_or_404(Campaign, campaign_id)
-    data = {
-        "template_version_id": request.form.get("template_version_id"),
-        "title": request.form.get("title", ""),
-    }
-    try:
-        asset = assets.add_asset(campaign, data, current_user)
-        session.commit()
-        flash(f"{asset.title} added. Open it to set the vendor's values.", "success")
-        return redirect(
-            url_for("admin.campaign_detail", campaign_id=campaign.id, _anchor=f"asset-{asset.id}")
-        )
-    except v.ValidationFailed as exc:
-        session.rollback()
-        flash(" ".join(exc.errors.values()), "error")
-    return redirect(url_for("admin.campaign_detail", campaign_id=campaign.id))
+
+    def add():
+        data = form_data()
+        keys = ("template_version_id", "title")
+        return assets.add_asset(campaign, {k: data.get(k, "") for k in keys}, current_user)
+
+    outcome = save_form(
+        add,
+        success=lambda asset: f"{asset.title} added. Open it to set the vendor's values.",
+        done=lambda asset: url_for(
+            "admin.campaign_detail", campaign_id=campaign.id, _anchor=f"asset-{asset.id}"
+        ),
+    )
+    return outcome.response or _detail_page(campaign, outcome.errors)
 
 
 @bp.route("/campaigns/assets/<int:asset_id>", methods=["GET", "POST"])
@@ -403,20 +407,7 @@ def launch_message(result) -> str:
         f"{plural(result.renders_queued, 'file')} being made, "
         f"{plural(result.emails_queued, 'email')} sent."
     )
-    why = []
-    if result.silent_partners:
-        has = "has" if result.silent_partners == 1 else "have"
-        why.append(
-            f"{plural(result.silent_partners, 'partner')} {has} nobody with an email address"
-            " to tell yet (they find the campaign in the portal)"
-        )
-    if result.suppressed:
-        why.append(
-            f"{plural(result.suppressed, 'address', 'addresses')} unsubscribed from marketing email"
-        )
-    if result.already_told:
-        was = "was" if result.already_told == 1 else "were"
-        why.append(f"{plural(result.already_told, 'partner')} {was} told of this campaign before")
+    why = [reason.text for reason in result.no_email_reasons]
     if why:
         message += " No email for some: " + "; ".join(why) + "."
     return message

@@ -3,7 +3,7 @@ approve, and which partners are listed."""
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -13,7 +13,7 @@ from app.db import session
 from app.web import theme
 from app.web.access import ADMIN, VENDOR, VENDOR_MANAGERS, roles
 from app.web.admin import bp
-from app.web.common import form_data, get_or_404, run_action
+from app.web.common import form_data, form_page, get_or_404, run_action, save_form
 from directory.locator import finder, geocoding, profiles
 from directory.locator.models import ProfileChange
 from directory.models import GEOCODE_STATE_LABELS, GeocodeState, Location, Partner, PartnerStatus
@@ -38,6 +38,11 @@ SETTINGS_CLEANERS = {
 @bp.get("/locator")
 @roles(VENDOR)
 def locator():
+    return _locator_page({})
+
+
+def _locator_page(errors: dict):
+    """The locator page; with ERRORS, its settings form shown again as typed (400)."""
     program = theme.program_settings()
     counts = dict(
         session.execute(
@@ -54,8 +59,9 @@ def locator():
         .scalars()
         .all()
     )
-    return render_template(
+    return form_page(
         "admin/locator.html",
+        errors=errors,
         program=program,
         counts=[(GEOCODE_STATE_LABELS[s], counts.get(s.value, 0), s.value) for s in GeocodeState],
         failures=geocoding.failures(),
@@ -68,18 +74,18 @@ def locator():
 @roles(ADMIN)
 def locator_settings():
     program = theme.program_settings()
-    data = form_data()
-    data.setdefault("profile_changes_need_approval", "")
 
     def save():
+        data = form_data()
+        data.setdefault("profile_changes_need_approval", "")
         clean = v.collect(SETTINGS_CLEANERS, data)
         before = {k: getattr(program, k) for k in clean}
         for key, value in clean.items():
             setattr(program, key, value)
         audit.record(current_user, "settings.locator", program, changes=audit.diff(before, clean))
 
-    run_action(save, "Locator settings saved.")
-    return redirect(url_for("admin.locator"))
+    outcome = save_form(save, success="Locator settings saved.", done=url_for("admin.locator"))
+    return outcome.response or _locator_page(outcome.errors)
 
 
 @bp.post("/locator/changes/<int:change_id>")

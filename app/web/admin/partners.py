@@ -20,9 +20,9 @@ from app.web.common import (
     form_data,
     form_page,
     get_or_404,
+    invite_from_form,
     location_form,
     logo_response,
-    run_action,
     save_form,
 )
 from campaigns import overview
@@ -134,7 +134,11 @@ def partner_new():
 @bp.get("/partners/<int:partner_id>")
 @roles(VENDOR)
 def partner_detail(partner_id: int):
-    partner = get_or_404(Partner, partner_id)
+    return _detail_page(get_or_404(Partner, partner_id), {})
+
+
+def _detail_page(partner: Partner, errors: dict, *, form: str = "invite"):
+    """The partner's page; with ERRORS, FORM (invite, status) shown again as typed (400)."""
     users, invitations = people.team(partner.id)
     history = (
         session.execute(
@@ -147,13 +151,15 @@ def partner_detail(partner_id: int):
         .all()
     )
     allowed = sorted(s.value for s in partners.STATUS_TRANSITIONS[PartnerStatus(partner.status)])
-    return render_template(
+    return form_page(
         "admin/partner_detail.html",
+        errors=errors,
+        form_errors={form: errors},
         partner=partner,
         users=users,
         invitations=invitations,
         history=history,
-        allowed_statuses=allowed,
+        status_options=[(status, status) for status in allowed],
         kit=partner.brand_kit,
     )
 
@@ -201,13 +207,16 @@ def partner_status(partner_id: int):
     partner = get_or_404(Partner, partner_id)
 
     def move() -> None:
-        partners.change_status(
-            partner, request.form.get("status", ""), current_user, request.form.get("note", "")
-        )
+        data = form_data()
+        partners.change_status(partner, data.get("status", ""), current_user, data.get("note", ""))
         on_partner_changed(partner.id)
 
-    run_action(move, lambda: f"{partner.name} is now {partner.status}.")
-    return redirect(url_for("admin.partner_detail", partner_id=partner.id))
+    outcome = save_form(
+        move,
+        success=lambda _: f"{partner.name} is now {partner.status}.",
+        done=url_for("admin.partner_detail", partner_id=partner.id),
+    )
+    return outcome.response or _detail_page(partner, outcome.errors, form="status")
 
 
 @bp.route("/partners/<int:partner_id>/locations/new", methods=["GET", "POST"])
@@ -256,17 +265,12 @@ def partner_logo(partner_id: int, variant: str):
 @roles(VENDOR_MANAGERS)
 def partner_invite(partner_id: int):
     partner = get_or_404(Partner, partner_id)
-    run_action(
-        lambda: people.invite(
-            request.form.get("email", ""),
-            Role.PARTNER_ADMIN,
-            current_user,
-            partner_id=partner.id,
-            name=request.form.get("name", ""),
-        ),
-        f"Invitation sent to {request.form.get('email')}.",
+    outcome = invite_from_form(
+        done=url_for("admin.partner_detail", partner_id=partner.id),
+        partner_id=partner.id,
+        role=Role.PARTNER_ADMIN.value,
     )
-    return redirect(url_for("admin.partner_detail", partner_id=partner.id))
+    return outcome.response or _detail_page(partner, outcome.errors)
 
 
 @bp.route("/partners/import", methods=["GET", "POST"])

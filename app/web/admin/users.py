@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -10,13 +10,18 @@ from app.db import session
 from app.models import PARTNER_ROLES, ROLE_LABELS, Invitation, Role, User
 from app.web.access import ADMIN, VENDOR_MANAGERS, roles
 from app.web.admin import bp
-from app.web.common import get_or_404, run_action
+from app.web.common import form_page, get_or_404, invite_from_form, run_action
 from directory import people
 
 
 @bp.get("/users")
 @roles(ADMIN)
 def users():
+    return _users_page({})
+
+
+def _users_page(errors: dict):
+    """The users page; with ERRORS, the invitation form shown again as typed (400)."""
     vendor_users = (
         session.execute(select(User).where(User.partner_id.is_(None)).order_by(User.email))
         .scalars()
@@ -31,29 +36,21 @@ def users():
         session.execute(select(Invitation).order_by(Invitation.id.desc()).limit(50)).scalars().all()
     )
     roles_ = [(r.value, ROLE_LABELS[r]) for r in Role if r not in PARTNER_ROLES]
-    return render_template(
+    return form_page(
         "admin/users.html",
         vendor_users=vendor_users,
         partner_users=partner_users,
         invitations=invitations,
         roles=roles_,
-        errors={},
+        errors=errors,
     )
 
 
 @bp.post("/users/invite")
 @roles(ADMIN)
 def users_invite():
-    run_action(
-        lambda: people.invite(
-            request.form.get("email", ""),
-            request.form.get("role", ""),
-            current_user,
-            name=request.form.get("name", ""),
-        ),
-        f"Invitation sent to {request.form.get('email')}.",
-    )
-    return redirect(url_for("admin.users"))
+    outcome = invite_from_form(done=url_for("admin.users"))
+    return outcome.response or _users_page(outcome.errors)
 
 
 @bp.post("/users/<int:user_id>/active")

@@ -212,6 +212,11 @@ def campaign_launch(campaign_id: int):
         "partners_added": result.partners_added,
         "renders_queued": result.renders_queued,
         "emails_queued": result.emails_queued,
+        # why not every partner added got an email, as the admin's launch message says
+        "no_email": [
+            {"reason": r.code, "count": r.count, "unit": r.unit, "message": r.text}
+            for r in result.no_email_reasons
+        ],
         "status": get_or_404(Campaign, campaign_id).status,
     }
 

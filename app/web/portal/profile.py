@@ -19,6 +19,7 @@ from app.web.common import (
     form_data,
     form_page,
     get_or_404,
+    invite_from_form,
     location_form,
     logo_response,
     run_action,
@@ -200,27 +201,25 @@ def logo(variant: str):
 @bp.get("/team")
 @roles(PARTNER)
 def team():
+    return _team_page({})
+
+
+def _team_page(errors: dict):
+    """The team page; with ERRORS, the invitation form shown again as typed (400)."""
     members, invitations = people.team(current_user.partner_id)
-    return render_template("portal/team.html", members=members, invitations=invitations)
+    return form_page("portal/team.html", members=members, invitations=invitations, errors=errors)
 
 
 @bp.post("/team/invite")
 @roles(PARTNER_ADMIN)
 def team_invite():
-    role = request.form.get("role", Role.PARTNER_MEMBER)
-    if role not in (Role.PARTNER_ADMIN, Role.PARTNER_MEMBER):
-        abort(400, "Choose partner admin or partner member.")
-    run_action(
-        lambda: people.invite(
-            request.form.get("email", ""),
-            role,
-            current_user,
-            partner_id=current_user.partner_id,
-            name=request.form.get("name", ""),
-        ),
-        f"Invitation sent to {request.form.get('email')}.",
+    outcome = invite_from_form(
+        done=url_for("portal.team"),
+        partner_id=current_user.partner_id,
+        roles=(Role.PARTNER_ADMIN.value, Role.PARTNER_MEMBER.value),
+        role=None if request.form.get("role") else Role.PARTNER_MEMBER.value,
     )
-    return redirect(url_for("portal.team"))
+    return outcome.response or _team_page(outcome.errors)
 
 
 @bp.post("/team/<int:user_id>/active")

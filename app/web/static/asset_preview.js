@@ -1,4 +1,4 @@
-// Live preview of a partner's unsaved values, and "copy HTML" for email assets.
+// Live preview of a partner's unsaved values, and "copy HTML" (saved first) for email assets.
 (function () {
   const form = document.getElementById("asset-form");
   const preview = document.getElementById("preview");
@@ -32,11 +32,26 @@
     }
   }
   form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(refresh, 600); });
+  // "Copy HTML" copies what the partner sees: like the Download buttons, it saves the form
+  // first (download=html; nothing new is saved when nothing changed), then copies the file
+  // made with those values. A refused value: the form is saved the usual way, so that the
+  // page shows the error beside its field.
   const copy = document.getElementById("copy-html");
   if (copy) {
     copy.addEventListener("click", async () => {
-      const html = await (await fetch(copy.dataset.url)).text();
-      await navigator.clipboard.writeText(html);
+      const body = new FormData(form);
+      body.set("download", "html");
+      // form.action would be the "action" buttons of the form: the attribute, or this page
+      const url = form.getAttribute("action") || window.location.pathname;
+      const response = await fetch(url, { method: "POST", body });
+      if (!response.ok || !new URL(response.url).pathname.endsWith("/download/html")) {
+        const save = form.querySelector('button[name="action"][value="save"]');
+        if (save) form.requestSubmit(save);
+        else form.submit();
+        return;
+      }
+      await navigator.clipboard.writeText(await response.text());
+      form.dispatchEvent(new CustomEvent("tandem:saved"));
       copy.textContent = "Copied";
     });
   }

@@ -98,6 +98,7 @@ def _launched_campaign(api) -> tuple[int, int]:
         "partners_added": 1,
         "renders_queued": 1,
         "emails_queued": len(announced),
+        "no_email": [],  # everyone targeted got an email
         "status": "live",
     }
     return campaign["id"], asset["id"]
@@ -162,6 +163,55 @@ def test_marketer_builds_targets_and_launches(app, api):
     # the channel manager reads but does not build
     assert c.post("/api/v1/campaigns", headers=api.h["cm"], json={"name": "No"}).status_code == 403
     assert c.post(f"/api/v1/campaigns/{campaign_id}/launch", headers=api.h["cm"]).status_code == 403
+
+
+def test_the_launch_says_why_some_partners_got_no_email(app, api):
+    """As the admin's launch message does: a partner with nobody to email, an address that
+    unsubscribed; in the schema the OpenAPI document gives."""
+    from jsonschema import validate
+
+    from app.mail import suppress
+    from tests.factories.directory import make_partner
+
+    c, h = api.client, api.h["marketer"]
+    campaign = c.post(
+        "/api/v1/campaigns",
+        headers=h,
+        json={"name": "Quiet push", "targeting": {"tiers": ["Gold"]}},
+    ).get_json()
+    asset = {"template_version_id": api.version_id}
+    assert (
+        c.post(f"/api/v1/campaigns/{campaign['id']}/assets", headers=h, json=asset).status_code
+        == 201
+    )
+    with app.app_context():
+        make_partner("Lonely Gold Partner", tier="Gold")  # nobody to email
+        suppress("partner_member@a.example")
+        session.commit()
+    launched = c.post(f"/api/v1/campaigns/{campaign['id']}/launch", headers=h)
+    assert launched.status_code == 200
+    body = launched.get_json()
+    assert (body["partners_added"], body["emails_queued"]) == (2, 1)
+    assert body["no_email"] == [
+        {
+            "reason": "no_address",
+            "count": 1,
+            "unit": "partners",
+            "message": "1 partner has nobody with an email address to tell yet (they find the "
+            "campaign in the portal)",
+        },
+        {
+            "reason": "unsubscribed",
+            "count": 1,
+            "unit": "addresses",
+            "message": "1 address unsubscribed from marketing email",
+        },
+    ]
+    doc = c.get("/api/openapi.json").get_json()
+    operation = doc["paths"]["/api/v1/campaigns/{campaign_id}/launch"]["post"]
+    schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    validate(body, {**schema, "components": doc.get("components", {})})
+    assert "no_email" in str(schema) or "no_email" in str(doc.get("components"))
 
 
 def test_gold_partner_customizes_and_downloads(app, api, login_as):

@@ -203,13 +203,31 @@ PROGRESS = {
         },
     },
 }
+NO_EMAIL = {
+    "type": "object",
+    "description": "Why some partners added got no email",
+    "required": ["reason", "count", "unit", "message"],
+    "properties": {
+        "reason": {
+            "type": "string",
+            "enum": ["no_address", "unsubscribed", "told_before"],
+            "description": "no_address: the partner has nobody with an email address; "
+            "unsubscribed: addresses unsubscribed from marketing email; told_before: the "
+            "partner was told of this campaign before",
+        },
+        "count": INT,
+        "unit": {"type": "string", "enum": ["partners", "addresses"]},
+        "message": STR,
+    },
+}
 LAUNCH = {
     "type": "object",
-    "required": ["partners_added", "renders_queued", "emails_queued", "status"],
+    "required": ["partners_added", "renders_queued", "emails_queued", "no_email", "status"],
     "properties": {
         "partners_added": INT,
         "renders_queued": INT,
         "emails_queued": INT,
+        "no_email": {"type": "array", "items": NO_EMAIL},
         "status": {"type": "string", "enum": STATUSES},
     },
 }
