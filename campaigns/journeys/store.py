@@ -390,7 +390,7 @@ def _partner_attribute(condition: dict, partner_id: int | None) -> bool:
         have = {tier.name.lower()} if tier else set()
     elif name in ("status", "type"):
         have = {str(getattr(partner, name)).lower()}
-    elif name in ("countries", "country", "regions", "specialties", "certifications"):
+    elif name in ("countries", "country", "regions", "specialties", "certifications", "tags"):
         attr = "countries" if name == "country" else name
         have = {str(value).lower() for value in getattr(partner, attr) or []}
     elif name == "listed_in_locator":
@@ -690,10 +690,10 @@ def _update_partner(partner_id: int, step: dict) -> None:
                 directory_partners.update_partner(
                     partner, {"tier": tier.name}, None, only=("tier",)
                 )
-        if step.get("tag"):
-            tags = list(partner.specialties or [])
-            if step["tag"] not in tags:
-                partner.specialties = [*tags, step["tag"]]
+        if step.get("tag") or step.get("remove_tag"):
+            directory_partners.change_tags(
+                partner, add=step.get("tag") or "", remove=step.get("remove_tag") or ""
+            )
     except v.ValidationFailed as exc:  # a move the partner's lifecycle refuses: skip it
         log.info("journey step %s: partner %s not updated: %s", step.get("id"), partner_id, exc)
 

@@ -24,6 +24,13 @@ from directory.models import Partner
 
 
 def partner_json(p: Partner) -> dict:
+    out = _public_json(p)
+    if acting_user().role in VENDOR:  # tags are the vendor's own labels
+        out["tags"] = list(p.tags or [])
+    return out
+
+
+def _public_json(p: Partner) -> dict:
     return {
         "id": p.id,
         "name": p.name,
@@ -67,6 +74,8 @@ def partners_index():
     filters = partners.PartnerFilters.from_args(request.args)
     if filters.errors:
         abort(400, " ".join(filters.errors))
+    if filters.tag and acting_user().role not in VENDOR:
+        abort(403, "Tags are the vendor's own labels: only vendor users filter by them.")
     page = partners.search_partners(filters)
     return {
         "items": [partner_json(p) for p in page.items],
