@@ -11,12 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from app.db import session
-from app.models import User
 from campaigns.journeys import applications
 from campaigns.journeys.models import Enrollment, Journey, Prospect
 from campaigns.models import Campaign
-from directory import people
 from directory.models import Partner
+from tests.factories.api import api_caller
 
 
 def _partner(world, key: str = "a") -> Partner:
@@ -61,20 +60,7 @@ def test_tags_are_edited_shown_and_filtered_on_the_admin_pages(client, world, lo
 
 @pytest.fixture
 def api_as(app, world):
-    def make(email: str):
-        with app.app_context():
-            user = session.execute(select(User).where(User.email == email)).scalar_one()
-            _row, token = people.create_api_token(user, "tags")
-            session.commit()
-        client = app.test_client()
-        headers = {"Authorization": f"Bearer {token}"}
-
-        def call(method: str, path: str, json=None):
-            return client.open(f"/api/v1{path}", method=method, json=json, headers=headers)
-
-        return call
-
-    return make
+    return lambda email: api_caller(app, email, "tags")
 
 
 def test_the_api_reads_writes_and_filters_tags_for_vendor_users_only(api_as, world):
