@@ -424,12 +424,12 @@ def problems(definition: dict, *, check_audience: bool = True) -> list[dict[str,
                 say(sid, "Only partners can be updated; this journey addresses prospects.")
             elif not any(step.get(k) for k in ("status", "tier", "tag", "remove_tag")):
                 say(sid, "This step changes nothing: choose a status, a tier or a tag.")
+        elif kind == "goal" and not (step.get("if") or definition.get("goal")):
+            say(sid, "The journey has no goal for this step to check.")
         if kind in ("condition", "goal") and step.get("if"):
             _check_condition(sid, step["if"], steps, say)
         if kind == "wait" and step.get("of_step") and step["of_step"] not in _email_ids(steps):
             say(sid, "The email this wait looks at is not an email step of this journey.")
-        elif kind == "goal" and not (step.get("if") or definition.get("goal")):
-            say(sid, "The journey has no goal for this step to check.")
     trig = d.trigger(definition)
     if trig.get("kind") == "event":
         prospect_event = trig.get("event") in d.PROSPECT_EVENTS

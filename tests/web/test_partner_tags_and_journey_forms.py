@@ -287,3 +287,27 @@ def test_the_admin_home_counts_applications_waiting_for_review(app, client, worl
     assert "Applicant 0" in client.get("/admin/applications?status=submitted").get_data(
         as_text=True
     )
+
+
+def test_partner_csv_exports_imports_and_filters_tags(client, world, login_as):
+    login_as("admin@vendor.example")
+    session.get(Partner, world.a_id).tags = ["vip"]
+    session.commit()
+    exported = client.get("/admin/partners/export.csv?tag=vip").get_data(as_text=True)
+    lines = exported.splitlines()
+    assert "tags" in lines[0].split(",") and len(lines) == 2 and "Alpha Secret Partner" in lines[1]
+    bad = b"name,slug,tags\nBravo Partner,bravo-partner,ok; not ok!\n"
+    preview = client.post(
+        "/admin/partners/import",
+        data={"action": "preview", "file": (io.BytesIO(bad), "p.csv")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "may hold only letters" in preview
+    good = b"name,slug,tags\nBravo Partner,bravo-partner,Webinar; VIP\n"
+    done = client.post(
+        "/admin/partners/import",
+        data={"action": "commit", "file": (io.BytesIO(good), "p.csv")},
+        content_type="multipart/form-data",
+    )
+    assert done.status_code == 302
+    assert _partner(world, "b").tags == ["webinar", "vip"]
