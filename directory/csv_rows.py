@@ -139,22 +139,19 @@ def read_rows(
     return rows
 
 
-def run_rows(
+def apply_rows(
     rows: list[tuple[int, dict[str, str]]],
     columns: list[str],
     *,
     name_column: str,
     key_column: str,
     apply: Callable[[dict[str, str], str], tuple[str, dict, dict, int | None]],
-    commit: bool,
-    only_good: bool,
-) -> ImportResult:
-    """Apply every row in one transaction, each in a savepoint; keep them only if COMMIT and no
-    row failed, or (ONLY_GOOD) keep the rows that did not fail. A dry run rolls back.
+) -> list[RowResult]:
+    """Apply every row in the caller's transaction, each in a savepoint of its own.
 
-    APPLY(row, key) saves one row and answers (action, values before, values after, partner id
-    or None); ValidationFailed for a row it refuses. A KEY_COLUMN value seen on an earlier line
-    is an error of its own.
+    APPLY(row, key) saves one row and answers (action, values before, values after, the saved
+    row's id or None); ValidationFailed for a row it refuses. A KEY_COLUMN value seen on an
+    earlier line is an error of its own.
     """
     results: list[RowResult] = []
     seen: dict[str, int] = {}
@@ -173,13 +170,29 @@ def run_rows(
             seen[key] = line
         savepoint = session.begin_nested()
         try:
-            action, before, after, partner_id = apply(row, key)
+            action, before, after, saved_id = apply(row, key)
             savepoint.commit()
             changed = tuple(c for c in columns if before and before[c] != after[c])
-            results.append(RowResult(line, action, name, {}, row, after, changed, partner_id))
+            results.append(RowResult(line, action, name, {}, row, after, changed, saved_id))
         except v.ValidationFailed as exc:
             savepoint.rollback()
             results.append(RowResult(line, "error", name, dict(exc.errors), cells=row))
+    return results
+
+
+def run_rows(
+    rows: list[tuple[int, dict[str, str]]],
+    columns: list[str],
+    *,
+    name_column: str,
+    key_column: str,
+    apply: Callable[[dict[str, str], str], tuple[str, dict, dict, int | None]],
+    commit: bool,
+    only_good: bool,
+) -> ImportResult:
+    """``apply_rows`` in one transaction: kept only if COMMIT and no row failed, or (ONLY_GOOD)
+    the rows that did not fail. A dry run rolls back."""
+    results = apply_rows(rows, columns, name_column=name_column, key_column=key_column, apply=apply)
     result = ImportResult(rows=results, committed=False, columns=columns)
     if commit and (result.ok or only_good) and result.good_rows:
         session.commit()

@@ -101,6 +101,8 @@ class Partner(PartnerScoped, Base):
     regions: Mapped[list] = mapped_column(JSON, default=list)
     specialties: Mapped[list] = mapped_column(JSON, default=list)
     certifications: Mapped[list] = mapped_column(JSON, default=list)
+    # the vendor's own labels (directory.tags): never shown to the partner
+    tags: Mapped[list] = mapped_column(JSON, default=list)
     website: Mapped[str] = mapped_column(String(300), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
     email: Mapped[str] = mapped_column(String(254), default="")

@@ -11,7 +11,7 @@ from app import audit
 from app import validation as v
 from app.db import session, utcnow
 from app.models import VENDOR_ROLES, User
-from directory import activity, events
+from directory import activity, events, tags
 from directory.models import (
     STATUS_TRANSITIONS,
     Partner,
@@ -76,6 +76,7 @@ CLEANERS = {
     "regions": v.word_list,
     "specialties": v.word_list,
     "certifications": v.word_list,
+    "tags": tags.clean_tags,
     "website": v.url,
     "phone": v.phone,
     "email": v.email,
@@ -195,6 +196,21 @@ def update_partner(
     return partner
 
 
+def change_tags(partner: Partner, *, add: str = "", remove: str = "", actor=None) -> Partner:
+    """PARTNER with the tag ADD and without the tag REMOVE (a journey's action), audited like
+    any change; ValidationFailed when a tag is not one or the partner would hold too many."""
+    try:
+        added, removed = (tags.clean_tag(t) if t else "" for t in (add, remove))
+    except v.Invalid as exc:
+        raise v.ValidationFailed({"tags": str(exc)}) from exc
+    held = [t for t in partner.tags or [] if t != removed]
+    if added and added not in held:
+        held.append(added)
+    if held != list(partner.tags or []):
+        update_partner(partner, {"tags": held}, actor, only=("tags",))
+    return partner
+
+
 def _record_certifications(partner: Partner, before: list[str]) -> None:
     """One activity per certification the partner did not hold before."""
     held = {name.lower() for name in before}
@@ -250,6 +266,7 @@ class PartnerFilters:
     type: str = ""
     status: str = ""
     country: str = ""
+    tag: str = ""
     sort: str = "name"
     page: int = 1
     per_page: int = 25
@@ -269,6 +286,11 @@ class PartnerFilters:
             country=arg("country").upper()[:2],
             sort=arg("sort") or "name",
         )
+        if arg("tag"):
+            try:
+                f.tag = tags.clean_tag(arg("tag")[:100])
+            except v.Invalid as exc:
+                f.errors.append(str(exc))
         try:
             f.page = max(1, min(int(args.get("page") or 1), 100000))
         except ValueError:
@@ -320,6 +342,8 @@ def partner_query(f: PartnerFilters) -> Select:
         from sqlalchemy import String, cast
 
         query = query.where(cast(Partner.countries, String).like(f'%"{f.country}"%'))
+    if f.tag:
+        query = query.where(tags.has_tag(f.tag))
     column = SORTS[f.sort.lstrip("-")]
     order = column.desc() if f.sort.startswith("-") else column.asc()
     return query.order_by(order.nulls_last(), Partner.id)

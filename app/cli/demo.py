@@ -155,6 +155,9 @@ SPECIALTIES = [
     "Retail POS",
     "Healthcare IT",
 ]
+# the vendor's own labels on a few partners: the list's tag filter and the onboarding journey's
+# "has tag" condition and tag action show on them
+DEMO_TAGS = [["vip"], [], ["webinar-2026"], [], ["vip", "co-marketing"], ["new"], [], ["new"]]
 CERTIFICATIONS = ["Certified Installer", "Security Specialist", "Cloud Expert", "Service Partner"]
 STREETS = [
     "Main Street",
@@ -218,6 +221,7 @@ def _partner(i: int, rng: random.Random, tiers: list[Tier], manager: User) -> Pa
         regions=[region],
         specialties=rng.sample(SPECIALTIES, rng.randint(1, 3)),
         certifications=rng.sample(CERTIFICATIONS, rng.randint(0, 2)),
+        tags=list(DEMO_TAGS[i % len(DEMO_TAGS)]),
         website=f"https://www.{domain}",
         phone=f"+{rng.randint(1, 99)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
         email=f"hello@{domain}",

@@ -46,6 +46,26 @@ def _engage(journey_id: int, rng: random.Random, open_share: float, click_share:
     session.commit()
 
 
+def _with_tags(definition: dict) -> dict:
+    """The onboarding starter as the demo runs it: a VIP partner (tag "vip") gets its channel
+    manager told, and a partner that saw the first campaign is tagged "onboarded" (no longer
+    "new"), so the tag condition and the tag action show on the flow and the partners."""
+    steps = {step["id"]: step for step in definition["steps"]}
+    steps["welcome"]["next"] = "vip"
+    steps["first-campaign"]["next"] = "tag-onboarded"
+    extra = [
+        {"id": "vip", "type": "condition", "title": "A VIP partner?", "yes": "tell-manager",
+         "no": "wait-3-days", "if": {"fact": "partner", "field": "tags", "values": ["vip"]}},
+        {"id": "tell-manager", "type": "notify", "title": "Tell the channel manager",
+         "subject": "A VIP partner is onboarding: {{ name }}",
+         "body": "{{ name }} (tagged vip) started onboarding: a call this week helps.",
+         "next": "wait-3-days"},
+        {"id": "tag-onboarded", "type": "update_partner", "title": "Tag it onboarded",
+         "tag": "onboarded", "remove_tag": "new", "next": "goal"},
+    ]  # fmt: skip
+    return {**definition, "steps": [*definition["steps"], *extra]}
+
+
 def _run_until(when) -> None:
     clock.set(when)
     store.run_until_idle()
@@ -56,6 +76,7 @@ def load_journeys(author: User, rng: random.Random) -> dict[str, int]:
     now = clock.now()
     try:
         onboarding = starters.copy_starter("onboarding", author)
+        lifecycle.update_journey(onboarding, {"definition": _with_tags(onboarding.draft)}, author)
         recruitment = starters.copy_starter("recruitment", author)
         prospects = []
         for company, contact, country, domain in PROSPECTS:

@@ -60,6 +60,7 @@ LABELS = {
     "region": "Region",
     "specialties": "Specialties",
     "certifications": "Certifications",
+    "tags": "Tags",
     "website": "Website",
     "phone": "Phone",
     "email": "Email",

@@ -1,6 +1,6 @@
 """What the screens and the API show about journeys: the list with counts, the funnel per step,
-each email step's sends, opens, clicks and unsubscribes, goal conversion, the enrollments with
-their paths, a chart over time and a CSV export. Reads only."""
+each email step's sends, opens, clicks and unsubscribes, goal conversion, the enrollments'
+paths, a chart over time and a CSV export. Reads only."""
 
 from __future__ import annotations
 
@@ -218,34 +218,6 @@ def over_time(journey_id: int, days: int = 30) -> list[dict[str, Any]]:
             if day in series:
                 series[day][key] = count
     return [{"day": day.isoformat(), **values} for day, values in sorted(series.items())]
-
-
-def enrollments_page(
-    journey_id: int, *, state: str | None = None, page: int = 1, per_page: int = 50
-) -> dict[str, Any]:
-    """The journey's enrollments, newest first, with the subject's name: {"items", "total"}."""
-    query = (
-        select(Enrollment, Partner.name, Prospect.company)
-        .outerjoin(Partner, Partner.id == Enrollment.partner_id)
-        .outerjoin(Prospect, Prospect.id == Enrollment.prospect_id)
-        .where(Enrollment.journey_id == journey_id)
-    )
-    if state:
-        states = ("active", "running") if state == "active" else (state,)
-        query = query.where(Enrollment.state.in_(states))
-    total = session.execute(
-        select(func.count()).select_from(query.with_only_columns(Enrollment.id).subquery())
-    ).scalar_one()
-    rows = session.execute(
-        query.order_by(Enrollment.id.desc()).limit(per_page).offset((max(page, 1) - 1) * per_page)
-    ).all()
-    return {
-        "items": [
-            {"enrollment": e, "subject": partner_name or prospect_company or ""}
-            for e, partner_name, prospect_company in rows
-        ],
-        "total": total,
-    }
 
 
 def path(enrollment_id: int) -> list[dict[str, Any]]:

@@ -275,6 +275,15 @@ def counts() -> dict[str, int]:
     return {status: count for status, count in rows}
 
 
+def waiting_count() -> int:
+    """How many applications wait for a review (the admin home shows it)."""
+    return session.execute(
+        select(func.count())
+        .select_from(Application)
+        .where(Application.status == ApplicationStatus.SUBMITTED.value)
+    ).scalar_one()
+
+
 def search_applications(status: str = "", page: int = 1, per_page: int = 50) -> partners.Page:
     query = application_query(status)
     total = session.execute(

@@ -15,6 +15,8 @@ from app.db import session
 from campaigns import targeting
 from campaigns.journeys import audience, windows
 from campaigns.journeys import definition as d
+from campaigns.models import Campaign
+from directory import tags
 
 STEP_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 MAX_STEPS = 200
@@ -42,6 +44,7 @@ PARTNER_FIELDS = (
     "regions",
     "specialties",
     "certifications",
+    "tags",
     "listed_in_locator",
 )
 
@@ -77,6 +80,11 @@ def clean_condition(value: Any, label: str, depth: int = 0) -> dict:
         if not isinstance(values, list) or len(values) > 50:
             raise v.Invalid(f"{label}: the values must be a list.")
         clean["values"] = [v.text(item, max_length=60, label=label) for item in values]
+        if clean["field"] == "tags":
+            try:
+                clean["values"] = [tags.clean_tag(item) for item in clean["values"]]
+            except v.Invalid as exc:
+                raise v.Invalid(f"{label}: {exc}") from exc
         if "value" in value:
             clean["value"] = bool(value["value"])
     if fact in ("applied", "application"):
@@ -201,9 +209,17 @@ def _clean_step(raw: Any, index: int) -> dict:
                 }
             )
     if kind == "update_partner":
-        for name in ("status", "tier", "tag"):
+        for name in ("status", "tier"):
             if raw.get(name):
                 step[name] = v.text(raw.get(name), max_length=60, label=f"{label}: {name}")
+        for name, said in (("tag", "the tag to add"), ("remove_tag", "the tag to remove")):
+            if raw.get(name):
+                try:
+                    step[name] = tags.clean_tag(v.text(raw.get(name), max_length=60, label=said))
+                except v.Invalid as exc:
+                    raise v.Invalid(f"{label}, {said}: {exc}") from exc
+        if step.get("tag") and step.get("tag") == step.get("remove_tag"):
+            raise v.Invalid(f"{label}: the same tag cannot be added and removed.")
     return step
 
 
@@ -406,10 +422,14 @@ def problems(definition: dict, *, check_audience: bool = True) -> list[dict[str,
         elif kind == "update_partner":
             if d.audience_kind(definition) != "partners":
                 say(sid, "Only partners can be updated; this journey addresses prospects.")
-            elif not any(step.get(k) for k in ("status", "tier", "tag")):
+            elif not any(step.get(k) for k in ("status", "tier", "tag", "remove_tag")):
                 say(sid, "This step changes nothing: choose a status, a tier or a tag.")
         elif kind == "goal" and not (step.get("if") or definition.get("goal")):
             say(sid, "The journey has no goal for this step to check.")
+        if kind in ("condition", "goal") and step.get("if"):
+            _check_condition(sid, step["if"], steps, say)
+        if kind == "wait" and step.get("of_step") and step["of_step"] not in _email_ids(steps):
+            say(sid, "The email this wait looks at is not an email step of this journey.")
     trig = d.trigger(definition)
     if trig.get("kind") == "event":
         prospect_event = trig.get("event") in d.PROSPECT_EVENTS
@@ -419,6 +439,21 @@ def problems(definition: dict, *, check_audience: bool = True) -> list[dict[str,
     if check_audience and audience.count(definition) == 0:
         say("audience", "The audience matches nobody at the moment.")
     return found
+
+
+def _email_ids(steps: dict[str, dict]) -> set[str]:
+    return {sid for sid, step in steps.items() if step.get("type") == "email"}
+
+
+def _check_condition(sid: str, condition: dict, steps: dict[str, dict], say) -> None:
+    """The email steps and campaigns a condition names exist (it was saved when they did)."""
+    inner = [condition["not"]] if condition.get("not") else []
+    for part in condition.get("all") or condition.get("any") or inner:
+        _check_condition(sid, part, steps, say)
+    if condition.get("step") and condition["step"] not in _email_ids(steps):
+        say(sid, "The email this condition looks at is not an email step of this journey.")
+    if condition.get("campaign_id") and session.get(Campaign, condition["campaign_id"]) is None:
+        say(sid, "The campaign this condition looks at does not exist any more.")
 
 
 def _check_email(sid: str, step: dict, definition: dict, say) -> None:

@@ -92,10 +92,10 @@ def _update_partner(partner_id: int, step: dict) -> None:
                 directory_partners.update_partner(
                     partner, {"tier": tier.name}, None, only=("tier",)
                 )
-        if step.get("tag"):
-            tags = list(partner.specialties or [])
-            if step["tag"] not in tags:
-                partner.specialties = [*tags, step["tag"]]
+        if step.get("tag") or step.get("remove_tag"):
+            directory_partners.change_tags(
+                partner, add=step.get("tag") or "", remove=step.get("remove_tag") or ""
+            )
     except v.ValidationFailed as exc:  # a move the partner's lifecycle refuses: skip it
         log.info("journey step %s: partner %s not updated: %s", step.get("id"), partner_id, exc)
 

@@ -328,7 +328,7 @@ def _partner_attribute(condition: dict, partner_id: int | None) -> bool:
         have = {tier.name.lower()} if tier else set()
     elif name in ("status", "type"):
         have = {str(getattr(partner, name)).lower()}
-    elif name in ("countries", "country", "regions", "specialties", "certifications"):
+    elif name in ("countries", "country", "regions", "specialties", "certifications", "tags"):
         attr = "countries" if name == "country" else name
         have = {str(value).lower() for value in getattr(partner, attr) or []}
     elif name == "listed_in_locator":

@@ -1,5 +1,5 @@
-"""What the journey screens list beyond campaigns.journeys.analytics: the enrollments at one
-step, and how many of those inside are waiting (for a time or an event)."""
+"""What the journey screens and the API list: a journey's enrollments (by state, by step), and
+how many of those inside are waiting (for a time or an event)."""
 
 from __future__ import annotations
 
@@ -30,16 +30,24 @@ def waiting_counts(journey_ids: list[int]) -> dict[int, int]:
     )
 
 
-def enrollments_at_step(
-    journey_id: int, step_id: str, *, state: str | None, page: int, per_page: int
+def enrollments_page(
+    journey_id: int,
+    *,
+    state: str | None = None,
+    step: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
 ) -> dict[str, Any]:
-    """The journey's enrollments at STEP_ID now, as analytics.enrollments_page gives them."""
+    """The journey's enrollments (those in STATE, those at STEP now), newest first, with the
+    subject's name: {"items": [{"enrollment", "subject"}], "total"}."""
     query = (
         select(Enrollment, Partner.name, Prospect.company)
         .outerjoin(Partner, Partner.id == Enrollment.partner_id)
         .outerjoin(Prospect, Prospect.id == Enrollment.prospect_id)
-        .where(Enrollment.journey_id == journey_id, Enrollment.step_id == step_id)
+        .where(Enrollment.journey_id == journey_id)
     )
+    if step:
+        query = query.where(Enrollment.step_id == step)
     if state:
         states = ("active", "running") if state == "active" else (state,)
         query = query.where(Enrollment.state.in_(states))

@@ -183,6 +183,38 @@ def test_demo_runs_two_starter_journeys_with_people_at_different_steps(app, demo
         assert pending == 2
 
 
+def test_demo_partners_have_tags_and_the_onboarding_journey_uses_them(app, demo, client):
+    from campaigns.journeys.models import Enrollment, Journey, StepRun
+    from directory.models import Partner
+
+    with app.app_context():
+        tagged = {
+            name: tags
+            for name, tags in session.execute(select(Partner.name, Partner.tags)).all()
+            if tags
+        }
+        assert any("vip" in tags for tags in tagged.values()), tagged
+        onboarding = session.execute(
+            select(Journey).where(Journey.starter == "onboarding")
+        ).scalar_one()
+        steps = {s["id"]: s for s in onboarding.current_version.definition["steps"]}
+        assert steps["vip"]["if"] == {"fact": "partner", "field": "tags", "values": ["vip"]}
+        assert steps["tag-onboarded"]["tag"] == "onboarded"
+        ran = set(
+            session.execute(
+                select(StepRun.step_id)
+                .join(Enrollment, Enrollment.id == StepRun.enrollment_id)
+                .where(Enrollment.journey_id == onboarding.id)
+            ).scalars()
+        )
+        assert "vip" in ran
+    client.post("/login", data={"email": "manager@demo.example.com", "password": PASSWORD})
+    listed = client.get("/admin/partners?tag=vip").get_data(as_text=True)
+    assert 'aria-label="Partners tagged vip"' in listed
+    home = client.get("/admin/").get_data(as_text=True)
+    assert "applications to join the program" in home  # the two waiting, counted
+
+
 def test_demo_has_prospects_and_two_applications_to_review(app, demo, client):
     client.post("/login", data={"email": "manager@demo.example.com", "password": PASSWORD})
     listing = client.get("/admin/applications?status=submitted").get_data(as_text=True)

@@ -88,6 +88,7 @@ def test_build_publish_enroll_and_find_the_emails(app, world, live_server, brows
     page.wait_for_load_state()
     assert "Version 1 is published and live." in page.inner_text("body"), page.inner_text("body")
     page.get_by_role("link", name="Enrollments").click()
+    page.wait_for_load_state("load")  # the picker's script bound before typing
     page.get_by_label("Add a partner").fill("Alpha")
     page.get_by_role("option", name="Alpha Secret Partner").click()
     page.get_by_role("button", name="Enroll", exact=True).click()
@@ -135,4 +136,62 @@ def test_adding_a_step_with_the_keyboard_alone(app, world, live_server, browser)
     assert page.evaluate("document.activeElement.id") == "form-wait-1"
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.name") == "title"
+    context.close()
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_picking_a_campaign_and_a_clicked_email_with_the_keyboard(app, world, live_server, browser):
+    from campaigns.journeys import lifecycle
+    from campaigns.journeys.models import Journey
+    from campaigns.models import Campaign
+
+    with app.app_context():
+        spring = Campaign(name="Spring push", status="live")
+        session.add(spring)
+        steps = [
+            {"id": "hello", "type": "email", "subject": "Hi", "body": "Hello.", "next": "wait"},
+            {"id": "wait", "type": "wait", "days": 1, "next": "check"},
+            {"id": "check", "type": "condition", "if": {"fact": "has_logo"}},
+        ]
+        journey = lifecycle.create_journey(
+            {"name": "Picks", "definition": {"steps": steps}}, "test"
+        )
+        session.commit()
+        journey_id, spring_id = journey.id, spring.id
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    _sign_in(page, live_server, "marketer@vendor.example")
+
+    page.goto(f"{live_server}/admin/journeys/{journey_id}/edit?open=check")
+    page.wait_for_load_state("load")
+    form = page.locator("#form-check")
+    campaign = form.get_by_label("Which campaign (downloaded or customized)")
+    expect(campaign).to_be_hidden()  # shown only for the facts about a campaign
+    form.get_by_label("Check").select_option("downloaded")
+    expect(campaign).to_be_visible()
+    campaign.select_option(str(spring_id))
+    form.get_by_role("button", name="Save step").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=Step saved")
+    expect(page.locator("#step-check .step-summary")).to_contain_text("Spring push")
+
+    page.goto(f"{live_server}/admin/journeys/{journey_id}/edit?open=wait")
+    page.wait_for_load_state("load")
+    form = page.locator("#form-wait")
+    form.get_by_label("Until something happens").check()
+    which = form.get_by_label("Which email (opened or clicked)")
+    form.get_by_label("Until the person").select_option("downloaded")
+    expect(which).to_be_hidden()  # an email is picked only for opens and clicks
+    form.get_by_label("Until the person").select_option("clicked")
+    expect(which).to_be_visible()
+    which.select_option("hello")
+    form.get_by_role("button", name="Save step").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=Step saved")
+    with app.app_context():
+        session.remove()
+        draft = {s["id"]: s for s in session.get(Journey, journey_id).draft["steps"]}
+    assert draft["check"]["if"] == {"fact": "downloaded", "campaign_id": spring_id}
+    assert draft["wait"]["event"] == "clicked" and draft["wait"]["of_step"] == "hello"
     context.close()

@@ -5,8 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
+from app.db import session
 from app.web import pickers
 from campaigns.journeys import definition as d
+from campaigns.models import Campaign, CampaignStatus
+from directory import tags
 
 MAX_BRANCHES = 5
 GOAL_FACTS = {
@@ -18,9 +23,9 @@ GOAL_FACTS = {
 }
 CONDITION_FACTS = {
     "opened": "Opened an email of this journey",
-    "clicked": "Clicked an email of this journey",
-    "downloaded": "Downloaded a campaign asset",
-    "customized": "Customized a campaign asset",
+    "clicked": "Clicked a link in an email of this journey",
+    "downloaded": "Downloaded an asset of a campaign",
+    "customized": "Customized an asset of a campaign",
     "has_logo": "Has a logo in its brand kit",
     "partner": "A partner attribute",
     "inactive_days": "No portal activity for a number of days",
@@ -35,6 +40,7 @@ PARTNER_FIELDS = {
     "regions": "Regions",
     "specialties": "Specialties",
     "certifications": "Certifications",
+    "tags": "Tags (has one of them)",
 }
 WAIT_EVENT_LABELS = {
     "opened": "Opens the email",
@@ -62,14 +68,18 @@ def _listed(text: str) -> list[str]:
 
 
 def condition_from_form(form, prefix: str = "fact") -> dict | None:
-    """A condition from the fields FACT, FACT_step, FACT_field, FACT_values, FACT_days,
-    FACT_statuses; None when no fact is chosen."""
+    """A condition from the fields FACT, FACT_step, FACT_campaign, FACT_field, FACT_values,
+    FACT_days, FACT_statuses; None when no fact is chosen."""
     fact = _text(form, prefix)
     if not fact:
         return None
     condition: dict[str, Any] = {"fact": fact}
     if fact in ("opened", "clicked") and _text(form, f"{prefix}_step"):
         condition["step"] = _text(form, f"{prefix}_step")
+    if fact in ("downloaded", "customized") and _text(form, f"{prefix}_campaign"):
+        chosen = _text(form, f"{prefix}_campaign")
+        # a number names a campaign; anything else is left as typed for the check to refuse
+        condition["campaign_id"] = int(chosen) if chosen.isdigit() and len(chosen) < 12 else chosen
     if fact == "partner":
         condition["field"] = _text(form, f"{prefix}_field")
         condition["values"] = _listed(_text(form, f"{prefix}_values"))
@@ -111,7 +121,7 @@ def step_from_form(old: dict, form) -> dict[str, Any]:
             if _text(form, f"percent_{i}")
         ]
     if kind == "update_partner":
-        for name in ("status", "tier", "tag"):
+        for name in ("status", "tier", "tag", "remove_tag"):
             if _text(form, name):
                 step[name] = _text(form, name)
     return step
@@ -188,6 +198,20 @@ def settings_from_form(form, current: dict, rules: dict, include: str, exclude: 
         definition["send_window"] = None
     definition["time_zone"] = _text(form, "time_zone") or "UTC"
     return definition
+
+
+def editor_choices() -> dict[str, list]:
+    """What the step forms offer beyond the journey itself: the campaigns a condition can look
+    at (all but the archived, newest first) and the partner tags in use (suggestions)."""
+    rows = session.execute(
+        select(Campaign.id, Campaign.name, Campaign.status)
+        .where(Campaign.status != CampaignStatus.ARCHIVED.value)
+        .order_by(Campaign.id.desc())
+    ).all()
+    return {
+        "condition_campaigns": [(cid, f"{name} ({status})") for cid, name, status in rows],
+        "partner_tags": tags.tags_in_use(),
+    }
 
 
 def goal_facts(definition: dict) -> list[str]:

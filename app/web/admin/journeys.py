@@ -23,10 +23,10 @@ from campaigns.journeys import (
     analytics,
     checks,
     editing,
-    enroll_upload,
     lifecycle,
     listing,
     preview,
+    prospect_csv,
 )
 from campaigns.journeys import definition as d
 from campaigns.journeys import starters as starter_lib
@@ -220,6 +220,7 @@ def _editor(
         simulation=simulation,
         unpublished=lifecycle.has_unpublished_changes(journey),
         templates=_email_templates(),
+        **forms.editor_choices(),
         addable=[(k, d.STEP_TYPE_LABELS[k]) for k in editing.ADDABLE],
         labels=d.STEP_TYPE_LABELS,
         f=forms,
@@ -510,7 +511,9 @@ def journey_enrollments(journey_id: int):
     steps = d.steps_by_id(definition)
     if step not in steps:
         step = None
-    result = editing_enrollments(journey.id, state=state, step=step, page=page)
+    result = listing.enrollments_page(
+        journey.id, state=state, step=step, page=page, per_page=PER_PAGE
+    )
     picker_options = _form_options({"include_partner_ids": request.args.get("_none", "")})
     return render_template(
         "admin/journeys/enrollments.html",
@@ -532,13 +535,6 @@ def journey_enrollments(journey_id: int):
     )
 
 
-def editing_enrollments(journey_id: int, *, state, step, page: int) -> dict:
-    """The enrollments page, filtered by step too (the analytics page filters by state)."""
-    if not step:
-        return analytics.enrollments_page(journey_id, state=state, page=page, per_page=PER_PAGE)
-    return listing.enrollments_at_step(journey_id, step, state=state, page=page, per_page=PER_PAGE)
-
-
 @bp.post("/journeys/<int:journey_id>/enrollments")
 @roles(MARKETERS)
 def journey_enroll(journey_id: int):
@@ -548,7 +544,7 @@ def journey_enroll(journey_id: int):
     try:
         data = uploaded_bytes("file")
         if data is not None:
-            prospect_ids, made = enroll_upload.prospects_from_csv(data)
+            prospect_ids, made = prospect_csv.for_enrollment(data, current_user)
             result = lifecycle.enroll_many(journey, current_user, prospect_ids=prospect_ids)
             note = f" ({made} new prospects added)" if made else ""
         else:

@@ -27,8 +27,9 @@ from app.web.common import (
 )
 from campaigns import overview
 from campaigns.journeys import analytics as journey_analytics
+from campaigns.journeys import applications
 from campaigns.membership import on_partner_changed, sync_all_live_soon
-from directory import locations, partner_csv, partners, people
+from directory import locations, partner_csv, partners, people, tags
 from directory.models import PARTNER_TYPE_LABELS, Location, Partner, PartnerStatus
 
 
@@ -71,6 +72,7 @@ def dashboard():
         "admin/dashboard.html",
         home=overview.home_campaigns(),
         live_journeys=journey_analytics.list_journeys("live"),
+        waiting_applications=applications.waiting_count(),
         by_status=by_status,
         by_tier=by_tier,
         total=total,
@@ -86,7 +88,9 @@ def partners_list():
     page = partners.search_partners(filters)
     for message in filters.errors:
         flash(message, "error")
-    return render_template("admin/partners.html", page=page, f=filters, **_form_options())
+    return render_template(
+        "admin/partners.html", page=page, f=filters, all_tags=tags.tags_in_use(), **_form_options()
+    )
 
 
 @bp.get("/partners/search.json")

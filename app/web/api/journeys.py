@@ -31,7 +31,7 @@ from app.web.api.schemas.journeys import (
 )
 from app.web.api.spec import operation
 from app.web.common import get_or_404
-from campaigns.journeys import analytics, checks, lifecycle, preview, starters
+from campaigns.journeys import analytics, checks, lifecycle, listing, preview, starters
 from campaigns.journeys.models import Journey
 
 EMPTY_COUNTS = {"active": 0, "paused": 0, "done": 0, "goal": 0, "total": 0}
@@ -232,7 +232,7 @@ def journey_enrollments(journey_id: int):
     page = request.args.get("page", "1")
     if not page.isdigit() or not 1 <= int(page) <= 100_000:
         abort(400, "The page is a number from 1.")
-    found = analytics.enrollments_page(journey.id, state=state, page=int(page))
+    found = listing.enrollments_page(journey.id, state=state, page=int(page))
     return {"items": [enrollment_json(i) for i in found["items"]], "total": found["total"]}
 
 

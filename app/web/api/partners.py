@@ -25,6 +25,13 @@ from directory.models import Partner
 
 
 def partner_json(p: Partner) -> dict:
+    out = _public_json(p)
+    if acting_user().role in VENDOR:  # tags are the vendor's own labels
+        out["tags"] = list(p.tags or [])
+    return out
+
+
+def _public_json(p: Partner) -> dict:
     return {
         "id": p.id,
         "name": p.name,
@@ -66,6 +73,8 @@ def partner_json(p: Partner) -> dict:
 )
 def partners_index():
     filters = filters_or_400(partners.PartnerFilters)
+    if filters.tag and acting_user().role not in VENDOR:
+        abort(403, "Tags are the vendor's own labels: only vendor users filter by them.")
     return page_json(partners.search_partners(filters), partner_json)
 
 

@@ -1,5 +1,5 @@
 // The journey editor, enhanced: each form shows only the fields of the choice made (the kind of
-// wait, the fact a condition checks, the entry trigger, the audience). Without JavaScript every
+// wait, the event it waits for, the fact a condition checks, the entry trigger, the audience). Without JavaScript every
 // field shows and the server keeps only those of the choice.
 (function () {
   "use strict";
@@ -15,7 +15,7 @@
     return null;
   }
   function sync(form) {
-    for (const group of ["wait", "fact", "trigger", "audience"]) {
+    for (const group of ["wait", "fact", "event", "trigger", "audience"]) {
       const value = chosen(form, group);
       if (value === null) continue;
       for (const part of form.querySelectorAll("[data-when-" + group + "]")) {

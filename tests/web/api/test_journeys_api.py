@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.db import session
-from app.models import User
-from directory import people
+from tests.factories.api import api_caller
 
 DEFINITION = {
     "audience": {"kind": "partners", "rules": {"min_tier": "Gold"}},
@@ -27,17 +25,7 @@ DEFINITION = {
 
 @pytest.fixture
 def api(app, world):
-    with app.app_context():
-        admin = session.get(User, world.users["admin"].id)
-        _row, token = people.create_api_token(admin, "journeys")
-        session.commit()
-    client = app.test_client()
-    headers = {"Authorization": f"Bearer {token}"}
-
-    def call(method: str, path: str, json=None):
-        return client.open(f"/api/v1{path}", method=method, json=json, headers=headers)
-
-    return call
+    return api_caller(app, "admin@vendor.example", "journeys")
 
 
 def test_build_publish_enroll_simulate(api, world):

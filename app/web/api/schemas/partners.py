@@ -15,6 +15,7 @@ PARTNER_FIELDS = {
     "regions": string_list(),
     "specialties": string_list(),
     "certifications": string_list(),
+    "tags": {**string_list(20, 40), "description": "the vendor's own labels (vendor users only)"},
     "website": {"type": "string", "maxLength": 300},
     "phone": {"type": "string", "maxLength": 40},
     "email": {"type": "string", "maxLength": 254},
@@ -58,6 +59,11 @@ PARTNER = {
         "regions": {"type": "array", "items": {"type": "string"}},
         "specialties": {"type": "array", "items": {"type": "string"}},
         "certifications": {"type": "array", "items": {"type": "string"}},
+        "tags": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "the vendor's own labels; absent for partner users",
+        },
         "website": {"type": "string"},
         "phone": {"type": "string"},
         "email": {"type": "string"},
@@ -82,6 +88,7 @@ PARTNER_QUERY = {
     "type": {"type": "string", "enum": partners.PARTNER_TYPES},
     "status": {"type": "string", "enum": partners.PARTNER_STATUSES},
     "country": {"type": "string", "maxLength": 2},
+    "tag": {"type": "string", "maxLength": 100, "description": "partners with this tag"},
     "sort": {
         "type": "string",
         "enum": [
