@@ -177,6 +177,13 @@ CASES = {
         ("N" * 130, "kept.admin@a.example"),
         "f-name",
     ),
+    "new journey": Case(
+        MARKETER,
+        "/admin/journeys/new",
+        {"name": "Welcome " + "x" * 200},
+        ("Welcome " + "x" * 200,),
+        "f-name",
+    ),
     "tier add": Case(
         ADMIN,
         "/admin/tiers",

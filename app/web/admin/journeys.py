@@ -17,7 +17,7 @@ from app.web.access import MARKETERS, VENDOR, roles
 from app.web.admin import bp
 from app.web.admin import journey_forms as forms
 from app.web.admin.campaigns import _form_options, _picked_partners, _rules_from_form
-from app.web.common import get_or_404, uploaded_bytes
+from app.web.common import form_page, get_or_404, save_form, uploaded_bytes
 from brand_templates.models import BrandTemplate, BrandTemplateVersion
 from campaigns.journeys import (
     analytics,
@@ -69,12 +69,18 @@ def _errors_of(exc: v.ValidationFailed) -> str:
 @bp.get("/journeys")
 @roles(VENDOR)
 def journeys():
+    return _list_page({})
+
+
+def _list_page(errors: dict):
+    """The journeys; with ERRORS, the new-journey form shown again as typed (400)."""
     status = request.args.get("status") or None
     if status not in {s.value for s in JourneyStatus}:
         status = None
     rows = analytics.list_journeys(status)
-    return render_template(
+    return form_page(
         "admin/journeys/list.html",
+        errors=errors,
         rows=rows,
         waiting=listing.waiting_counts([row["journey"].id for row in rows]),
         status=status,
@@ -89,20 +95,19 @@ def journeys():
 def journey_new():
     """A new draft, blank or copied from a starter; on to the editor."""
     starter = request.form.get("starter") or ""
-    try:
+
+    def create() -> Journey:
         if starter:
-            journey = starter_lib.copy_starter(starter, current_user)
-        else:
-            journey = lifecycle.create_journey(
-                {"name": request.form.get("name") or "New journey"}, current_user
-            )
-        session.commit()
-    except v.ValidationFailed as exc:
-        session.rollback()
-        flash(_errors_of(exc), "error")
-        return redirect(url_for("admin.journeys"))
-    flash(f"{journey.name} is created as a draft. Build its flow, then publish it.", "success")
-    return redirect(url_for("admin.journey_edit", journey_id=journey.id))
+            return starter_lib.copy_starter(starter, current_user)
+        name = request.form.get("name", "").strip()
+        return lifecycle.create_journey({"name": name or "New journey"}, current_user)
+
+    outcome = save_form(
+        create,
+        success=lambda j: f"{j.name} is created as a draft. Build its flow, then publish it.",
+        done=lambda j: url_for("admin.journey_edit", journey_id=j.id),
+    )
+    return outcome.response or _list_page(outcome.errors)
 
 
 def _stop_question(journey: Journey) -> confirm.Question:
