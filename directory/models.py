@@ -15,7 +15,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     literal_column,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
@@ -195,6 +197,11 @@ class Location(PartnerOwned, Base):
     # counts the row's updates, in the database (one web machine's clock may lag another's):
     # the sum over a partner's locations is part of every render's inputs stamp
     version: Mapped[int] = mapped_column(Integer, default=1, onupdate=literal_column("version") + 1)
+    # what the locator's search needs of the partner, kept by the database's triggers
+    # (migration 0017) whoever writes the partner or the location; never set here
+    search_listed: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    search_tier_id: Mapped[int | None] = mapped_column(Integer)
+    search_tags: Mapped[str] = mapped_column(Text, server_default=text("''"))
 
     partner: Mapped[Partner] = relationship(back_populates="locations")
 

@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import joinedload
 
 from app.db import get_engine, session
-from directory.models import Location, Partner, PartnerStatus, Tier
+from directory.models import Location, Partner, Tier
 
 EARTH_RADIUS_KM = 6371.0088
 KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180
@@ -86,7 +86,7 @@ class Hit:
 @dataclass
 class Results:
     hits: list[Hit]
-    total: int  # results within the radius (all pages)
+    total: int  # results within the radius (all pages), counted up to COUNT_CAP
     page: int
     per_page: int
     radius_km: float
@@ -94,6 +94,7 @@ class Results:
     # nothing within the radius: the hits are the nearest anyway, farther than radius_km
     nearest_instead: bool = False
     suggested_radius_km: float | None = None
+    total_capped: bool = False  # more than COUNT_CAP within the radius: total is the cap
 
     @property
     def pages(self) -> int:
@@ -175,42 +176,44 @@ def _box_sql(lat: float, lon: float, radius_km: float, params: dict) -> str:
     return f"{where} AND ({' OR '.join(parts)})"
 
 
-def _list_filter(column: str, name: str, dialect: str) -> str:
-    if dialect == "sqlite":
-        return f"EXISTS (SELECT 1 FROM json_each({column}) j WHERE lower(j.value) IN :{name})"
-    return (
-        f"EXISTS (SELECT 1 FROM json_array_elements_text({column}) j(v) "
-        f"WHERE lower(j.v) IN :{name})"
-    )
+# each filter's prefix in a location's ``search_tags`` ("|t:reseller|s:solar|l:de|"), the text
+# the database keeps from its partner (migration 0017_locator_search)
+TAG_PREFIXES = {
+    "types": "t",
+    "specialties": "s",
+    "certifications": "c",
+    "services": "v",
+    "languages": "l",
+}
 
 
 def _filter_sql(filters: Filters, params: dict, expanding: list[str]) -> list[str]:
-    dialect = _dialect()
+    """The filters as conditions on the location row alone: its partner's searched fields are
+    on it (``search_tier_id``, ``search_tags``), so no partner row is read per candidate."""
+    find = "instr" if _dialect() == "sqlite" else "strpos"
     where = []
-
-    def expand(name: str, values) -> None:
-        params[name] = list(values)
-        expanding.append(name)
-
-    if filters.types:
-        expand("f_types", [t.lower() for t in filters.types])
-        where.append("lower(p.type) IN :f_types")
+    for name, prefix in TAG_PREFIXES.items():
+        anyof = []
+        for i, value in enumerate(getattr(filters, name)):
+            key = f"f_{prefix}{i}"
+            params[key] = value
+            # lower() and the "|" rule of the database's own tags, on both sides
+            anyof.append(
+                f"{find}(l.search_tags, '|{prefix}:' || replace(lower(:{key}), '|', '/') "
+                f"|| '|') > 0"
+            )
+        if anyof:
+            where.append(f"({' OR '.join(anyof)})")
     if filters.tiers:
-        expand("f_tiers", [t.lower() for t in filters.tiers])
-        where.append("lower(t.name) IN :f_tiers")
-    for name, column in (
-        ("specialties", "p.specialties"),
-        ("certifications", "p.certifications"),
-        ("services", "p.services"),
-        ("languages", "p.languages"),
-    ):
-        values = getattr(filters, name)
-        if values:
-            expand(f"f_{name}", [v.lower() for v in values])
-            where.append(_list_filter(column, f"f_{name}", dialect))
+        params["f_tiers"] = [t.lower() for t in filters.tiers]
+        expanding.append("f_tiers")
+        where.append(
+            "l.search_tier_id IN (SELECT t.id FROM tiers t WHERE lower(t.name) IN :f_tiers)"
+        )
     if filters.partner_ids is not None:
-        expand("f_partner_ids", filters.partner_ids or [0])
-        where.append("p.id IN :f_partner_ids")
+        params["f_partner_ids"] = list(filters.partner_ids or [0])
+        expanding.append("f_partner_ids")
+        where.append("l.partner_id IN :f_partner_ids")
     return where
 
 
@@ -220,68 +223,182 @@ def _tier_steps() -> dict[int, int]:
     return {tier_id: step for step, tier_id in enumerate(ids)}
 
 
-def _query(
+COUNT_CAP = 1000  # results are counted exactly up to this many; beyond it, "more than 1,000"
+
+
+@dataclass(frozen=True)
+class Found:
+    """One page of a search as ids: (location id, partner id, distance) rows, and the count."""
+
+    rows: list[tuple[int, int, float]]
+    total: int  # within the radius, counted up to COUNT_CAP
+    capped: bool  # more than COUNT_CAP
+
+
+def _source(
+    lat: float,
+    lon: float,
+    radius_km: float,
+    filters: Filters,
+    params: dict,
+    expanding: list,
+    *,
+    indexed: bool = True,
+) -> str:
+    """FROM … WHERE for the listed, public locations matching FILTERS in the spatial index's
+    box around the circle of RADIUS_KM (its corners still to be cut off by the distance);
+    not INDEXED, every location with a point (the naive full scan)."""
+    box = "l.latitude IS NOT NULL AND l.longitude IS NOT NULL"
+    conditions = [
+        _box_sql(lat, lon, radius_km, params) if indexed else box,
+        # the partner active and listed in the locator (kept on the location)
+        "l.search_listed = :yes",
+        "l.public = :yes",
+        *_filter_sql(filters, params, expanding),
+    ]
+    params["yes"] = True
+    source = "locations l"
+    if _dialect() == "sqlite" and indexed:
+        # CROSS JOIN fixes SQLite's loop order: the R*Tree's box first, then rows by id
+        source = "location_rtree r CROSS JOIN locations l ON l.id = r.id"
+    return f"FROM {source} WHERE {' AND '.join(conditions)}"
+
+
+def _execute(sql: str, params: dict, expanding: list[str]):
+    statement = text(sql).bindparams(*(bindparam(n, expanding=True) for n in expanding))
+    return session.execute(statement, params)
+
+
+def _score(sort: str, tier_boost_km: float, params: dict) -> tuple[str, float]:
+    """The ranking expression over a row's distance ``d`` and ``tier_id`` (less is better),
+    and the most it can take off a distance (the top tier's boost)."""
+    if sort != "tier" or not tier_boost_km:
+        return "c.d", 0.0
+    steps = _tier_steps()
+    if not steps:
+        return "c.d", 0.0
+    cases = " ".join(f"WHEN {int(k)} THEN {int(v)}" for k, v in steps.items())
+    params["boost"] = float(tier_boost_km)
+    return (
+        f"c.d - :boost * (CASE c.tier_id {cases} ELSE 0 END)",
+        float(tier_boost_km) * max(steps.values()),
+    )
+
+
+def _in_circle(
     lat: float,
     lon: float,
     radius_km: float,
     filters: Filters,
     *,
-    sort: str,
-    tier_boost_km: float,
     limit: int,
-    offset: int,
-    indexed: bool = True,
-) -> tuple[list[tuple[int, int, float]], int | None]:
-    """(location id, partner id, distance) of one page within the radius, and the total.
-
-    ``indexed=False`` is the naive full scan the benchmark compares the index with."""
-    params: dict = {
-        "lat": lat,
-        "lon": lon,
-        "radius": radius_km,
-        "status": PartnerStatus.ACTIVE.value,
-        "limit": limit,
-        "offset": offset,
-    }
+    sort: str = "distance",
+    boost: float = 0.0,
+    ranked: bool = True,
+) -> tuple[list, float]:
+    """Up to LIMIT (id, partner_id, d, tier_id, score) rows within RADIUS_KM, the best first
+    (or in no order unless RANKED), and the most the tier boost takes off a distance."""
+    params: dict = {"lat": lat, "lon": lon, "radius": radius_km, "limit": limit}
     expanding: list[str] = []
-    box = _box_sql(lat, lon, radius_km, params) if indexed else "l.latitude IS NOT NULL"
-    conditions = [
-        box,
-        "p.status = :status",
-        "p.listed_in_locator = :yes",
-        "l.public = :yes",
-        *_filter_sql(filters, params, expanding),
-    ]
-    params["yes"] = True
-    source = "locations l JOIN partners p ON p.id = l.partner_id"
-    if _dialect() == "sqlite" and indexed:
-        # CROSS JOIN fixes SQLite's loop order: the R*Tree's box first, then rows by id
-        source = (
-            "location_rtree r CROSS JOIN locations l ON l.id = r.id "
-            "CROSS JOIN partners p ON p.id = l.partner_id"
-        )
-    order = "d"
-    if sort == "tier" and tier_boost_km:
-        steps = _tier_steps()
-        if steps:
-            cases = " ".join(f"WHEN {int(k)} THEN {int(v)}" for k, v in steps.items())
-            params["boost"] = float(tier_boost_km)
-            order = f"d - :boost * (CASE c.tier_id {cases} ELSE 0 END)"
+    score, most = _score(sort, boost, params)
     sql = f"""
-        SELECT c.id, c.partner_id, c.d, count(*) OVER () AS total FROM (
-            SELECT l.id, l.partner_id, p.tier_id, {distance_sql()} AS d
-            FROM {source}
-            LEFT JOIN tiers t ON t.id = p.tier_id
-            WHERE {" AND ".join(conditions)}
+        SELECT c.id, c.partner_id, c.d, c.tier_id, {score} AS score FROM (
+            SELECT l.id, l.partner_id, l.search_tier_id AS tier_id, {distance_sql()} AS d
+            {_source(lat, lon, radius_km, filters, params, expanding)}
         ) c
         WHERE c.d <= :radius
-        ORDER BY {order}, c.id
+        {"ORDER BY score, c.id" if ranked else ""}
+        LIMIT :limit
+    """
+    return _execute(sql, params, expanding).all(), most
+
+
+def _page(
+    lat: float,
+    lon: float,
+    radius_km: float,
+    filters: Filters,
+    *,
+    sort: str = "distance",
+    tier_boost_km: float = 0.0,
+    limit: int,
+    offset: int = 0,
+    start_km: float | None = None,
+) -> list[tuple[int, int, float]]:
+    """(location id, partner id, distance) of one page of the results within RADIUS_KM.
+
+    Ranking every result of a dense circle costs as many rows as it holds (thousands at a
+    million locations); the page needs only its best OFFSET + LIMIT. So the search starts
+    with the circle of START_KM (default: the whole radius) and doubles it until the best
+    rows inside cannot be passed by any row outside: with a distance sort, when it holds
+    that many; with a tier boost, when the last of them ranks ahead of the nearest distance
+    outside less the biggest boost. Exact: the same rows as ranking the whole circle."""
+    want = offset + limit
+    r = radius_km if start_km is None else min(max(start_km, 0.1), radius_km)
+    while True:
+        rows, most = _in_circle(lat, lon, r, filters, limit=want, sort=sort, boost=tier_boost_km)
+        if r >= radius_km or (len(rows) == want and rows[-1].score <= r - most):
+            break
+        r = min(r * 2, radius_km)
+    return [(row.id, row.partner_id, float(row.d)) for row in rows[offset:]]
+
+
+def query(
+    lat: float,
+    lon: float,
+    radius_km: float,
+    filters: Filters,
+    *,
+    sort: str = "distance",
+    tier_boost_km: float = 0.0,
+    limit: int = DEFAULT_PER_PAGE,
+    offset: int = 0,
+) -> Found:
+    """The spatial query of one search, as ids: one page and the count within the radius
+    (up to COUNT_CAP).
+
+    One reading fetches the results in the circle, COUNT_CAP + 1 at most: with no more than
+    COUNT_CAP that is all of them, counted and ranked here. A denser circle is "more than
+    COUNT_CAP", and its page comes from a smaller circle that should hold about twice the
+    rows the page needs, grown until it is exact (``_page``)."""
+    # every result in the circle, in no order, if there are at most COUNT_CAP; one more if
+    # there are more (the reading stops: a dense circle at a million holds ten thousand)
+    within, _ = _in_circle(
+        lat, lon, radius_km, filters, limit=COUNT_CAP + 1, sort=sort, boost=tier_boost_km,
+        ranked=False,
+    )  # fmt: skip
+    if len(within) <= COUNT_CAP:
+        ranked = sorted(within, key=lambda r: (r.score, r.id))
+        rows = [(r.id, r.partner_id, float(r.d)) for r in ranked[offset : offset + limit]]
+        return Found(rows, len(within), False)
+    if offset >= COUNT_CAP:
+        return Found([], COUNT_CAP, True)
+    # the points spread evenly: the area, and so the radius squared, goes with the count
+    start = radius_km * math.sqrt(2 * (offset + limit) / len(within))
+    page = _page(lat, lon, radius_km, filters, sort=sort, tier_boost_km=tier_boost_km,
+                 limit=limit, offset=offset, start_km=start)  # fmt: skip
+    return Found(page, COUNT_CAP, True)
+
+
+def naive_query(
+    lat: float, lon: float, radius_km: float, filters: Filters, *, limit: int, offset: int = 0
+) -> Found:
+    """The same search without the spatial index: every location's distance computed, all
+    of them counted and sorted. The reference the tests and the benchmark compare with."""
+    params: dict = {"lat": lat, "lon": lon, "radius": radius_km, "limit": limit, "offset": offset}
+    expanding: list[str] = []
+    sql = f"""
+        SELECT c.id, c.partner_id, c.d, count(*) OVER () AS total FROM (
+            SELECT l.id, l.partner_id, {distance_sql()} AS d
+            {_source(lat, lon, radius_km, filters, params, expanding, indexed=False)}
+        ) c
+        WHERE c.d <= :radius
+        ORDER BY c.d, c.id
         LIMIT :limit OFFSET :offset
     """
-    statement = text(sql).bindparams(*(bindparam(n, expanding=True) for n in expanding))
-    rows = session.execute(statement, params).all()
-    total = rows[0].total if rows else None
-    return [(r.id, r.partner_id, float(r.d)) for r in rows], total
+    rows = _execute(sql, params, expanding).all()
+    total = rows[0].total if rows else 0
+    return Found([(r.id, r.partner_id, float(r.d)) for r in rows], total, False)
 
 
 def _load(found: list[tuple[int, int, float]]) -> list[Hit]:
@@ -336,7 +453,7 @@ def search(
     per_page = min(max(int(per_page), 1), MAX_PER_PAGE)
     page = max(int(page), 1)
     sort = sort if sort in SORTS else "distance"
-    found, total = _query(
+    found = query(
         lat,
         lon,
         radius_km,
@@ -346,17 +463,14 @@ def search(
         limit=per_page,
         offset=(page - 1) * per_page,
     )
-    if total is None and page > 1:  # past the last page: count what there is
-        _, total = _query(
-            lat, lon, radius_km, filters, sort=sort, tier_boost_km=0, limit=1, offset=0
-        )
     results = Results(
-        hits=_load(found),
-        total=total or 0,
+        hits=_load(found.rows),
+        total=found.total,
         page=page,
         per_page=per_page,
         radius_km=radius_km,
         sort=sort,
+        total_capped=found.capped,
     )
     if results.total == 0 and nearest_if_empty:
         nearest = _nearest(lat, lon, filters, nearest_if_empty, start_km=radius_km)
@@ -373,15 +487,9 @@ def search(
 def _nearest(
     lat: float, lon: float, filters: Filters, limit: int, *, start_km: float
 ) -> list[tuple[int, int, float]]:
-    """The LIMIT nearest matching locations at any distance: ever wider radius searches."""
-    radius = max(start_km, 1.0)
-    while True:
-        found, _ = _query(
-            lat, lon, radius, filters, sort="distance", tier_boost_km=0, limit=limit, offset=0
-        )
-        if len(found) >= limit or radius >= MAX_RADIUS_KM:
-            return found
-        radius = min(radius * 4, MAX_RADIUS_KM)
+    """The LIMIT nearest matching locations at any distance: a circle from START_KM that
+    doubles until it holds them (or the whole Earth)."""
+    return _page(lat, lon, MAX_RADIUS_KM, filters, limit=limit, start_km=max(start_km, 1.0))
 
 
 def within_radius(
@@ -390,17 +498,7 @@ def within_radius(
     """(location id, partner id, distance) of the LIMIT listed locations nearest to (LAT,
     LON) within RADIUS_KM, nearest first: ids only, no rows loaded (lead routing)."""
     _check_point(lat, lon)
-    found, _ = _query(
-        lat,
-        lon,
-        min(max(float(radius_km), 0.1), MAX_RADIUS_KM),
-        Filters(),
-        sort="distance",
-        tier_boost_km=0,
-        limit=limit,
-        offset=0,
-    )
-    return found
+    return _page(lat, lon, min(max(float(radius_km), 0.1), MAX_RADIUS_KM), Filters(), limit=limit)
 
 
 def nearest_locations(
@@ -419,22 +517,14 @@ def nearest_locations(
     if partner_ids is not None:
         filters = Filters(**{**filters.__dict__, "partner_ids": tuple(partner_ids)})
     if max_km is not None:
-        found, _ = _query(
-            lat,
-            lon,
-            min(max_km, MAX_RADIUS_KM),
-            filters,
-            sort="distance",
-            tier_boost_km=0,
-            limit=limit,
-            offset=0,
-        )
+        found = _page(lat, lon, min(max_km, MAX_RADIUS_KM), filters, limit=limit)
     else:
         found = _nearest(lat, lon, filters, limit, start_km=DEFAULT_RADIUS_KM)
     return _load(found)
 
 
 __all__ = [
+    "COUNT_CAP",
     "DEFAULT_RADIUS_KM",
     "RADIUS_CHOICES_KM",
     "Filters",

@@ -251,9 +251,7 @@ def run(label: str, url: str, n_locations: int, n_queries: int, n_naive: int) ->
     for lat, lon, radius, f in asked:
         filters = search.Filters.of(**f)
         started = time.perf_counter()
-        search._query(
-            lat, lon, radius, filters, sort="distance", tier_boost_km=0, limit=20, offset=0
-        )
+        search.query(lat, lon, radius, filters, limit=20)
         ids_only.append((time.perf_counter() - started) * 1000)
         session.rollback()
         started = time.perf_counter()
@@ -265,15 +263,11 @@ def run(label: str, url: str, n_locations: int, n_queries: int, n_naive: int) ->
     for lat, lon, radius, f in asked[:n_naive]:
         filters = search.Filters.of(**f)
         started = time.perf_counter()
-        rows, _ = search._query(
-            lat, lon, radius, filters, sort="distance", tier_boost_km=0, limit=20, offset=0,
-            indexed=False,
-        )  # fmt: skip
+        slow = search.naive_query(lat, lon, radius, filters, limit=20)
         naive.append((time.perf_counter() - started) * 1000)
-        fast, _ = search._query(
-            lat, lon, radius, filters, sort="distance", tier_boost_km=0, limit=20, offset=0
-        )
-        assert [r[0] for r in rows] == [r[0] for r in fast], "the index missed a location"
+        fast = search.query(lat, lon, radius, filters, limit=20)
+        assert [r[0] for r in slow.rows] == [r[0] for r in fast.rows], "the index missed one"
+        assert min(slow.total, search.COUNT_CAP) == fast.total, "the index counted otherwise"
         checked += 1
         session.rollback()
     session.remove()

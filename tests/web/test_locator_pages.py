@@ -146,3 +146,12 @@ def test_text_that_is_not_text_is_a_400_not_a_500(client, network):  # noqa: F81
         assert response.status_code == 400, url
     assert client.get("/partners/berlin%00silver").status_code == 404
     assert client.get("/api/public/v1/partners/berlin%00silver").status_code == 404
+
+
+def test_a_circle_past_the_count_cap_says_more_than(client, network, monkeypatch):  # noqa: F811
+    from directory.locator import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 2)
+    html = client.get("/where-to-buy?q=Berlin&radius_km=600&per_page=1").get_data(as_text=True)
+    assert "More than 2 partner locations within 600 km of Berlin, Germany" in html
+    assert "Berlin Silver" in html  # the nearest first, as ever

@@ -108,6 +108,7 @@ def locator():
         point=list(answer.point),
         radius_km=answer.radius_km,
         total=results.total,
+        total_capped=results.total_capped,
         page=results.page,
         pages=results.pages,
         nearest_instead=results.nearest_instead,

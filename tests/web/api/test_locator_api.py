@@ -114,3 +114,16 @@ def test_no_server_error_under_generated_requests(app, network):  # noqa: F811
             )
 
         run()
+
+
+def test_a_total_past_the_count_cap_is_flagged(client, network, monkeypatch):  # noqa: F811
+    from directory.locator import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 2)
+    data = client.get("/api/public/v1/locator?q=Berlin&radius_km=600&per_page=1").get_json()
+    assert data["total"] == 2 and data["total_capped"] is True and data["pages"] == 2
+    assert [r["partner"]["name"] for r in data["results"]] == ["Berlin Silver"]
+    data = client.get("/api/public/v1/locator?q=Berlin&radius_km=600&per_page=1&page=2").get_json()
+    assert [r["partner"]["name"] for r in data["results"]] == ["Potsdam Gold"]
+    data = client.get("/api/public/v1/locator?q=Berlin&radius_km=50").get_json()
+    assert data["total"] == 2 and data["total_capped"] is False

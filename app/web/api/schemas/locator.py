@@ -66,7 +66,15 @@ LOCATOR = {
         "other_places": {"type": "array", "items": PLACE},
         "point": {"type": "array", "items": {"type": "number"}, "nullable": True},
         "radius_km": {"type": "number"},
-        "total": {"type": "integer"},
+        "total": {
+            "type": "integer",
+            "description": "results within the radius, counted up to 1,000 (see total_capped)",
+        },
+        "total_capped": {
+            "type": "boolean",
+            "description": "more than 1,000 results within the radius: total is 1,000, and "
+            "the pages go as far as it; a smaller radius or a filter narrows them down",
+        },
         "page": {"type": "integer"},
         "pages": {"type": "integer"},
         "nearest_instead": {
