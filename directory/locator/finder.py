@@ -8,12 +8,14 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, text
 
+from app import jobs
 from app import validation as v
 from app.db import session
 from app.models import ProgramSettings
 from directory.locator import gazetteer, search
+from directory.locator.models import LocatorFacet
 from directory.models import PARTNER_TYPE_LABELS, Partner, PartnerStatus, PartnerType, Tier
 
 FILTER_NAMES = ("type", "tier", "specialty", "certification", "service", "language")
@@ -126,31 +128,25 @@ def ask(args: Mapping, *, per_page: int = search.DEFAULT_PER_PAGE) -> Answer:
 
 _facets: tuple[float, dict] | None = None
 FACETS_TTL = 60.0
+FACETS_TASK = "tandem.locator.refresh_facets"
 
 
 def facets() -> dict[str, list[tuple[str, str]]]:
-    """The choices of each filter: (value, label) of what listed partners have (kept a
-    minute: the page should not read every partner each time)."""
+    """The choices of each filter: (value, label) of what listed partners have, as the
+    facets task last counted them (kept a minute in the process). On the first run, before
+    the task, they are counted here once."""
     global _facets
     now = time.monotonic()
     if _facets and now - _facets[0] < FACETS_TTL:
         return _facets[1]
-    rows = session.execute(
-        select(
-            Partner.type,
-            Partner.specialties,
-            Partner.certifications,
-            Partner.services,
-            Partner.languages,
-        ).where(Partner.status == PartnerStatus.ACTIVE.value, Partner.listed_in_locator)
-    ).all()
+    rows = session.execute(select(LocatorFacet.filter, LocatorFacet.value)).all()
+    if not rows and session.execute(select(_listed_partner().exists())).scalar():
+        refresh_facets()
+        session.commit()
+        rows = session.execute(select(LocatorFacet.filter, LocatorFacet.value)).all()
     found: dict[str, set[str]] = {name: set() for name in FILTER_NAMES}
-    for row in rows:
-        found["type"].add(row.type)
-        found["specialty"].update(row.specialties or ())
-        found["certification"].update(row.certifications or ())
-        found["service"].update(row.services or ())
-        found["language"].update(row.languages or ())
+    for name, value in rows:
+        found[name].add(value)
     result = {
         "type": [(t.value, PARTNER_TYPE_LABELS[t]) for t in PartnerType if t in found["type"]],
         "tier": [
@@ -165,6 +161,47 @@ def facets() -> dict[str, list[tuple[str, str]]]:
         ]
     _facets = (now, result)
     return result
+
+
+def _listed_partner():
+    return select(Partner.id).where(
+        Partner.status == PartnerStatus.ACTIVE.value, Partner.listed_in_locator
+    )
+
+
+def refresh_facets() -> int:
+    """Count the filters' choices again: the distinct values of listed partners, unnested
+    and deduplicated by the database in one statement (at a million locations, reading the
+    partners into Python took ten seconds, and one page a minute waited for it). Returns how
+    many choices there are; the caller commits."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    listed = "p.status = :active AND p.listed_in_locator = :yes"
+    parts = [f"SELECT 'type' AS f, p.type AS v FROM partners p WHERE {listed}"]
+    for name, column in (
+        ("specialty", "specialties"),
+        ("certification", "certifications"),
+        ("service", "services"),
+        ("language", "languages"),
+    ):
+        values = f"json_each(p.{column}) j" if sqlite else f"json_array_elements_text(p.{column}) j"
+        value = "j.value" if sqlite else "j"
+        parts.append(f"SELECT '{name}', {value} FROM partners p CROSS JOIN {values} WHERE {listed}")
+    session.execute(delete(LocatorFacet))
+    session.execute(
+        text(
+            f"INSERT INTO locator_facets (filter, value) SELECT f, v FROM "
+            f"({' UNION '.join(parts)}) x WHERE v IS NOT NULL AND v <> ''"
+        ),
+        {"active": PartnerStatus.ACTIVE.value, "yes": True},
+    )
+    forget_facets()
+    return session.query(LocatorFacet).count()
+
+
+def facets_changed() -> None:
+    """A listed partner's profile changed: count the choices again (a task, after commit)."""
+    forget_facets()
+    jobs.enqueue(FACETS_TASK, [])
 
 
 def forget_facets() -> None:

@@ -1,10 +1,11 @@
-"""Rows of the locator: the online geocoder's answers, and profile changes awaiting approval."""
+"""Rows of the locator: the online geocoder's answers, profile changes awaiting approval, and the
+filters' choices as last counted."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, utcnow
@@ -45,3 +46,14 @@ class ProfileChange(PartnerOwned, Base):
     note: Mapped[str] = mapped_column(String(500), default="")
 
     partner = relationship("Partner")
+
+
+class LocatorFacet(Base):
+    """One choice of a where-to-buy filter: a value some listed partner has (its type, a
+    specialty, …). Rewritten as a whole by ``finder.refresh_facets`` (a task, after a
+    profile change and every few minutes), so that no page reads every partner."""
+
+    __tablename__ = "locator_facets"
+
+    filter: Mapped[str] = mapped_column(String(20), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, primary_key=True)

@@ -97,7 +97,7 @@ def locator_change(change_id: int):
         lambda: profiles.decide(change, approve, current_user, request.form.get("note", "")),
         f"{change.partner.name}'s profile change {'approved' if approve else 'rejected'}.",
     ):
-        finder.forget_facets()
+        finder.facets_changed()
     return redirect(url_for("admin.locator"))
 
 
@@ -110,7 +110,7 @@ def locator_listed(partner_id: int):
         lambda: profiles.set_listed(partner, listed, current_user),
         f"{partner.name} is {'now listed' if listed else 'no longer listed'} in the locator.",
     ):
-        finder.forget_facets()
+        finder.facets_changed()
     return redirect(request.form.get("next") or url_for("admin.locator"))
 
 

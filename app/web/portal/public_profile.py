@@ -47,7 +47,7 @@ def public_profile():
         try:
             change = profiles.submit_profile(partner, data, current_user)
             session.commit()
-            finder.forget_facets()
+            finder.facets_changed()
             flash(
                 "Sent for approval: your public profile changes once it is approved."
                 if change
