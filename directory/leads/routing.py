@@ -85,7 +85,9 @@ def _location_label(location) -> str:
     return location.label or location.city or "its location"
 
 
-def _area_coverage(lead: Lead, settings: PartnerLeadSettings) -> str | None:
+def area_coverage(lead: Lead, settings: PartnerLeadSettings) -> str | None:
+    """How the partner of SETTINGS covers LEAD's place by a postcode, region or country it
+    lists, in words (None: it lists none of them)."""
     code = _norm_postcode(lead.postcode)
     if code:
         for prefix in settings.postcodes or ():
@@ -104,6 +106,42 @@ def _handles(settings: PartnerLeadSettings, product: str) -> bool:
     if not product or not settings.products:
         return True
     return product.lower() in {p.lower() for p in settings.products}
+
+
+def service_radius(settings: PartnerLeadSettings, location_id: int, default_km: float) -> float:
+    """The radius (km) around the location LOCATION_ID within which the partner of SETTINGS
+    takes leads: the location's own, else the partner's, else the program's DEFAULT_KM."""
+    own = (settings.location_radii or {}).get(str(location_id))
+    return float(own or settings.service_radius_km or default_km)
+
+
+def coverage_by_radius(location, distance: float, radius_km: float) -> str:
+    """How a partner covers the place by a service radius, in words."""
+    return (
+        f"{_location_label(location)} is {distance:.1f} km away, "
+        f"within its {radius_km:g} km service radius"
+    )
+
+
+def refusal(partner: Partner, settings: PartnerLeadSettings, lead: Lead) -> str | None:
+    """Why PARTNER, which covers LEAD's place, cannot take it (None: it can)."""
+    if not settings.accepts_leads:
+        return f"{partner.name} takes no leads"
+    if not _handles(settings, lead.product_interest):
+        return f"{partner.name} does not handle {lead.product_interest}"
+    return None
+
+
+def declined_by_customer(lead: Lead, days: int, exclude=()) -> tuple[set[int], list[str]]:
+    """The partners routing leaves out for LEAD (EXCLUDE and those that declined this
+    customer in the last DAYS days), and the declines in words."""
+    declined = declines.by_customer(lead, days)
+    left_out = [
+        f"{d.partner} declined this customer's request" + (f" ({d.reason})" if d.reason else "")
+        for pid, d in declined.items()
+        if pid not in set(exclude)
+    ]
+    return set(exclude) | set(declined), left_out
 
 
 def _widest_radius(default_km: float) -> float:
@@ -166,13 +204,7 @@ def candidates(lead: Lead, *, exclude=()) -> tuple[list[Candidate], list[str]]:
     list the place's postcode, region or country; never the whole network."""
     rules = lead_rules.current()
     has_point = lead.latitude is not None and lead.longitude is not None
-    declined = declines.by_customer(lead, rules.conflict_days)
-    left_out = [
-        f"{d.partner} declined this customer's request" + (f" ({d.reason})" if d.reason else "")
-        for pid, d in declined.items()
-        if pid not in set(exclude)
-    ]
-    skip = set(exclude) | set(declined)
+    skip, left_out = declined_by_customer(lead, rules.conflict_days, exclude)
     hits = []
     if has_point:
         hits = within_radius(
@@ -205,9 +237,7 @@ def candidates(lead: Lead, *, exclude=()) -> tuple[list[Candidate], list[str]]:
     settings = {pid: saved.get(pid) or lead_rules.default_settings(pid) for pid in by_id}
 
     def radius_of(pid: int, location_id: int) -> float:
-        s = settings[pid]
-        own = (s.location_radii or {}).get(str(location_id))
-        return float(own or s.service_radius_km or rules.default_radius_km)
+        return service_radius(settings[pid], location_id, rules.default_radius_km)
 
     # radius coverage: the nearest location of each partner whose radius holds the place
     covered: dict[int, tuple[float, int]] = {}
@@ -226,32 +256,36 @@ def candidates(lead: Lead, *, exclude=()) -> tuple[list[Candidate], list[str]]:
             )
         ).scalars()
     }
-    steps = _tier_steps()
     found: list[tuple[Partner, float | None, object, str]] = []
     for pid, partner in by_id.items():
         s = settings[pid]
         if pid in covered:
             distance, location_id = covered[pid]
             location = locations[location_id]
-            how = (
-                f"{_location_label(location)} is {distance:.1f} km away, "
-                f"within its {radius_of(pid, location_id):g} km service radius"
-            )
+            how = coverage_by_radius(location, distance, radius_of(pid, location_id))
         else:
-            how = _area_coverage(lead, s)
+            how = area_coverage(lead, s)
             if how is None:
                 continue
             distance, location_id = nearest_of.get(pid, (None, None))
             location = locations.get(location_id)
-        if not s.accepts_leads:
-            left_out.append(f"{partner.name} takes no leads")
-            continue
-        if not _handles(s, lead.product_interest):
-            left_out.append(f"{partner.name} does not handle {lead.product_interest}")
+        why_not = refusal(partner, s, lead)
+        if why_not:
+            left_out.append(why_not)
             continue
         found.append((partner, distance, location, how))
+    return rank(found, left_out), left_out
+
+
+def rank(found, left_out: list[str]) -> list[Candidate]:
+    """FOUND, (partner, distance, location, coverage in words) of each partner that covers
+    the place and can take the lead, as candidates best first: distance less the tier
+    weighting, then partner id. Partners at the open-lead cap are left out (said in
+    LEFT_OUT)."""
     if not found:
-        return [], left_out
+        return []
+    rules = lead_rules.current()
+    steps = _tier_steps()
     counts = open_lead_counts([p.id for p, *_ in found])
     last = _last_sent([p.id for p, *_ in found])
     result = []
@@ -279,7 +313,7 @@ def candidates(lead: Lead, *, exclude=()) -> tuple[list[Candidate], list[str]]:
             )
         )
     result.sort(key=lambda c: (c.score, c.partner.id))
-    return result, left_out
+    return result
 
 
 def _nearest_locations(lead: Lead, partner_ids: list[int]) -> dict[int, tuple[float, int]]:
@@ -312,8 +346,15 @@ def _in_turn(equals: list[Candidate]) -> Candidate:
 
 def choose(lead: Lead, *, exclude=()) -> Decision:
     """The partner for LEAD by the automatic rules (none: the channel manager's queue)."""
-    rules = lead_rules.current()
     found, left_out = candidates(lead, exclude=exclude)
+    return decide(lead, found, left_out)
+
+
+def decide(lead: Lead, found: list[Candidate], left_out: list[str]) -> Decision:
+    """The decision among FOUND, LEAD's eligible candidates best first: the next in turn
+    within the band of equals of the best, with the reasons in words (none found: the
+    channel manager's queue, with LEFT_OUT as the reasons)."""
+    rules = lead_rules.current()
     if not found:
         why = "no partner covers the customer's place"
         if left_out:

@@ -1,7 +1,7 @@
 """Lead routing benchmark: routing leads over 10,000 and 100,000 partners, the routing of
 ``directory.leads.routing`` (only the partners the spatial index finds around the customer's
-place, plus those listing its postcode, region or country) against the old routing that loaded
-every listed partner with its locations and settings for each lead, in the same run.
+place, plus those listing its postcode, region or country) against the naive routing that
+loads every listed partner with its locations and settings for each lead, in the same run.
 
 Run from the repository root (PostgreSQL on loopback, as for the test suite):
 
@@ -13,9 +13,10 @@ around the gazetteer's 2,000 largest cities, one to three locations each, 90 % a
 listed), loaded the same way. One partner in five has its own lead settings (a service radius
 of 25, 50 or 100 km); one in a hundred also lists a country it covers. Each lead is a customer
 at a random large city (any product, a country of the same five), routed with a fresh session
-as a request would be. The old routing is the module as it was before the change, read from
-the repository's history (``git show``), so both run the same rules on the same data; the
-table says how often both chose the same partner.
+as a request would be. The naive routing (``tests/benchmarks/naive_routing.py``) measures the
+distance to every location in Python and picks by the routing module's own rule helpers, as
+the routing did before it looked only at the partners near the place, so both run the same
+rules on the same data; the table says how often both chose the same partner.
 
 Prints a markdown table and writes it into docs/PERFORMANCE.md between the markers
 ``<!-- leads:start -->`` and ``<!-- leads:end -->`` (not with ``--no-write``). Not collected
@@ -28,11 +29,9 @@ import argparse
 import json
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
-import types
 from datetime import date
 from pathlib import Path
 
@@ -42,40 +41,15 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import text  # noqa: E402
 
 from tests.benchmarks import bench_locator as network  # noqa: E402
+from tests.benchmarks import naive_routing  # noqa: E402
 from tests.benchmarks.machine import describe  # noqa: E402
 
 DOC = ROOT / "docs" / "PERFORMANCE.md"
 START, END = "<!-- leads:start -->", "<!-- leads:end -->"
 COMMAND = ".venv/bin/python tests/benchmarks/bench_leads.py"
-ROUTING = "directory/leads/routing.py"
-OLD_MARK = "MAX_NEARBY = 500"  # only the old, load-everything routing has it
 COUNTRIES = ["DE", "FR", "US", "GB", "IT"]
 LOCATIONS_PER_PARTNER = 1.6  # bench_locator.generate's mean
 SEED = 20261202
-
-
-def old_routing() -> types.ModuleType:
-    """The routing module as it was when it loaded every listed partner per lead."""
-
-    def git(*args: str) -> str:
-        return subprocess.run(
-            ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True
-        ).stdout
-
-    try:
-        changed = git("log", "-1", "--format=%H", f"-S{OLD_MARK}", "--", ROUTING).strip()
-    except (OSError, subprocess.CalledProcessError):
-        changed = ""
-    if not changed:  # not a git checkout, or a shallow one
-        raise LookupError(f"the old routing is not in this repository's history ({ROUTING})")
-    source = git("show", f"{changed}:{ROUTING}")
-    if OLD_MARK not in source:  # that commit removed it: its parent has the old module
-        source = git("show", f"{changed}^:{ROUTING}")
-    module = types.ModuleType("old_routing")
-    module.__file__ = f"{changed[:10]}:{ROUTING}"
-    sys.modules[module.__name__] = module  # its dataclasses look their module up
-    exec(compile(source, module.__file__, "exec"), module.__dict__)  # noqa: S102 - our own history
-    return module
 
 
 def add_lead_settings(engine, partners, rng: random.Random) -> int:
@@ -144,7 +118,7 @@ def route_all(choose, asked) -> tuple[list[float], list[int | None]]:
     return times, chosen
 
 
-def run(label: str, url: str, n_partners: int, n_leads: int, n_old: int, old) -> dict:
+def run(label: str, url: str, n_partners: int, n_leads: int, n_old: int) -> dict:
     from app import db, migrate
     from directory.leads import routing
 
@@ -164,14 +138,14 @@ def run(label: str, url: str, n_partners: int, n_leads: int, n_old: int, old) ->
     new_ms, new_chosen = route_all(routing.choose, asked)
     old_failed = ""
     try:
-        old_ms, old_chosen = route_all(old.choose, asked[:n_old])
-    except Exception as error:  # noqa: BLE001 - the old routing's own limit, reported
+        old_ms, old_chosen = route_all(naive_routing.choose, asked[:n_old])
+    except Exception as error:  # noqa: BLE001 - the naive routing's own limit, reported
         from app.db import session
 
         session.remove()
         old_ms, old_chosen = [], []
         old_failed = str(getattr(error, "orig", error)).splitlines()[0][:120]
-        print(f"{label}: the old routing failed: {old_failed}", flush=True)
+        print(f"{label}: the naive routing failed: {old_failed}", flush=True)
     return {
         "label": label,
         "partners": len(partners),
@@ -215,20 +189,19 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--only", choices=["sqlite", "postgres"])
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
-    old = old_routing()
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-leads-") as folder:
         os.environ["TANDEM_INSTANCE"] = folder
         for size in args.partners:
-            # the old routing takes minutes per lead at 100,000 partners: fewer of them there
+            # the naive routing takes minutes per lead at 100,000 partners: fewer of them there
             n_old = min(args.old_leads if size < 50_000 else 1, args.leads)
             if args.only in (None, "sqlite"):
                 url = f"sqlite:///{Path(folder) / f'leads-{size}.sqlite'}"
-                results.append(run("SQLite", url, size, args.leads, n_old, old))
+                results.append(run("SQLite", url, size, args.leads, n_old))
                 print(table(results[-1:]), flush=True)
             if args.only in (None, "postgres"):
                 with network.pg_schema(f"bench_leads_{os.getpid()}") as url:
-                    results.append(run("PostgreSQL", url, size, args.leads, n_old, old))
+                    results.append(run("PostgreSQL", url, size, args.leads, n_old))
                     print(table(results[-1:]), flush=True)
     import sqlite3
 
@@ -237,8 +210,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
         f", {args.leads} leads per row routed automatically (a customer at a random large "
         f"city; one partner in five with its own service radius, one in a hundred of those "
         f"listing a country), each in a fresh session; the old routing (every listed partner "
-        f"loaded per lead, from `{old.__file__}`) for the first {args.old_leads} of them "
-        f"(one at 50,000 partners and more).\n\n" + table(results)
+        f"loaded per lead, distances measured in Python: `tests/benchmarks/naive_routing.py`, "
+        f"by the same rule helpers) for the first {args.old_leads} of them (one at 50,000 "
+        f"partners and more).\n\n" + table(results)
     )
     print()
     print(report)

@@ -12,15 +12,11 @@ import email
 import email.policy
 import os
 import signal
-import subprocess
-import sys
-import time
 
 import pytest
 from sqlalchemy import func, select
 
-from app.config import load_settings
-from tests.conftest import REDIS_URL, _reset_database, need, port_open
+from tests.worker.process import start_worker, stop_worker, wait_for, web_app, worker_env
 
 pytestmark = [pytest.mark.worker, pytest.mark.xdist_group("worker")]
 
@@ -37,61 +33,17 @@ FLOW = {
 
 @pytest.fixture
 def env(request, tmp_path):
-    need(port_open(REDIS_URL, 6379), "Redis", "start redis-server or set TEST_REDIS_URL")
-    import redis
-
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    return {
-        "TANDEM_INSTANCE": str(tmp_path / "instance"),
-        "SECRET_KEY": "worker-test-secret",
-        "BASE_URL": "http://localhost",
-        "REDIS_URL": REDIS_URL,
-        "DATABASE_URL": request.getfixturevalue("pg_schema_url"),
-        "JOURNEY_LEASE_SECONDS": "5",
-        "JOURNEY_CAP_EMAILS": "0",
-    }
+    return worker_env(request, tmp_path, "redis", JOURNEY_LEASE_SECONDS="5", JOURNEY_CAP_EMAILS="0")
 
 
-def _start(env: dict, *, beat: bool, name: str) -> subprocess.Popen:
-    argv = [sys.executable, "-m", "app.cli", "worker", "-c", "2", "--loglevel", "WARNING"]
-    argv += ["--hostname", f"{name}@%h"] + (["--beat"] if beat else [])
+def _start(env: dict, *, beat: bool, name: str):
     # a process group of its own: kill -9 reaches the worker and its pool at once
-    return subprocess.Popen(
-        argv,
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        process_group=0,
-    )
+    args = ("--hostname", f"{name}@%h") + (("--beat",) if beat else ())
+    return start_worker(env, 2, args=args, own_group=True, output=False)
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=20)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-
-
-def _app(env: dict):
-    from app import create_app
-
-    settings = load_settings(env)
-    _reset_database(settings.database_url)
-    return create_app(settings, TESTING=True)
-
-
-def _wait(predicate, timeout: float):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = predicate()
-        if result:
-            return result
-        time.sleep(0.3)
-    return predicate()
+def _stop(proc) -> None:
+    stop_worker(proc, group=True)
 
 
 def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(env):
@@ -101,7 +53,7 @@ def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(env):
     from campaigns.journeys.models import Enrollment, JourneySend, StepRun
     from tests.factories.journeys import bulk_partners
 
-    app = _app(env)
+    app = web_app(env)
     with app.app_context():
         partner_ids = bulk_partners(ENROLLMENTS)
         journey = lifecycle.create_journey({"name": "Kill test", "definition": FLOW}, "test")
@@ -122,14 +74,16 @@ def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(env):
     survivor = _start(env, beat=True, name="survivor")
     victim = _start(env, beat=False, name="victim")
     try:
-        progress = _wait(lambda: count(StepRun) >= total_steps // 6, 120)
+        progress = wait_for(lambda: count(StepRun) >= total_steps // 6, 120)
         assert progress, "the workers ran nothing"
         running_at_kill = count(Enrollment, Enrollment.state == "running")
         os.killpg(victim.pid, signal.SIGKILL)
         victim.wait(timeout=10)
         done_at_kill = count(StepRun)
         assert done_at_kill < total_steps, "the run ended before the kill: make it longer"
-        finished = _wait(lambda: count(Enrollment, Enrollment.state == "done") == ENROLLMENTS, 240)
+        finished = wait_for(
+            lambda: count(Enrollment, Enrollment.state == "done") == ENROLLMENTS, 240
+        )
     finally:
         _stop(victim)
         _stop(survivor)
@@ -166,7 +120,7 @@ def test_journey_emails_reach_smtp_with_one_click_unsubscribe(env, smtp_server):
 
     inbox, port = smtp_server
     env = {**env, "MAIL_URL": f"smtp://127.0.0.1:{port}"}
-    app = _app(env)
+    app = web_app(env)
     with app.app_context():
         partner_ids = bulk_partners(3, prefix="Smtp")
         journey = lifecycle.create_journey(
@@ -188,7 +142,7 @@ def test_journey_emails_reach_smtp_with_one_click_unsubscribe(env, smtp_server):
         session.remove()
     worker = _start(env, beat=True, name="smtp")
     try:
-        delivered = _wait(lambda: len(inbox.messages) >= 3, 90)
+        delivered = wait_for(lambda: len(inbox.messages) >= 3, 90)
     finally:
         _stop(worker)
     assert delivered, f"{len(inbox.messages)} of 3 messages delivered"

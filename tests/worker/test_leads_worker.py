@@ -12,11 +12,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app.config import load_settings
-from tests.conftest import REDIS_URL, _reset_database, need, port_open
 from tests.web.test_leads import FORM
-from tests.worker.process import fail_with_output, start_worker, stop_worker
-from tests.worker.test_worker import _wait
+from tests.worker.process import fail_with_output, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.xdist_group("worker")]
 
@@ -24,29 +21,9 @@ BERLIN = {"latitude": "52.52", "longitude": "13.405"}
 
 
 @pytest.fixture
-def lead_worker(request, tmp_path, smtp_server):
-    need(port_open(REDIS_URL, 6379), "Redis", "start redis-server or set TEST_REDIS_URL")
-    import redis
-
-    redis.Redis.from_url(REDIS_URL).flushdb()
+def lead_worker(smtp_server, app_and_worker):
     _inbox, port = smtp_server
-    env = {
-        "TANDEM_INSTANCE": str(tmp_path / "instance"),
-        "SECRET_KEY": "worker-test-secret",
-        "BASE_URL": "http://localhost",
-        "MAIL_URL": f"smtp://127.0.0.1:{port}",
-        "REDIS_URL": REDIS_URL,
-        "DATABASE_URL": request.getfixturevalue("pg_schema_url"),
-    }
-    from app import create_app
-
-    settings = load_settings(env)
-    _reset_database(settings.database_url)
-    app = create_app(settings, TESTING=True, WTF_CSRF_ENABLED=False)
-    proc = start_worker(env)
-    yield app, proc
-    stop_worker(proc)
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    return app_and_worker("redis", MAIL_URL=f"smtp://127.0.0.1:{port}")
 
 
 def _mail_to(inbox, address: str):
@@ -93,7 +70,7 @@ def test_the_worker_places_confirms_and_routes_leads_on(lead_worker, smtp_server
             session.remove()
             return states and all(s not in ("pending", "failed") for s in states)
 
-    if not _wait(placed, 90):
+    if not wait_for(placed, 90):
         fail_with_output(proc, "the worker placed no location")
 
     client = app.test_client()
@@ -111,9 +88,9 @@ def test_the_worker_places_confirms_and_routes_leads_on(lead_worker, smtp_server
     def delivered(address: str, subject: str):
         return lambda: any(subject in s for s in _mail_to(inbox, address))
 
-    if not _wait(delivered("carla@customer.example", "Your request to"), 60):
+    if not wait_for(delivered("carla@customer.example", "Your request to"), 60):
         fail_with_output(proc, "the worker sent the customer no confirmation")
-    if not _wait(delivered("admin@berlin.example", "A new lead is waiting for you"), 60):
+    if not wait_for(delivered("admin@berlin.example", "A new lead is waiting for you"), 60):
         fail_with_output(proc, "the worker told the partner nothing")
 
     # the partner lets the time to answer run out; the beat's task (sent here by name, as
@@ -132,7 +109,7 @@ def test_the_worker_places_confirms_and_routes_leads_on(lead_worker, smtp_server
             session.remove()
             return name == "Potsdam Solar"
 
-    if not _wait(moved, 60):
+    if not wait_for(moved, 60):
         fail_with_output(proc, "the worker did not move the lead on")
     with app.app_context():
         lead = session.get(Lead, lead_id)
@@ -143,6 +120,6 @@ def test_the_worker_places_confirms_and_routes_leads_on(lead_worker, smtp_server
         ).scalars()
         assert list(kinds) == ["received", "sent", "timed_out", "sent"]
         session.remove()
-    if not _wait(delivered("admin@potsdam.example", "A new lead is waiting for you"), 60):
+    if not wait_for(delivered("admin@potsdam.example", "A new lead is waiting for you"), 60):
         fail_with_output(proc, "the worker told the next partner nothing")
     assert _mail_to(inbox, "admin@berlin.example") == ["A new lead is waiting for you"]

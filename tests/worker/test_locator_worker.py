@@ -5,37 +5,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.config import load_settings
-from tests.conftest import REDIS_URL, _reset_database, need, port_open
-from tests.worker.process import fail_with_output, start_worker, stop_worker
-from tests.worker.test_worker import _wait
+from tests.worker.process import BROKERS, fail_with_output, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.xdist_group("worker")]
 
 
-@pytest.fixture(params=["redis", "embedded"])
-def locator_worker(request, tmp_path):
-    env = {
-        "TANDEM_INSTANCE": str(tmp_path / "instance"),
-        "SECRET_KEY": "worker-test-secret",
-        "BASE_URL": "http://localhost",
-    }
-    if request.param == "redis":
-        need(port_open(REDIS_URL, 6379), "Redis", "start redis-server or set TEST_REDIS_URL")
-        import redis
-
-        redis.Redis.from_url(REDIS_URL).flushdb()
-        env |= {"REDIS_URL": REDIS_URL, "DATABASE_URL": request.getfixturevalue("pg_schema_url")}
-    else:
-        env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'instance' / 'tandem.sqlite'}"
-    from app import create_app
-
-    settings = load_settings(env)
-    _reset_database(settings.database_url)
-    app = create_app(settings, TESTING=True, WTF_CSRF_ENABLED=False)
-    proc = start_worker(env)
-    yield app, proc
-    stop_worker(proc)
+@pytest.fixture(params=BROKERS)
+def locator_worker(request, app_and_worker):
+    return app_and_worker(request.param)
 
 
 def test_a_saved_location_is_placed_by_the_worker(locator_worker):
@@ -59,7 +36,7 @@ def test_a_saved_location_is_placed_by_the_worker(locator_worker):
             session.remove()
             return location if location.geocode_state != "pending" else None
 
-    location = _wait(placed, 90)
+    location = wait_for(placed, 90)
     if location is None:
         fail_with_output(proc, "the worker placed nothing")
     assert location.geocode_state == "city"

@@ -8,82 +8,21 @@ from __future__ import annotations
 
 import email
 import email.policy
-import os
 import re
-import subprocess
-import sys
-import time
 
 import pytest
 from sqlalchemy import select
 
-from app.config import load_settings
-from tests.conftest import REDIS_URL, _reset_database, need, port_open, worker_id
+from tests.worker.process import BROKERS, fail_with_output, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.xdist_group("worker")]
 
 
-def _broker_env(request, kind: str, tmp_path) -> dict:
-    if kind == "redis":
-        need(
-            port_open(REDIS_URL, 6379),
-            "Redis",
-            "start redis-server on 127.0.0.1:6379 or set TEST_REDIS_URL",
-        )
-        # one Redis database per test process, so parallel runs never share a queue
-        index = 1 + int(re.sub(r"\D", "", worker_id(request)) or 0)
-        url = re.sub(r"/\d*$", f"/{index}", REDIS_URL)
-        import redis
-
-        redis.Redis.from_url(url).flushdb()
-        return {"REDIS_URL": url, "DATABASE_URL": request.getfixturevalue("pg_schema_url")}
-    return {"DATABASE_URL": f"sqlite:///{tmp_path / 'instance' / 'tandem.sqlite'}"}
-
-
-@pytest.fixture(params=["redis", "embedded"])
-def worker_env(request, tmp_path, smtp_server):
-    _inbox, port = smtp_server
-    env = {
-        "TANDEM_INSTANCE": str(tmp_path / "instance"),
-        "SECRET_KEY": "worker-test-secret",
-        "BASE_URL": "http://localhost",
-        "MAIL_URL": f"smtp://127.0.0.1:{port}",
-        **_broker_env(request, request.param, tmp_path),
-    }
-    return env
-
-
-@pytest.fixture
-def running_worker(worker_env):
+@pytest.fixture(params=BROKERS)
+def running_worker(request, smtp_server, app_and_worker):
     """The web side's app plus a `tandem worker` process sharing its configuration."""
-    from app import create_app
-
-    settings = load_settings(worker_env)
-    _reset_database(settings.database_url)
-    app = create_app(settings, TESTING=True, WTF_CSRF_ENABLED=False)
-    proc_env = {**os.environ, **worker_env}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "worker", "-c", "1", "--loglevel", "WARNING"],
-        env=proc_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    yield app, proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
-def _wait(predicate, timeout: float = 45.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = predicate()
-        if result:
-            return result
-        time.sleep(0.2)
-    return None
+    _inbox, port = smtp_server
+    return app_and_worker(request.param, MAIL_URL=f"smtp://127.0.0.1:{port}")
 
 
 def test_password_reset_mail_is_delivered_by_the_worker(running_worker, smtp_server):
@@ -101,11 +40,9 @@ def test_password_reset_mail_is_delivered_by_the_worker(running_worker, smtp_ser
         client.post("/forgot-password", data={"email": "someone@vendor.example"}).status_code == 302
     )
 
-    delivered = _wait(lambda: inbox.messages)
+    delivered = wait_for(lambda: inbox.messages)
     if not delivered:
-        proc.terminate()
-        output = proc.communicate(timeout=20)[0].decode(errors="replace")
-        pytest.fail(f"the worker delivered nothing; its output:\n{output[-3000:]}")
+        fail_with_output(proc, "the worker delivered nothing")
     _sender, recipients, content = delivered[0]
     assert recipients == ["someone@vendor.example"]
     parsed = email.message_from_bytes(content, policy=email.policy.default)
@@ -122,7 +59,7 @@ def test_password_reset_mail_is_delivered_by_the_worker(running_worker, smtp_ser
             session.remove()
             return status == "sent"
 
-    assert _wait(sent, 15), "the message row was not marked sent"
+    assert wait_for(sent, 15), "the message row was not marked sent"
     # the link from the delivered mail works
     path = link.group(0).removeprefix("http://localhost")
     assert client.get(path).status_code == 200
