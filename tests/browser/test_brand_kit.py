@@ -6,6 +6,7 @@ import io
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS
 
@@ -41,11 +42,15 @@ def test_partner_admin_uploads_logo_and_edits_brand_kit(app, world, live_server,
     page.get_by_label("Tagline").fill("Solar done right")
     page.get_by_role("button", name="Save brand kit").click()
     page.wait_for_selector("text=Your brand kit is saved.")
+    # the flash shows while the rest of the page is still coming: the whole page, its
+    # pictures and brand_kit.js (which the buttons below need) first
+    page.wait_for_load_state("load")
 
     # the logo shows, trimmed, on light and dark, and its colours are offered
     light = page.locator("#logo-light")
-    light.wait_for()
-    assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", light.element_handle())
+    page.wait_for_function(
+        "(img) => img.complete && img.naturalWidth > 0", arg=light.element_handle()
+    )
     natural = page.evaluate(
         "(img) => [img.naturalWidth, img.naturalHeight]", light.element_handle()
     )
@@ -57,15 +62,16 @@ def test_partner_admin_uploads_logo_and_edits_brand_kit(app, world, live_server,
 
     # pick the logo's red as primary colour with a tap: the preview follows before saving
     page.get_by_role("button", name="Use #c81e28 as primary colour").tap()
-    bar = page.evaluate(
-        "() => getComputedStyle(document.getElementById('cobrand-bar')).backgroundColor"
-    )
-    assert bar == "rgb(200, 30, 40)"
+    # (brand_kit.js paints it on the click the tap turns into, a moment later)
+    expect(page.locator("#cobrand-bar")).to_have_css("background-color", "rgb(200, 30, 40)")
     # and its blue as secondary colour with the keyboard alone
     page.get_by_role("button", name="Use #143c8c as secondary colour").focus()
     page.keyboard.press("Enter")
-    assert page.get_by_label("Secondary colour", exact=True).input_value() == "#143c8c"
-    page.get_by_role("button", name="Save brand kit").click()
+    expect(page.get_by_label("Secondary colour", exact=True)).to_have_value("#143c8c")
+    # the page already shows "Your brand kit is saved." from the first save: wait for the
+    # reload itself, or the values below (and the database) would be read before it
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save brand kit").click()
     page.wait_for_selector("text=Your brand kit is saved.")
     assert page.get_by_label("Primary colour", exact=True).input_value() == "#c81e28"
     assert page.get_by_label("Secondary colour", exact=True).input_value() == "#143c8c"

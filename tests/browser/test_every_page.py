@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from flask import url_for
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from sqlalchemy import select
 
 from app import security
@@ -324,10 +325,13 @@ def _load_every_image(page) -> None:
     page.evaluate(
         "document.querySelectorAll('img[loading=lazy]').forEach(i => i.loading = 'eager')"
     )
-    for _ in range(300):  # wait_for_function would need eval, which the CSP forbids
-        if page.evaluate("() => [...document.images].every((image) => image.complete)"):
-            return
-        page.wait_for_timeout(200)
+    # up to a minute, as before; a picture still loading then is only a worse screenshot
+    try:
+        page.wait_for_function(
+            "() => [...document.images].every((image) => image.complete)", timeout=60_000
+        )
+    except PlaywrightTimeoutError:
+        pass
 
 
 def _sign_in(page, base: str, email: str) -> None:

@@ -5,6 +5,8 @@ Every page runs without a console error (a missing favicon would be one)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -14,7 +16,7 @@ from brand_templates.library import load_starter
 from brand_templates.versions import import_template, publish
 from campaigns import assets, lifecycle
 from campaigns.models import CampaignAsset, Customization
-from tests.browser.conftest import watch_console
+from tests.browser.conftest import sign_in, watch_console
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 PASSWORD = "correct-horse-battery"
@@ -51,11 +53,8 @@ def flyer(app, world):
 
 
 def _sign_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    # waits until the login page is left: a page opened next has the session cookie
+    sign_in(page, base, email, PASSWORD)
 
 
 def _saved(app, model, field: str):
@@ -109,13 +108,14 @@ def test_leaving_unsaved_changes_asks_first(app, world, flyer, live_server, desk
     _sign_in(page, base, "partner_admin@a.example")
     page.goto(f"{base}/portal/assets/{flyer}")
     page.get_by_role("link", name="Flyer promo").click()  # nothing changed: no question
-    page.wait_for_load_state()
-    assert dialogs == [] and "/portal/campaigns/" in page.url
+    page.wait_for_url("**/portal/campaigns/**")
+    assert dialogs == []
     page.goto(f"{base}/portal/assets/{flyer}")
     _type_into(page, page.get_by_label("Headline", exact=True), "Half done")
-    page.get_by_role("link", name="Flyer promo").click(no_wait_after=True)
+    # the dialog comes on its own event, after the click: wait for it (answered by `answer`)
+    with page.expect_event("dialog"):
+        page.get_by_role("link", name="Flyer promo").click(no_wait_after=True)
     expect(page.get_by_label("Headline", exact=True)).to_have_value("Half done")
-    page.wait_for_timeout(300)  # the dialog is answered on its own event
     assert dialogs == ["beforeunload"]
     assert page.url.endswith(f"/portal/assets/{flyer}")
     assert not errors, errors
@@ -138,7 +138,7 @@ def test_a_refused_asset_form_keeps_the_headline_and_leads_to_the_colour(
     expect(colour).to_have_attribute("aria-invalid", "true")
     summary = page.get_by_role("alert")
     summary.get_by_role("link", name="Accent colour").click()
-    assert page.url.endswith("#f-presets-accent")
+    expect(page).to_have_url(re.compile(r"#f-presets-accent$"))
     expect(colour).to_be_focused()
     assert _saved(app, CampaignAsset, "headline") is None  # nothing half-saved
     # console errors: the 400 of the refused form itself is the browser's own report of it
@@ -153,8 +153,7 @@ def test_the_campaign_list_filters_by_status(app, world, flyer, live_server, des
     expect(page.get_by_role("cell", name="Still a draft")).to_be_visible()
     page.get_by_label("Status").select_option("live")
     page.get_by_role("button", name="Filter").click()
-    page.wait_for_load_state()
-    assert "status=live" in page.url
+    page.wait_for_url(re.compile(r"status=live"))
     expect(page.get_by_role("cell", name="Flyer promo")).to_be_visible()
     expect(page.get_by_role("cell", name="Still a draft")).to_have_count(0)
     assert not errors, errors
@@ -191,8 +190,8 @@ def test_copy_html_copies_what_the_partner_sees(app, world, newsletter, live_ser
     assert _saved(app, Customization, "headline") == "Typed, then copied"
     # saved: leaving the page now asks nothing
     page.get_by_role("link", name="News promo").click()
-    page.wait_for_load_state()
-    assert dialogs == [] and "/portal/campaigns/" in page.url
+    page.wait_for_url("**/portal/campaigns/**")
+    assert dialogs == []
 
     # a refused value: nothing copied, the page shows the error at the field
     page.goto(f"{base}/portal/assets/{newsletter}")

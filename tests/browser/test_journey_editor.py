@@ -15,7 +15,7 @@ from app import clock
 from app.db import session
 from app.models import MailMessage
 from campaigns.journeys import store
-from tests.browser.conftest import watch_console
+from tests.browser.conftest import sign_in, watch_console
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 PASSWORD = "correct-horse-battery"
@@ -29,11 +29,8 @@ def _frozen_clock():
 
 
 def _sign_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    # waits until the login page is left: a page opened next has the session cookie
+    sign_in(page, base, email, PASSWORD)
 
 
 def _add_step(page, where: str, kind: str) -> None:
@@ -85,10 +82,12 @@ def test_build_publish_enroll_and_find_the_emails(app, world, live_server, brows
     expect(page.locator("#flow > .flow-jump")).to_have_text("End")
 
     page.get_by_role("button", name="Publish").click()
-    page.wait_for_load_state()
-    assert "Version 1 is published and live." in page.inner_text("body"), page.inner_text("body")
+    # (the load state alone can be the editor's, before the publishing page replaces it)
+    expect(page.locator("body")).to_contain_text(
+        "Version 1 is published and live.", use_inner_text=True
+    )
     page.get_by_role("link", name="Enrollments").click()
-    page.wait_for_load_state("load")  # the picker's script bound before typing
+    page.wait_for_url("**/enrollments")  # and loaded: the picker's script bound before typing
     page.get_by_label("Add a partner").fill("Alpha")
     page.get_by_role("option", name="Alpha Secret Partner").click()
     page.get_by_role("button", name="Enroll", exact=True).click()
@@ -126,17 +125,18 @@ def test_adding_a_step_with_the_keyboard_alone(app, world, live_server, browser)
     page.wait_for_selector("text=is created as a draft")
     page.get_by_label("Add a step at the start", exact=True).focus()
     page.keyboard.press("Enter")  # opens the choice of kinds
+    kinds = page.get_by_role("group", name="The kind of step to add at the start")
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.textContent") == "Send an email"
+    expect(kinds.get_by_role("button", name="Send an email", exact=True)).to_be_focused()
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.textContent") == "Wait"
+    expect(kinds.get_by_role("button", name="Wait", exact=True)).to_be_focused()
     page.keyboard.press("Enter")
     page.wait_for_selector("text=Wait added")
     # the focus is on the new step's form, open, ready to type (moved there by
     # focus_target.js once the page's scripts have run, a moment after the flash shows)
     expect(page.locator("#form-wait-1")).to_be_focused()
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.name") == "title"
+    expect(page.locator("#form-wait-1 [name=title]")).to_be_focused()
     context.close()
 
 

@@ -4,10 +4,12 @@ and the searches with no result as circles by area, with the table read without 
 
 from __future__ import annotations
 
-import time
+import re
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from playwright.sync_api import expect
 
 from app.db import session, utcnow
 from directory.leads.models import LocatorSearch
@@ -52,15 +54,6 @@ def demo_like_leads(app, world, monkeypatch):
     return world
 
 
-def _poll(check, seconds: float = 15.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.2)
-    return False
-
-
 def _drawn(page) -> tuple[list[str], int]:
     """The clusters' counts and the markers drawn alone."""
     box = page.locator("#leads-map")
@@ -68,12 +61,24 @@ def _drawn(page) -> tuple[list[str], int]:
     return clusters, box.locator(".leaflet-marker-icon:not(.marker-cluster)").count()
 
 
-def _settled(page, expected: int) -> bool:
-    def check():
-        clusters, alone = _drawn(page)
-        return sum(int(c) for c in clusters if c.strip().isdigit()) + alone == expected
+# what _drawn reads, summed in the page: the clusters' counts and the markers drawn alone
+DRAWN_IN_ALL = """(expected) => {
+  const box = document.getElementById("leads-map");
+  const counts = [...box.querySelectorAll(".marker-cluster")]
+    .map((cluster) => cluster.innerText.trim())
+    .filter((text) => /^[0-9]+$/.test(text))
+    .map(Number);
+  const alone = box.querySelectorAll(".leaflet-marker-icon:not(.marker-cluster)").length;
+  return counts.reduce((a, b) => a + b, 0) + alone === expected;
+}"""
 
-    return _poll(check)
+
+def _settled(page, expected: int) -> bool:
+    try:
+        page.wait_for_function(DRAWN_IN_ALL, arg=expected, timeout=15_000)
+    except PlaywrightTimeoutError:
+        return False
+    return True
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -90,18 +95,18 @@ def test_the_lead_map_and_the_map_of_searches_with_no_result(
     page.wait_for_load_state("load")
     assert page.locator("#leads-map").is_hidden()  # the list is the view; the map on demand
     page.get_by_role("button", name="Show on a map").click()
-    page.wait_for_selector("#leads-map[data-drawn]")
-    assert page.locator("#leads-map").get_attribute("data-drawn") == str(len(CITIES))
+    expect(page.locator("#leads-map")).to_have_attribute("data-drawn", str(len(CITIES)))
     # once the zoom to the leads has settled, each lead is drawn once: alone or in a cluster
-    # (the page's CSP allows no eval, so the test polls from here)
     assert _settled(page, len(CITIES)), _drawn(page)
     clusters = page.locator("#leads-map .marker-cluster")
     markers = page.locator("#leads-map .leaflet-marker-icon:not(.marker-cluster)")
-    assert clusters.count() >= 1 and markers.count() >= 1
-    # a lone lead's marker opens a popup linking to the lead
+    expect(clusters.first).to_be_attached()
+    expect(markers.first).to_be_attached()
+    # a lone lead's marker opens a popup linking to the lead (Leaflet opens it on the click)
     markers.first.click()
     popup = page.locator(".leaflet-popup-content a")
-    assert popup.count() == 1 and "/admin/leads/" in popup.get_attribute("href")
+    expect(popup).to_have_count(1)
+    expect(popup).to_have_attribute("href", re.compile(r"/admin/leads/"))
     # a cluster opens on click into more markers
 
     page.goto(f"{live_server}/admin/leads/reports")
@@ -111,8 +116,8 @@ def test_the_lead_map_and_the_map_of_searches_with_no_result(
     page.get_by_role("button", name="Show on a map").click()
     page.wait_for_selector("#leads-map[data-drawn='2']")
     circles = page.locator("#leads-map path.leaflet-interactive")
-    assert circles.count() == 2
+    expect(circles).to_have_count(2)
     circles.first.click(force=True)
-    assert "search" in page.locator(".leaflet-popup-content").inner_text()
+    expect(page.locator(".leaflet-popup-content")).to_contain_text("search", use_inner_text=True)
     assert not console, console
     context.close()

@@ -7,6 +7,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import watch_console
 from tests.directory.locator.conftest import network  # noqa: F401 - the fixture
@@ -83,6 +84,8 @@ def test_the_widget_shows_the_locator_on_another_site(
 ):
     page.goto(other_origin)
     frame = page.frame_locator("iframe.tandem-locator")
-    frame.locator("ol.results > li").first.wait_for()
-    assert "Berlin Silver" in frame.locator("ol.results").inner_text()
-    assert "within 25 km of Berlin" in frame.get_by_role("status").first.inner_text()
+    # the widget's frame fills as it loads: wait for the text, not only the first result
+    expect(frame.locator("ol.results")).to_contain_text("Berlin Silver", use_inner_text=True)
+    expect(frame.get_by_role("status").first).to_contain_text(
+        "within 25 km of Berlin", use_inner_text=True
+    )

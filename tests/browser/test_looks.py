@@ -4,6 +4,7 @@ asset page's preview beside or above the form."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from app.db import session
 from tests.browser.conftest import ARTIFACTS
@@ -87,5 +88,5 @@ def test_the_preview_is_beside_the_form_on_a_desktop_and_above_it_on_a_phone(
     assert preview["height"] < PHONE["height"] * 0.7, "the form starts on the first screen"
     # and it folds away
     page.locator(".preview-pane > summary").click()
-    assert not page.locator("#preview").is_visible()
+    expect(page.locator("#preview")).to_be_hidden()
     context.close()

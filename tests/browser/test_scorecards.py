@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from app.db import session, utcnow
 from campaigns import lifecycle
@@ -14,7 +15,7 @@ from campaigns.models import Campaign
 from directory import activity
 from directory.models import Partner
 from directory.scorecards import runs
-from tests.browser.conftest import watch_console
+from tests.browser.conftest import sign_in, watch_console
 from tests.factories.directory import PASSWORD, make_partner
 from tests.factories.scorecards import add_activity, add_revenue, simple_card
 
@@ -62,26 +63,23 @@ def test_channel_manager_uses_the_80_20_view_and_accepts_a_recommendation(
     console = watch_console(page)
     axe = Axe()
     problems = []
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email").fill("cm@vendor.example")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    # (each wait below is for the next page itself: the load state alone can be the last's)
+    sign_in(page, live_server, "cm@vendor.example", PASSWORD)
     console.clear()  # the sign-in page's favicon request
 
     page.get_by_role("link", name="Scorecards").click()
-    page.wait_for_load_state()
+    page.wait_for_url("**/admin/scorecards*")
     problems += _no_serious_violations(page, axe)
     page.get_by_role("link", name="80/20 view").click()
-    page.wait_for_load_state()
+    page.wait_for_url("**/admin/scorecards/pareto*")
     problems += _no_serious_violations(page, axe)
     assert "carry 60 %" in page.locator("#top-share").inner_text()
     quadrant = page.locator("section", has=page.get_by_role("heading", name="Potential: low"))
     assert "Charlie Partner" in quadrant.inner_text()
     quadrant.get_by_label("Send these partners to").select_option(label="Win-back push")
-    quadrant.get_by_role("button", name="Send").click()
-    page.wait_for_load_state()
-    assert "1 partners sent" in page.locator(".flash").first.inner_text()
+    with page.expect_navigation():
+        quadrant.get_by_role("button", name="Send").click()
+    expect(page.locator(".flash").first).to_contain_text("1 partners sent", use_inner_text=True)
     with app.app_context():
         assert session.get(Campaign, scored["campaign"]).include_partner_ids == [scored["c"]]
 
@@ -89,9 +87,11 @@ def test_channel_manager_uses_the_80_20_view_and_accepts_a_recommendation(
     problems += _no_serious_violations(page, axe)
     card = page.locator("section", has=page.get_by_role("heading", name="Bravo Partner"))
     assert "promote from Silver to Gold" in card.inner_text()
-    card.get_by_role("button", name="Accept: move to Gold").click()
-    page.wait_for_load_state()
-    assert "Bravo Partner is now Gold." in page.locator(".flash").first.inner_text()
+    with page.expect_navigation():
+        card.get_by_role("button", name="Accept: move to Gold").click()
+    expect(page.locator(".flash").first).to_contain_text(
+        "Bravo Partner is now Gold.", use_inner_text=True
+    )
     with app.app_context():
         assert session.get(Partner, world.b_id).tier.name == "Gold"
 
@@ -107,13 +107,9 @@ def test_channel_manager_uses_the_80_20_view_and_accepts_a_recommendation(
     # the partner's own scorecard in the portal
     page.goto(f"{live_server}/logout")
     context.clear_cookies()
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email").fill("partner_admin@b.example")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    sign_in(page, live_server, "partner_admin@b.example", PASSWORD)
     page.get_by_role("link", name="Scorecard").click()
-    page.wait_for_load_state()
+    page.wait_for_url("**/portal/scorecard*")
     assert "Your score: 100" in page.content()
     assert not _no_serious_violations(page, axe)
     context.close()

@@ -6,11 +6,14 @@
   if (!form || !preview) return;
   let timer = null;
   let lastUrl = null;
+  let asked = 0; // the answers can come back out of order: only the latest question's is shown
   async function refresh() {
+    const mine = ++asked;
     const body = new FormData(form);
     // uploads are used when the form is saved; the preview does not send them each time
     for (const input of form.querySelectorAll("input[type=file]")) body.delete(input.name);
     const response = await fetch(form.dataset.previewUrl, { method: "POST", body });
+    if (mine !== asked) return;
     if (!response.ok) {
       let message = "This cannot be previewed.";
       try {
@@ -23,6 +26,7 @@
     }
     problem.hidden = true;
     const blob = await response.blob();
+    if (mine !== asked) return;
     if (preview.tagName === "IFRAME") {
       preview.srcdoc = await blob.text();
     } else {

@@ -5,9 +5,12 @@
   const count = document.getElementById("match-count");
   const list = document.getElementById("match-list");
   let timer = null;
+  let asked = 0; // the answers can come back out of order: only the latest question's is shown
   async function refresh() {
+    const mine = ++asked;
     const response = await fetch(form.dataset.previewUrl, { method: "POST", body: new FormData(form) });
     const data = await response.json();
+    if (mine !== asked) return;
     list.textContent = "";
     if (!response.ok) {
       count.textContent = "?";
