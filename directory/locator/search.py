@@ -6,6 +6,12 @@ R*Tree virtual table ``location_rtree``; PostgreSQL's GiST index over ``cube`` +
 ``earthdistance`` points), then the exact great-circle (haversine) distance filters the
 radius and orders them. Only active partners listed in the locator appear, each public
 location with coordinates as its own result; a location without coordinates never does.
+
+What a search asks of the partner (listed, tier, type and lists) is kept on each location
+by the database (``search_listed``, ``search_tier_id``, ``search_tags``: migration 0017), so
+a candidate costs one row, not a partner lookup too. Results are counted up to COUNT_CAP: a
+dense circle at a million locations holds ten thousand, and "more than 1,000" is what a
+customer needs to know of them (``query``).
 """
 
 from __future__ import annotations
