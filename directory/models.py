@@ -198,10 +198,12 @@ class Location(PartnerOwned, Base):
     # the sum over a partner's locations is part of every render's inputs stamp
     version: Mapped[int] = mapped_column(Integer, default=1, onupdate=literal_column("version") + 1)
     # what the locator's search needs of the partner, kept by the database's triggers
-    # (migration 0017) whoever writes the partner or the location; never set here
-    search_listed: Mapped[bool] = mapped_column(Boolean, server_default=false())
-    search_tier_id: Mapped[int | None] = mapped_column(Integer)
-    search_tags: Mapped[str] = mapped_column(Text, server_default=text("''"))
+    # (migration 0017) whoever writes the partner or the location; never set or read here
+    # (deferred: a partner's list holding text an older version let in, such as a lone
+    # surrogate, may be in search_tags as bytes that are not UTF-8 on SQLite)
+    search_listed: Mapped[bool] = mapped_column(Boolean, server_default=false(), deferred=True)
+    search_tier_id: Mapped[int | None] = mapped_column(Integer, deferred=True)
+    search_tags: Mapped[str] = mapped_column(Text, server_default=text("''"), deferred=True)
 
     partner: Mapped[Partner] = relationship(back_populates="locations")
 

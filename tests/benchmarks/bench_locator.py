@@ -244,11 +244,13 @@ def run(label: str, url: str, n_locations: int, n_queries: int, n_naive: int) ->
         flush=True,
     )
     asked = queries(n_queries, random.Random(SEED + 1))
-    # warm up: the connection, the statement cache, the pages of the index
+    client = where_to_buy_client(url)
+    # warm up: the connection, the statement cache, the pages of the index, the templates
     for lat, lon, radius, f in asked[:10]:
         search.search(lat, lon, radius_km=radius, filters=search.Filters.of(**f))
         session.rollback()
-    indexed, ids_only, naive, found = [], [], [], []
+        page_request(client, lat, lon, radius, f)
+    indexed, ids_only, naive, found, pages = [], [], [], [], []
     for lat, lon, radius, f in asked:
         filters = search.Filters.of(**f)
         started = time.perf_counter()
@@ -260,6 +262,7 @@ def run(label: str, url: str, n_locations: int, n_queries: int, n_naive: int) ->
         indexed.append((time.perf_counter() - started) * 1000)
         found.append(results.total)
         session.rollback()
+        pages.append(page_request(client, lat, lon, radius, f))
     checked = 0
     for lat, lon, radius, f in asked[:n_naive]:
         filters = search.Filters.of(**f)
@@ -283,6 +286,10 @@ def run(label: str, url: str, n_locations: int, n_queries: int, n_naive: int) ->
         "naive_p50": percentile(naive, 0.5) if naive else float("nan"),
         "naive_p95": percentile(naive, 0.95) if naive else float("nan"),
         "indexed_same_p50": percentile(ids_only[: len(naive)], 0.5) if naive else float("nan"),
+        "page_p50": percentile(pages, 0.5),
+        "page_p95": percentile(pages, 0.95),
+        "page_extra_p50": percentile([p - i for p, i in zip(pages, indexed, strict=True)], 0.5),
+        "page_extra_p95": percentile([p - i for p, i in zip(pages, indexed, strict=True)], 0.95),
         "queries": len(indexed),
         "naive_queries": len(naive),
         "median_found": statistics.median(found),
@@ -292,6 +299,40 @@ def run(label: str, url: str, n_locations: int, n_queries: int, n_naive: int) ->
         "index_s": index_s,
         "wall_s": time.perf_counter() - row_begun,
     }
+
+
+PARAMETERS = {"specialties": "specialty", "types": "type", "languages": "language", "tiers": "tier"}
+
+
+def where_to_buy_client(url: str):
+    """A test client of the whole application on the benchmark's database."""
+    from app import create_app
+    from app.config import load_settings
+
+    settings = load_settings(
+        {
+            "TANDEM_INSTANCE": os.environ["TANDEM_INSTANCE"],
+            "DATABASE_URL": url,
+            "SECRET_KEY": "benchmark",
+            "BASE_URL": "http://localhost",
+            # the limiter is one per process (the test suite's too): a limit no run reaches,
+            # not RATELIMIT_ENABLED=False, which would switch it off for every later app
+            "PUBLIC_API_LIMIT": "1000000 per minute",
+        }
+    )
+    return create_app(settings, TESTING=True).test_client()
+
+
+def page_request(client, lat: float, lon: float, radius: int, filters: dict) -> float:
+    """Milliseconds for the where-to-buy page of one search, as a customer's browser asks it
+    (the HTML rendered, the search logged for the analytics)."""
+    args = {"lat": f"{lat:.5f}", "lon": f"{lon:.5f}", "radius_km": radius}
+    args.update({PARAMETERS[name]: ",".join(values) for name, values in filters.items()})
+    started = time.perf_counter()
+    response = client.get("/where-to-buy", query_string=args)
+    elapsed = (time.perf_counter() - started) * 1000
+    assert response.status_code == 200, response.status_code
+    return elapsed
 
 
 @contextlib.contextmanager
@@ -327,6 +368,22 @@ def table(results: list[dict]) -> str:
             f"| {r['label']} | {r['locations']:,} | {r['query_p50']:.1f} ms "
             f"| {r['query_p95']:.1f} ms | {r['p50']:.1f} ms | {r['p95']:.1f} ms "
             f"| {r['naive_p50']:.0f} ms | {r['naive_p95']:.0f} ms | {ratio:.0f}× |"
+        )
+    return "\n".join(lines)
+
+
+def page_table(results: list[dict]) -> str:
+    """The where-to-buy page's server time against the search it runs (same searches)."""
+    lines = [
+        "| database | locations | search, rows loaded p50 | page p50 | page p95 "
+        "| page − search p50 | p95 |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['label']} | {r['locations']:,} | {r['p50']:.1f} ms | {r['page_p50']:.1f} ms "
+            f"| {r['page_p95']:.1f} ms | {r['page_extra_p50']:.1f} ms "
+            f"| {r['page_extra_p95']:.1f} ms |"
         )
     return "\n".join(lines)
 
@@ -385,6 +442,10 @@ def main(argv: list[str] | None = None) -> list[dict]:
         f"first {results[0]['naive_queries'] if results else 0} of them as a full-scan "
         f"haversine query (same filters, same answers checked).\n\n"
         + table(results)
+        + "\n\nThe where-to-buy page of each of those searches (`GET /where-to-buy?lat=…&lon=…`"
+        " through the whole application: the search, the HTML rendered, the search logged for"
+        " the analytics), against the search with rows loaded of the same query:\n\n"
+        + page_table(results)
         + "\n\nSetting the data up (generation in Python, rows by COPY on PostgreSQL and "
         "executemany on SQLite with the spatial index set aside, then the index built once):"
         f"\n\n{setup_table(results)}\n\nThe whole run took "

@@ -35,6 +35,7 @@ def test_the_locator_benchmark_runs_its_million_path_small(postgres, tmp_path, m
     assert all(r["checked"] == 4 and r["queries"] == 12 for r in results[:2])
     written = (tmp_path / "PERFORMANCE.md").read_text()
     assert bench_locator.START in written and "build spatial index" in written
+    assert "page − search" in written and all(r["page_p50"] > 0 for r in results)
     assert "--million" in written
 
 

@@ -80,26 +80,33 @@ SQLITE_TRIGGERS = {
 SQLITE_BACKFILL = _sqlite_fill("1 = 1")
 
 
-def _pg_list(prefix: str, field: str) -> str:
-    return (
-        f"(SELECT string_agg('{prefix}:' || replace(lower(v), '|', '/'), '|') "
-        f"FROM json_array_elements_text(CASE WHEN json_typeof({field}) = 'array' "
-        f"THEN {field} ELSE '[]'::json END) v)"
-    )
-
-
 _PG_TAGS_BODY = " || ".join(
     [
         "'|'",
         "coalesce('t:' || replace(lower(coalesce(ptype, '')), '|', '/') || '|', '')",
-        *(f"coalesce({_pg_list(prefix, field)} || '|', '')" for prefix, field in LISTS),
+        *(
+            f"coalesce(locator_list_tags('{prefix}', {field}) || '|', '')"
+            for prefix, field in LISTS
+        ),
     ]
 )
 _PG_CHANGED = " OR ".join(f"old.{c}::text IS DISTINCT FROM new.{c}::text" for c in SEARCHED)
 PG_INSTALL = [
+    # a list that holds text an older version let in (a lone surrogate's \\ud800 escape)
+    # cannot be unnested: it gives no tags rather than failing the partner's write
+    """CREATE OR REPLACE FUNCTION locator_list_tags(prefix text, list json)
+        RETURNS text LANGUAGE plpgsql IMMUTABLE
+        AS $$
+        BEGIN
+            RETURN (SELECT string_agg(prefix || ':' || replace(lower(v), '|', '/'), '|')
+                    FROM json_array_elements_text(CASE WHEN json_typeof(list) = 'array'
+                                                       THEN list ELSE '[]'::json END) v);
+        EXCEPTION WHEN others THEN
+            RETURN NULL;
+        END $$""",
     f"""CREATE OR REPLACE FUNCTION locator_search_tags(
             ptype text, specialties json, certifications json, services json, languages json)
-        RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+        RETURNS text LANGUAGE sql IMMUTABLE
         AS $$ SELECT {_PG_TAGS_BODY} $$""",
     """CREATE OR REPLACE FUNCTION locator_location_fill() RETURNS trigger LANGUAGE plpgsql
         AS $$
@@ -172,6 +179,7 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION IF EXISTS locator_partner_sync()")
         op.execute("DROP FUNCTION IF EXISTS locator_location_fill()")
         op.execute("DROP FUNCTION IF EXISTS locator_search_tags(text, json, json, json, json)")
+        op.execute("DROP FUNCTION IF EXISTS locator_list_tags(text, json)")
     # SQLite drops a column natively since 3.35: no batch copy of locations
     op.drop_column("locations", "search_tags")
     op.drop_column("locations", "search_tier_id")

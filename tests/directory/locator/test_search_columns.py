@@ -100,6 +100,18 @@ def test_the_columns_follow_every_write_of_the_partner_and_the_location(app):
         found = query(*CITIES["potsdam"], 5, Filters.of(specialties="ev charging"))
         assert [row[0] for row in found.rows] == [bulk_id]
 
+        # a list holding text an older version let in (a lone surrogate) does not fail the
+        # partner's write, and the rest of the partner stays searchable
+        session.execute(
+            Partner.__table__.update()
+            .where(Partner.id == partner.id)
+            .values(specialties=["x\ud800", "ok"])
+        )
+        session.commit()
+        found = query(*CITIES["potsdam"], 5, Filters.of(types="reseller", languages="fr"))
+        assert [row[0] for row in found.rows] == [bulk_id]
+        assert session.get(Location, bulk_id).city == "Potsdam"  # the row loads
+
 
 def _random_network(rng: random.Random) -> None:
     """300 locations around three cities, partners with random types, tiers and lists."""
