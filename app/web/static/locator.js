@@ -108,6 +108,8 @@
           const response = await fetch(input.dataset.suggest + "?q=" + encodeURIComponent(q));
           if (!response.ok) return;
           const places = await response.json();
+          // the answers can come back out of order: a slower, older one is not shown
+          if (q !== asked) return;
           list.replaceChildren(...places.map((p) => {
             const option = document.createElement("option");
             option.value = p.label;
