@@ -167,8 +167,13 @@ def load(engine, partners, locations) -> tuple[float, float]:
             rows_done = time.perf_counter()
             cur.execute("SET maintenance_work_mem = '256MB'")  # the index built in memory
             cur.execute(index_sql)
-            cur.execute("ANALYZE partners")
-            cur.execute("ANALYZE locations")
+            raw.commit()
+            # a table in service has been vacuumed: the autovacuum a million fresh rows call
+            # for is done now, not while the searches are timed (VACUUM wants autocommit)
+            raw.driver_connection.autocommit = True
+            cur.execute("VACUUM ANALYZE partners")
+            cur.execute("VACUUM ANALYZE locations")
+            raw.driver_connection.autocommit = False
         else:
             cur.execute(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
@@ -226,6 +231,14 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
 
 
+def in_a_request(session) -> None:
+    """Where the search runs, in a page or an API request, the request has read the program's
+    settings first: the connection is checked out (and pinged) and its transaction begun. So
+    too before each timed search here; the page's own time (with all of that) is measured
+    through the application (``page_request``)."""
+    session.execute(text("SELECT 1"))
+
+
 def run(label: str, url: str, n_locations: int, n_queries: int, n_naive: int) -> dict:
     from app import db, migrate
     from app.db import session
@@ -253,19 +266,25 @@ def run(label: str, url: str, n_locations: int, n_queries: int, n_naive: int) ->
     indexed, ids_only, naive, found, pages = [], [], [], [], []
     for lat, lon, radius, f in asked:
         filters = search.Filters.of(**f)
+        in_a_request(session)
         started = time.perf_counter()
         search.query(lat, lon, radius, filters, limit=20)
         ids_only.append((time.perf_counter() - started) * 1000)
         session.rollback()
+        in_a_request(session)
         started = time.perf_counter()
         results = search.search(lat, lon, radius_km=radius, filters=filters, per_page=20)
         indexed.append((time.perf_counter() - started) * 1000)
         found.append(results.total)
         session.rollback()
+    # the pages in a loop of their own: each logs its search and commits (a WAL flush on
+    # PostgreSQL), which is the page's time, not the next search's
+    for lat, lon, radius, f in asked:
         pages.append(page_request(client, lat, lon, radius, f))
     checked = 0
     for lat, lon, radius, f in asked[:n_naive]:
         filters = search.Filters.of(**f)
+        in_a_request(session)
         started = time.perf_counter()
         slow = search.naive_query(lat, lon, radius, filters, limit=20)
         naive.append((time.perf_counter() - started) * 1000)
