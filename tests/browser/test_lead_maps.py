@@ -81,6 +81,22 @@ def _settled(page, expected: int) -> bool:
     return True
 
 
+def _click_for_popup(target, popup, *, force: bool = False) -> None:
+    """Click TARGET on the map until Leaflet opens its POPUP: a click that lands while the map
+    still moves after its zoom (the clusters redrawn) misses what it aimed at, so it is tried
+    again, a few times at most; never while the popup is open (a click would close it)."""
+    for _attempt in range(5):
+        if popup.count() == 1:
+            break
+        target.click(force=force)
+        try:
+            expect(popup).to_have_count(1, timeout=3_000)
+            break
+        except AssertionError:
+            continue
+    expect(popup).to_have_count(1)
+
+
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_the_lead_map_and_the_map_of_searches_with_no_result(
     app, demo_like_leads, live_server, browser
@@ -102,20 +118,9 @@ def test_the_lead_map_and_the_map_of_searches_with_no_result(
     markers = page.locator("#leads-map .leaflet-marker-icon:not(.marker-cluster)")
     expect(clusters.first).to_be_attached()
     expect(markers.first).to_be_attached()
-    # a lone lead's marker opens a popup linking to the lead (Leaflet opens it on the click;
-    # a click that lands while the clusters are still being redrawn after the zoom misses
-    # the marker it aimed at, so it is tried again, a few times at most)
+    # a lone lead's marker opens a popup linking to the lead
     popup = page.locator(".leaflet-popup-content a")
-    for _attempt in range(5):
-        if popup.count() == 1:  # opened late by the last click (another would close it)
-            break
-        markers.first.click()
-        try:
-            expect(popup).to_have_count(1, timeout=3_000)
-            break
-        except AssertionError:
-            continue
-    expect(popup).to_have_count(1)
+    _click_for_popup(markers.first, popup)
     expect(popup).to_have_attribute("href", re.compile(r"/admin/leads/"))
     # a cluster opens on click into more markers
 
@@ -127,7 +132,7 @@ def test_the_lead_map_and_the_map_of_searches_with_no_result(
     page.wait_for_selector("#leads-map[data-drawn='2']")
     circles = page.locator("#leads-map path.leaflet-interactive")
     expect(circles).to_have_count(2)
-    circles.first.click(force=True)
+    _click_for_popup(circles.first, page.locator(".leaflet-popup-content"), force=True)
     expect(page.locator(".leaflet-popup-content")).to_contain_text("search", use_inner_text=True)
     assert not console, console
     context.close()
