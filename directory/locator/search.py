@@ -275,20 +275,33 @@ def _execute(sql: str, params: dict, expanding: list[str]):
     return session.execute(statement, params)
 
 
-def _score(sort: str, tier_boost_km: float, params: dict) -> tuple[str, float]:
-    """The ranking expression over a row's distance ``d`` and ``tier_id`` (less is better),
-    and the most it can take off a distance (the top tier's boost)."""
-    if sort != "tier" or not tier_boost_km:
-        return "c.d", 0.0
-    steps = _tier_steps()
-    if not steps:
-        return "c.d", 0.0
-    cases = " ".join(f"WHEN {int(k)} THEN {int(v)}" for k, v in steps.items())
-    params["boost"] = float(tier_boost_km)
-    return (
-        f"c.d - :boost * (CASE c.tier_id {cases} ELSE 0 END)",
-        float(tier_boost_km) * max(steps.values()),
-    )
+@dataclass(frozen=True)
+class Ranking:
+    """How results rank: SQL over a row's distance ``c.d`` and ``c.tier_id`` (less is better),
+    its parameters, and the most it can take off a distance (the top tier's boost)."""
+
+    sql: str = "c.d"
+    params: tuple[tuple[str, float], ...] = ()
+    most: float = 0.0
+
+    @classmethod
+    def of(cls, sort: str, tier_boost_km: float) -> Ranking:
+        """By distance, or with ``sort="tier"`` less TIER_BOOST_KM per step up the tier
+        ladder (the ladder read once per search)."""
+        if sort != "tier" or not tier_boost_km:
+            return cls()
+        steps = _tier_steps()
+        if not steps:
+            return cls()
+        cases = " ".join(f"WHEN {int(k)} THEN {int(v)}" for k, v in steps.items())
+        return cls(
+            f"c.d - :boost * (CASE c.tier_id {cases} ELSE 0 END)",
+            (("boost", float(tier_boost_km)),),
+            float(tier_boost_km) * max(steps.values()),
+        )
+
+
+BY_DISTANCE = Ranking()
 
 
 def _in_circle(
@@ -298,17 +311,16 @@ def _in_circle(
     filters: Filters,
     *,
     limit: int,
-    sort: str = "distance",
-    boost: float = 0.0,
+    ranking: Ranking = BY_DISTANCE,
     ranked: bool = True,
-) -> tuple[list, float]:
-    """Up to LIMIT (id, partner_id, d, tier_id, score) rows within RADIUS_KM, the best first
-    (or in no order unless RANKED), and the most the tier boost takes off a distance."""
+) -> list:
+    """Up to LIMIT (id, partner_id, d, tier_id, score) rows within RADIUS_KM, the best by
+    RANKING first (or in no order unless RANKED)."""
     params: dict = {"lat": lat, "lon": lon, "radius": radius_km, "limit": limit}
+    params.update(ranking.params)
     expanding: list[str] = []
-    score, most = _score(sort, boost, params)
     sql = f"""
-        SELECT c.id, c.partner_id, c.d, c.tier_id, {score} AS score FROM (
+        SELECT c.id, c.partner_id, c.d, c.tier_id, {ranking.sql} AS score FROM (
             SELECT l.id, l.partner_id, l.search_tier_id AS tier_id, {distance_sql()} AS d
             {_source(lat, lon, radius_km, filters, params, expanding)}
         ) c
@@ -316,7 +328,7 @@ def _in_circle(
         {"ORDER BY score, c.id" if ranked else ""}
         LIMIT :limit
     """
-    return _execute(sql, params, expanding).all(), most
+    return _execute(sql, params, expanding).all()
 
 
 def _page(
@@ -325,8 +337,7 @@ def _page(
     radius_km: float,
     filters: Filters,
     *,
-    sort: str = "distance",
-    tier_boost_km: float = 0.0,
+    ranking: Ranking = BY_DISTANCE,
     limit: int,
     offset: int = 0,
     start_km: float | None = None,
@@ -342,8 +353,8 @@ def _page(
     want = offset + limit
     r = radius_km if start_km is None else min(max(start_km, 0.1), radius_km)
     while True:
-        rows, most = _in_circle(lat, lon, r, filters, limit=want, sort=sort, boost=tier_boost_km)
-        if r >= radius_km or (len(rows) == want and rows[-1].score <= r - most):
+        rows = _in_circle(lat, lon, r, filters, limit=want, ranking=ranking)
+        if r >= radius_km or (len(rows) == want and rows[-1].score <= r - ranking.most):
             break
         r = min(r * 2, radius_km)
     return [(row.id, row.partner_id, float(row.d)) for row in rows[offset:]]
@@ -369,10 +380,10 @@ def query(
     rows the page needs, grown until it is exact (``_page``)."""
     # every result in the circle, in no order, if there are at most COUNT_CAP; one more if
     # there are more (the reading stops: a dense circle at a million holds ten thousand)
-    within, _ = _in_circle(
-        lat, lon, radius_km, filters, limit=COUNT_CAP + 1, sort=sort, boost=tier_boost_km,
-        ranked=False,
-    )  # fmt: skip
+    ranking = Ranking.of(sort, tier_boost_km)
+    within = _in_circle(
+        lat, lon, radius_km, filters, limit=COUNT_CAP + 1, ranking=ranking, ranked=False
+    )
     if len(within) <= COUNT_CAP:
         ranked = sorted(within, key=lambda r: (r.score, r.id))
         rows = [(r.id, r.partner_id, float(r.d)) for r in ranked[offset : offset + limit]]
@@ -381,8 +392,9 @@ def query(
         return Found([], COUNT_CAP, True)
     # the points spread evenly: the area, and so the radius squared, goes with the count
     start = radius_km * math.sqrt(2 * (offset + limit) / len(within))
-    page = _page(lat, lon, radius_km, filters, sort=sort, tier_boost_km=tier_boost_km,
-                 limit=limit, offset=offset, start_km=start)  # fmt: skip
+    page = _page(
+        lat, lon, radius_km, filters, ranking=ranking, limit=limit, offset=offset, start_km=start
+    )
     return Found(page, COUNT_CAP, True)
 
 
