@@ -187,7 +187,7 @@ def refresh_facets() -> int:
         value = "j.value" if sqlite else "j"
         parts.append(f"SELECT '{name}', {value} FROM partners p CROSS JOIN {values} WHERE {listed}")
     session.execute(delete(LocatorFacet))
-    session.execute(
+    inserted = session.execute(
         text(
             f"INSERT INTO locator_facets (filter, value) SELECT f, v FROM "
             f"({' UNION '.join(parts)}) x WHERE v IS NOT NULL AND v <> ''"
@@ -195,7 +195,7 @@ def refresh_facets() -> int:
         {"active": PartnerStatus.ACTIVE.value, "yes": True},
     )
     forget_facets()
-    return session.query(LocatorFacet).count()
+    return inserted.rowcount
 
 
 def facets_changed() -> None:

@@ -48,15 +48,15 @@ def _sqlite_tags(p: str) -> str:
 
 
 def _sqlite_fill(where: str) -> str:
-    """SQLite: set the search columns of the locations WHERE from their partner's row."""
+    """SQLite: set the search columns of the locations WHERE from their partner's row, read
+    once per location (one row of aggregates: a location without its partner gets the
+    defaults, not NULLs)."""
     return f"""
-            UPDATE locations SET
-                search_listed = coalesce((SELECT p.status = 'active' AND p.listed_in_locator
-                                          FROM partners p WHERE p.id = locations.partner_id), 0),
-                search_tier_id = (SELECT p.tier_id FROM partners p
-                                  WHERE p.id = locations.partner_id),
-                search_tags = coalesce((SELECT {_sqlite_tags("p")} FROM partners p
-                                        WHERE p.id = locations.partner_id), '')
+            UPDATE locations SET (search_listed, search_tier_id, search_tags) = (
+                SELECT coalesce(max(p.status = 'active' AND p.listed_in_locator), 0),
+                       max(p.tier_id),
+                       coalesce(max({_sqlite_tags("p")}), '')
+                FROM partners p WHERE p.id = locations.partner_id)
             WHERE {where}"""
 
 
