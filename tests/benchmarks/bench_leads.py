@@ -42,7 +42,7 @@ from sqlalchemy import text  # noqa: E402
 
 from tests.benchmarks import bench_locator as network  # noqa: E402
 from tests.benchmarks import naive_routing  # noqa: E402
-from tests.benchmarks.machine import describe  # noqa: E402
+from tests.benchmarks.machine import describe, markdown_table  # noqa: E402
 
 DOC = ROOT / "docs" / "PERFORMANCE.md"
 START, END = "<!-- leads:start -->", "<!-- leads:end -->"
@@ -164,21 +164,19 @@ def run(label: str, url: str, n_partners: int, n_leads: int, n_old: int) -> dict
 
 
 def table(results: list[dict]) -> str:
-    lines = [
-        "| database | partners | routing p50 | p95 | old routing p50 | p95 "
-        "| old ÷ new (p50, same leads) | same partner chosen |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
+    columns = ["database", "partners", "routing p50", "p95", "old routing p50", "p95",
+               "old ÷ new (p50, same leads)", "same partner chosen"]  # fmt: skip
+    rows = []
     for r in results:
-        new = f"| {r['label']} | {r['partners']:,} | {r['p50']:.1f} ms | {r['p95']:.1f} ms "
+        new = [r["label"], f"{r['partners']:,}", f"{r['p50']:.1f} ms", f"{r['p95']:.1f} ms"]
         if r["old_failed"]:
-            lines.append(new + f"| fails: {r['old_failed']} | | | |")
+            rows.append(new + [f"fails: {r['old_failed']}", "", "", ""])
             continue
-        lines.append(
-            new + f"| {r['old_p50']:.0f} ms | {r['old_p95']:.0f} ms "
-            f"| {r['old_p50'] / r['same_p50']:.0f}× | {r['same']} of {r['old_leads']} |"
-        )
-    return "\n".join(lines)
+        rows.append(
+            new + [f"{r['old_p50']:.0f} ms", f"{r['old_p95']:.0f} ms",
+                   f"{r['old_p50'] / r['same_p50']:.0f}×", f"{r['same']} of {r['old_leads']}"]
+        )  # fmt: skip
+    return markdown_table(columns, rows)
 
 
 def main(argv: list[str] | None = None) -> list[dict]:

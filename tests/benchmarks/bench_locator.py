@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from tests.benchmarks.machine import describe  # noqa: E402
+from tests.benchmarks.machine import describe, markdown_table  # noqa: E402
 
 DOC = ROOT / "docs" / "PERFORMANCE.md"
 START, END = "<!-- locator:start -->", "<!-- locator:end -->"
@@ -376,49 +376,42 @@ def pg_schema(name: str):
 
 
 def table(results: list[dict]) -> str:
-    lines = [
-        "| database | locations | spatial query p50 | p95 | with rows loaded p50 | p95 "
-        "| naive p50 | naive p95 | naive ÷ query (p50, same searches) |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
+    columns = ["database", "locations", "spatial query p50", "p95", "with rows loaded p50",
+               "p95", "naive p50", "naive p95", "naive ÷ query (p50, same searches)"]  # fmt: skip
+    rows = []
     for r in results:
         ratio = r["naive_p50"] / r["indexed_same_p50"] if r["naive_queries"] else float("nan")
-        lines.append(
-            f"| {r['label']} | {r['locations']:,} | {r['query_p50']:.1f} ms "
-            f"| {r['query_p95']:.1f} ms | {r['p50']:.1f} ms | {r['p95']:.1f} ms "
-            f"| {r['naive_p50']:.0f} ms | {r['naive_p95']:.0f} ms | {ratio:.0f}× |"
-        )
-    return "\n".join(lines)
+        rows.append(
+            [r["label"], f"{r['locations']:,}", f"{r['query_p50']:.1f} ms",
+             f"{r['query_p95']:.1f} ms", f"{r['p50']:.1f} ms", f"{r['p95']:.1f} ms",
+             f"{r['naive_p50']:.0f} ms", f"{r['naive_p95']:.0f} ms", f"{ratio:.0f}×"]
+        )  # fmt: skip
+    return markdown_table(columns, rows)
 
 
 def page_table(results: list[dict]) -> str:
     """The where-to-buy page's server time against the search it runs (same searches)."""
-    lines = [
-        "| database | locations | search, rows loaded p50 | page p50 | page p95 "
-        "| page − search p50 | p95 |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for r in results:
-        lines.append(
-            f"| {r['label']} | {r['locations']:,} | {r['p50']:.1f} ms | {r['page_p50']:.1f} ms "
-            f"| {r['page_p95']:.1f} ms | {r['page_extra_p50']:.1f} ms "
-            f"| {r['page_extra_p95']:.1f} ms |"
-        )
-    return "\n".join(lines)
+    columns = ["database", "locations", "search, rows loaded p50", "page p50", "page p95",
+               "page − search p50", "p95"]  # fmt: skip
+    rows = [
+        [r["label"], f"{r['locations']:,}", f"{r['p50']:.1f} ms", f"{r['page_p50']:.1f} ms",
+         f"{r['page_p95']:.1f} ms", f"{r['page_extra_p50']:.1f} ms",
+         f"{r['page_extra_p95']:.1f} ms"]
+        for r in results
+    ]  # fmt: skip
+    return markdown_table(columns, rows)
 
 
 def setup_table(results: list[dict]) -> str:
     """What it took to make each row's data: generating, loading, building the index."""
-    lines = [
-        "| database | locations | generate | load rows | build spatial index | whole row |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for r in results:
-        lines.append(
-            f"| {r['label']} | {r['locations']:,} | {r['generate_s']:.1f} s "
-            f"| {r['load_s']:.1f} s | {r['index_s']:.1f} s | {r['wall_s']:.0f} s |"
-        )
-    return "\n".join(lines)
+    columns = ["database", "locations", "generate", "load rows", "build spatial index",
+               "whole row"]  # fmt: skip
+    rows = [
+        [r["label"], f"{r['locations']:,}", f"{r['generate_s']:.1f} s", f"{r['load_s']:.1f} s",
+         f"{r['index_s']:.1f} s", f"{r['wall_s']:.0f} s"]
+        for r in results
+    ]  # fmt: skip
+    return markdown_table(columns, rows)
 
 
 def main(argv: list[str] | None = None) -> list[dict]:

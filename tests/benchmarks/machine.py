@@ -1,4 +1,4 @@
-"""What the benchmarks print about the machine they ran on."""
+"""What the benchmarks print: the machine they ran on, and their tables."""
 
 from __future__ import annotations
 
@@ -20,3 +20,13 @@ def describe(*software: str) -> str:
     return ", ".join(
         [f"{os.cpu_count()} cores ({cpu})", f"Python {platform.python_version()}", *software]
     )
+
+
+def markdown_table(columns: list[str], rows: list[list[str]]) -> str:
+    """A markdown table: the first column as text, the others (figures) aligned right."""
+    lines = [
+        "| " + " | ".join(columns) + " |",
+        "| " + " | ".join(["---"] + ["---:"] * (len(columns) - 1)) + " |",
+    ]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
